@@ -1,0 +1,128 @@
+"""HTTP layer of the Prefect Cloud 1.x stand-in: one tornado handler for /graphql.
+
+What prefect 1.4.1's ``Client`` sends: ``POST`` with a JSON body ``{"query": str,
+"variables": str}`` (``variables`` is ``json.dumps(variables)``, so ``"null"`` when
+there are none), ``Authorization: Bearer <api key>``, ``X-PREFECT-TENANT-ID`` once it
+knows its tenant, ``X-PREFECT-CORE-VERSION``.
+
+Status codes, chosen from how the client reads them (``Client._send_request`` /
+``Client.graphql``):
+
+- 200 for everything that reaches authentication or execution, including a wrong or
+  missing key: the body's ``errors`` carry ``extensions.code = "UNAUTHENTICATED"``,
+  which the client turns into ``AuthorizationError`` (``prefect auth login`` prints
+  "Unauthorized. Invalid Prefect Cloud API key."). A 401 would make
+  ``raise_for_status`` throw a bare ``requests.HTTPError`` that the CLI does not
+  catch (a traceback, not prefect's message).
+- 400 for GraphQL request errors (syntax, validation, bad variables) with the usual
+  ``{"errors": [...]}`` body; the client formats those into a ``ClientError`` naming
+  each code and message. 400 also for a body that is not JSON or has no query.
+- 405 for other methods; 500 (JSON) only for a bug in the stand-in.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from typing import Any, Optional
+
+import tornado.web
+
+from .exceptions import Unauthenticated
+from .models import PrefectCloudBackend
+from .schema import execute_graphql
+
+logger = logging.getLogger(__name__)
+
+
+def _error_body(message: str, code: str) -> dict:
+    return {"errors": [{"message": message, "extensions": {"code": code}}]}
+
+
+class GraphQLHandler(tornado.web.RequestHandler):
+    backend: PrefectCloudBackend
+
+    def initialize(self, backend: PrefectCloudBackend) -> None:
+        self.backend = backend
+
+    # -- helpers -----------------------------------------------------------------
+
+    def _send(self, status: int, body: dict) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json; charset=UTF-8")
+        self.finish(json.dumps(body, default=str))
+
+    def _api_key(self) -> str:
+        header = self.request.headers.get("Authorization")
+        if not header:
+            raise Unauthenticated()
+        scheme, _, token = header.strip().partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthenticated("Malformed Authorization header")
+        return token.strip()
+
+    def _tenant_header(self) -> Optional[str]:
+        value = self.request.headers.get("X-Prefect-Tenant-Id")
+        if not value:
+            return None
+        try:
+            return str(uuid.UUID(value.strip()))
+        except ValueError:
+            raise Unauthenticated(f"Unauthenticated: invalid tenant id {value!r}.") from None
+
+    def _payload(self) -> tuple[str, Optional[dict], Optional[str]]:
+        """(query, variables, operationName) from the body; ValueError says what is wrong."""
+        try:
+            payload: Any = json.loads(self.request.body or b"")
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ValueError(f"POST body sent invalid JSON: {exc}") from None
+        if not isinstance(payload, dict):
+            raise ValueError("POST body must be a JSON object with a 'query' string.")
+        query = payload.get("query")
+        if not isinstance(query, str) or not query.strip():
+            raise ValueError("POST body missing query: must provide a 'query' string.")
+        variables = payload.get("variables")
+        if isinstance(variables, str):  # prefect sends json.dumps(variables)
+            try:
+                variables = json.loads(variables) if variables.strip() else None
+            except ValueError as exc:
+                raise ValueError(f"'variables' is a string but not valid JSON: {exc}") from None
+        if variables is not None and not isinstance(variables, dict):
+            raise ValueError("'variables' must be a JSON object (or a string holding one).")
+        operation_name = payload.get("operationName")
+        if operation_name is not None and not isinstance(operation_name, str):
+            raise ValueError("'operationName' must be a string.")
+        return query, variables, operation_name
+
+    # -- methods -----------------------------------------------------------------
+
+    def post(self) -> None:
+        try:
+            query, variables, operation_name = self._payload()
+        except ValueError as exc:
+            self._send(400, _error_body(str(exc), "BAD_REQUEST"))
+            return
+
+        try:
+            auth = self.backend.authenticate(self._api_key(), tenant_id=self._tenant_header())
+        except Unauthenticated as exc:
+            self._send(
+                200,
+                {"data": None, "errors": [{"message": str(exc), "extensions": exc.extensions}]},
+            )
+            return
+
+        outcome = execute_graphql(self.backend, query, variables, operation_name, auth=auth)
+        self._send(400 if outcome.request_error else 200, outcome.body)
+
+    def get(self) -> None:
+        self.set_header("Allow", "POST")
+        self._send(405, _error_body("Send GraphQL requests with POST.", "METHOD_NOT_ALLOWED"))
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        # tornado's default is an HTML page; keep every answer JSON
+        self.set_header("Content-Type", "application/json; charset=UTF-8")
+        reason = self._reason or "Internal server error"
+        code = "INTERNAL_SERVER_ERROR" if status_code >= 500 else "BAD_REQUEST"
+        self.finish(json.dumps(_error_body(reason, code)))

@@ -1,0 +1,322 @@
+"""The executable GraphQL schema of the stand-in: SDL from ``schema.graphql`` plus
+resolvers that read and change a ``PrefectCloudBackend`` taken from the context.
+
+Everything is parsed, validated and executed by graphql-core. ``execute_graphql``
+is the one entry point; it returns the response body and whether the failure (if
+any) happened before execution (bad syntax, unknown fields, bad variables), which
+the HTTP layer answers with 400, as Apollo-based Prefect Cloud did; errors raised
+while resolving (``exceptions.PrefectCloudError``) come back next to ``data`` with
+status 200, which is what prefect's client reads their text from.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Callable, Optional
+
+from graphql import (
+    GraphQLError,
+    GraphQLSchema,
+    ValueNode,
+    build_schema,
+    execute_sync,
+    parse,
+    validate,
+)
+from graphql.language import StringValueNode
+from graphql.utilities import value_from_ast_untyped
+
+from .exceptions import InvalidInput, PrefectCloudError
+from .models import AuthInfo, PrefectCloudBackend, decompress
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Context:
+    """``info.context`` of every resolver."""
+
+    backend: PrefectCloudBackend
+    auth: AuthInfo
+
+
+@dataclass
+class Outcome:
+    """The JSON body to send and whether it reports a request error (HTTP 400)."""
+
+    body: dict
+    request_error: bool = False
+
+
+# ----------------------------------------------------------------------------------
+# scalars
+# ----------------------------------------------------------------------------------
+
+
+def _parse_uuid(value: Any) -> str:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if not isinstance(value, str):
+        raise TypeError(f"invalid input syntax for type uuid: {value!r}")
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise ValueError(f"invalid input syntax for type uuid: {value!r}") from None
+
+
+def _parse_timestamp(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"invalid input syntax for type timestamptz: {value!r}") from None
+    else:
+        raise TypeError(f"invalid input syntax for type timestamptz: {value!r}")
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def _serialize_timestamp(value: Any) -> str:
+    return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
+def _string_literal(parse_value: Callable[[Any], Any]) -> Callable[..., Any]:
+    def parse_literal(node: ValueNode, _variables: Optional[dict] = None) -> Any:
+        if not isinstance(node, StringValueNode):
+            raise GraphQLError("Expected a string literal.", node)
+        return parse_value(node.value)
+
+    return parse_literal
+
+
+def _set_scalar(
+    scalar: Any,
+    serialize: Callable[[Any], Any],
+    parse_value: Callable[[Any], Any],
+    parse_literal: Callable[..., Any],
+) -> None:
+    scalar.serialize = serialize
+    scalar.parse_value = parse_value
+    scalar.parse_literal = parse_literal
+    if hasattr(scalar, "coerce_input_value"):
+        # graphql-core >= 3.3 copies these from serialize/parse_value at construction
+        # and uses them instead; parse_literal is still used (coerce_input_literal is None)
+        scalar.coerce_output_value = serialize
+        scalar.coerce_input_value = parse_value
+
+
+def _bind_scalars(schema: GraphQLSchema) -> None:
+    _set_scalar(
+        schema.type_map["JSON"],
+        lambda value: value,
+        lambda value: value,
+        lambda node, variables=None: value_from_ast_untyped(node, variables),
+    )
+    for name in ("UUID", "uuid"):
+        _set_scalar(schema.type_map[name], str, _parse_uuid, _string_literal(_parse_uuid))
+    _set_scalar(
+        schema.type_map["timestamptz"],
+        _serialize_timestamp,
+        _parse_timestamp,
+        _string_literal(_parse_timestamp),
+    )
+
+
+# ----------------------------------------------------------------------------------
+# resolvers
+# ----------------------------------------------------------------------------------
+
+
+def _backend(info: Any) -> PrefectCloudBackend:
+    return info.context.backend
+
+
+def _list_resolver(table: str) -> Callable[..., list]:
+    def resolve(_root: Any, info: Any, where=None, order_by=None, limit=None, offset=None):
+        return _backend(info).query(table, where, order_by, limit, offset)
+
+    return resolve
+
+
+def resolve_auth_info(_root: Any, info: Any) -> AuthInfo:
+    return info.context.auth
+
+
+def resolve_flow_by_pk(_root: Any, info: Any, id: str):
+    return _backend(info).flow_by_id(id)
+
+
+def resolve_create_project(_root: Any, info: Any, input: dict) -> dict:
+    project = _backend(info).create_project(
+        name=input["name"],
+        description=input.get("description"),
+        tenant_id=input.get("tenant_id"),
+    )
+    return {"id": project.id}
+
+
+def _create_flow(info: Any, input: dict, serialized_flow: Any) -> dict:
+    flow = _backend(info).create_flow(
+        project_id=input["project_id"],
+        serialized_flow=serialized_flow,
+        # as Prefect Server: absent means True, an explicit null means False
+        set_schedule_active=bool(input.get("set_schedule_active", True)),
+        version_group_id=input.get("version_group_id"),
+        idempotency_key=input.get("idempotency_key"),
+        description=input.get("description"),
+    )
+    return {"id": flow.id}
+
+
+def resolve_create_flow(_root: Any, info: Any, input: dict) -> dict:
+    return _create_flow(info, input, input["serialized_flow"])
+
+
+def resolve_create_flow_from_compressed_string(_root: Any, info: Any, input: dict) -> dict:
+    try:
+        serialized_flow = decompress(input["serialized_flow"])
+    except Exception:
+        raise InvalidInput("Unable to decompress serialized flow") from None
+    return _create_flow(info, input, serialized_flow)
+
+
+def resolve_register_tasks(_root: Any, info: Any, input: dict) -> dict:
+    _backend(info).register_tasks(input["flow_id"], input["serialized_tasks"])
+    return {"success": True}
+
+
+def resolve_register_edges(_root: Any, info: Any, input: dict) -> dict:
+    _backend(info).register_edges(input["flow_id"], input["serialized_edges"])
+    return {"success": True}
+
+
+def resolve_set_schedule_active(_root: Any, info: Any, input: dict) -> dict:
+    return {"success": _backend(info).set_schedule_active(input["flow_id"])}
+
+
+def resolve_flow_project(flow: Any, info: Any):
+    return _backend(info).project_by_id(flow.project_id)
+
+
+def resolve_flow_flow_group(flow: Any, info: Any):
+    return _backend(info).flow_group_by_id(flow.flow_group_id)
+
+
+def resolve_flow_tasks(flow: Any, info: Any, order_by=None) -> list:
+    return _backend(info).query(
+        "tasks", {"flow_id": {"_eq": flow.id}}, order_by or {"slug": "asc"}
+    )
+
+
+def resolve_flow_edges(flow: Any, info: Any) -> list:
+    return _backend(info).edges_of(flow.id)
+
+
+RESOLVERS: dict[tuple[str, str], Callable[..., Any]] = {
+    ("Query", "auth_info"): resolve_auth_info,
+    ("Query", "tenant"): _list_resolver("tenants"),
+    ("Query", "project"): _list_resolver("projects"),
+    ("Query", "flow"): _list_resolver("flows"),
+    ("Query", "flow_by_pk"): resolve_flow_by_pk,
+    ("Mutation", "create_project"): resolve_create_project,
+    ("Mutation", "create_flow"): resolve_create_flow,
+    ("Mutation", "create_flow_from_compressed_string"): resolve_create_flow_from_compressed_string,
+    ("Mutation", "register_tasks"): resolve_register_tasks,
+    ("Mutation", "register_edges"): resolve_register_edges,
+    ("Mutation", "set_schedule_active"): resolve_set_schedule_active,
+    ("flow", "project"): resolve_flow_project,
+    ("flow", "flow_group"): resolve_flow_flow_group,
+    ("flow", "tasks"): resolve_flow_tasks,
+    ("flow", "edges"): resolve_flow_edges,
+}
+
+
+def sdl() -> str:
+    return resources.files(__package__).joinpath("schema.graphql").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=None)
+def build_executable_schema() -> GraphQLSchema:
+    """The schema with scalars and resolvers bound (built once; it holds no state:
+    resolvers find the backend in ``info.context``)."""
+    schema = build_schema(sdl())
+    _bind_scalars(schema)
+    for (type_name, field_name), resolver in RESOLVERS.items():
+        schema.type_map[type_name].fields[field_name].resolve = resolver
+    return schema
+
+
+# ----------------------------------------------------------------------------------
+# execution
+# ----------------------------------------------------------------------------------
+
+
+def format_error(error: GraphQLError, default_code: str) -> dict:
+    formatted = dict(error.formatted)
+    original = error.original_error
+    if isinstance(original, PrefectCloudError):
+        formatted["message"] = str(original)
+        formatted["extensions"] = original.extensions
+    elif original is not None and error.path is not None:
+        # a resolver failed with something the models did not mean to raise
+        logger.error(
+            "unexpected error in a resolver", exc_info=(type(original), original, original.__traceback__)
+        )
+        formatted["extensions"] = {"code": "INTERNAL_SERVER_ERROR"}
+    else:
+        # parse / validation / variable errors (a scalar's ValueError included)
+        formatted["extensions"] = {**formatted.get("extensions", {}), "code": default_code}
+    return formatted
+
+
+def execute_graphql(
+    backend: PrefectCloudBackend,
+    query: str,
+    variables: Optional[dict] = None,
+    operation_name: Optional[str] = None,
+    auth: Optional[AuthInfo] = None,
+) -> Outcome:
+    """Parse, validate and execute one GraphQL request against ``backend``.
+
+    ``auth`` is who the caller authenticated as (the HTTP layer checks the key);
+    by default the backend's own tenant, for callers that are trusted.
+    """
+    schema = build_executable_schema()
+    try:
+        document = parse(query)
+    except GraphQLError as error:
+        return Outcome({"errors": [format_error(error, "GRAPHQL_PARSE_FAILED")]}, True)
+
+    validation_errors = validate(schema, document)
+    if validation_errors:
+        return Outcome(
+            {"errors": [format_error(e, "GRAPHQL_VALIDATION_FAILED") for e in validation_errors]},
+            True,
+        )
+
+    if auth is None:
+        auth = AuthInfo(tenant_id=backend.tenant_id, user_id=backend.user_id)
+    result = execute_sync(
+        schema,
+        document,
+        context_value=Context(backend=backend, auth=auth),
+        variable_values=variables,
+        operation_name=operation_name,
+    )
+    body: dict = {"data": result.data}
+    if result.errors:
+        body["errors"] = [format_error(e, "BAD_USER_INPUT") for e in result.errors]
+    # Errors without a path (bad variables, unknown operation) stop the request
+    # before any resolver runs: a request error. Otherwise data is there (maybe null).
+    request_error = bool(result.errors) and result.data is None and all(
+        e.path is None for e in result.errors
+    )
+    if request_error:
+        body.pop("data")
+    return Outcome(body, request_error)
