@@ -1,0 +1,18 @@
+"""Errors the tutorial's support code raises, each with a one-line message that says what is
+wrong and what to do."""
+
+
+class TutorialError(Exception):
+    """Base class: catch this to handle any error of ours."""
+
+
+class ParameterError(TutorialError, ValueError):
+    """A notebook parameter is invalid; raised before anything is started."""
+
+
+class PlatformConfigError(TutorialError, RuntimeError):
+    """The environment half-describes Saturn Cloud (one of its variables is missing)."""
+
+
+class StandInError(TutorialError, RuntimeError):
+    """The local stand-in could not be started."""

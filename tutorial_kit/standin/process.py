@@ -1,0 +1,109 @@
+"""Start and stop the stand-in process from the notebook's kernel (or any Python process).
+
+The stand-in learns its two secrets through its environment and hands back only its URL; the
+caller puts URL and secrets into its own ``os.environ``, where the unmodified client libraries
+look for them (``SATURN_BASE_URL``, ``BASE_URL``, ``SATURN_TOKEN``, ``PREFECT__CLOUD__API``...).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import selectors
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from ..exceptions import StandInError
+
+GRAPHQL_PATH = "/graphql"
+
+
+class StandIn:
+    """A running stand-in process. ``stop()`` ends it and every cluster it started."""
+
+    def __init__(self, proc: subprocess.Popen, url: str, saturn_token: str, prefect_api_key: str,
+                 home: Path, log_path: Path):
+        self.proc = proc
+        self.url = url
+        self._saturn_token = saturn_token
+        self._prefect_api_key = prefect_api_key
+        self.home = home
+        self.log_path = log_path
+
+    @classmethod
+    def start(cls, username: str, home: Path, timeout: float = 60.0) -> "StandIn":
+        """Start the stand-in and wait (at most ``timeout`` s) until it answers."""
+        home.mkdir(parents=True, exist_ok=True)
+        log_path = home / "standin.log"
+        saturn_token, prefect_api_key = secrets.token_hex(16), secrets.token_hex(16)
+        env = dict(os.environ, STANDIN_SATURN_TOKEN=saturn_token, STANDIN_PREFECT_API_KEY=prefect_api_key)
+        with open(log_path, "ab") as log:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "tutorial_kit.standin", "--username", username],
+                stdin=subprocess.PIPE,  # our end closing (even by our death) stops the stand-in
+                stdout=subprocess.PIPE,
+                stderr=log,
+                env=env,
+                cwd=home,
+            )
+        try:
+            url = cls._read_url(proc, timeout, log_path)
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+        return cls(proc, url, saturn_token, prefect_api_key, home, log_path)
+
+    @staticmethod
+    def _read_url(proc: subprocess.Popen, timeout: float, log_path: Path) -> str:
+        deadline = time.monotonic() + timeout
+        with selectors.DefaultSelector() as sel:
+            sel.register(proc.stdout, selectors.EVENT_READ)
+            while time.monotonic() < deadline:
+                if sel.select(timeout=max(0.0, deadline - time.monotonic())):
+                    line = proc.stdout.readline()
+                    if not line:
+                        break
+                    return json.loads(line)["url"]
+        raise StandInError(
+            f"the local stand-in did not start within {timeout:.0f} s (exit code {proc.poll()}); see {log_path}"
+        )
+
+    def environ(self) -> dict[str, str]:
+        """What the client libraries read, pointing at this stand-in."""
+        return {
+            "SATURN_BASE_URL": self.url,  # dask-saturn
+            "BASE_URL": self.url,  # prefect-saturn (no trailing slash)
+            "SATURN_TOKEN": self._saturn_token,
+            # Plain TCP to the scheduler, as inside Saturn; external mode would ask for TLS certificates.
+            "SATURN_IS_INTERNAL": "true",
+            "PREFECT__BACKEND": "cloud",
+            "PREFECT__CLOUD__API": self.url + GRAPHQL_PATH,
+            # auth.toml goes here, never to the user's ~/.prefect
+            "PREFECT__HOME_DIR": str(self.home / "prefect"),
+            "PREFECT_USER_TOKEN": self._prefect_api_key,
+        }
+
+    @property
+    def running(self) -> bool:
+        return self.proc.poll() is None
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Ask the stand-in to stop (close its stdin), wait for it to close its clusters,
+        and kill it if it has not exited within ``timeout`` seconds."""
+        if self.proc.poll() is not None:
+            return
+        try:
+            self.proc.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        finally:
+            self.proc.stdout.close()

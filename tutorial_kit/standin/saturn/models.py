@@ -1,0 +1,258 @@
+"""State of the emulated Saturn Cloud: the user's Dask cluster and the flows registered by
+prefect-saturn, with the flow bytes its Webhook storage uploads.
+
+Nothing here knows about HTTP (that is ``responses.py``). Clusters are REAL: asked for one,
+the backend starts a ``distributed.LocalCluster`` with that many worker processes through an
+injectable ``start_cluster`` coroutine, so tests can replace it and a later issue can attach
+clusters to flow runs (``prefectcloudflowrun_id``) without touching the HTTP layer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import threading
+import uuid
+from dataclasses import dataclass, field
+from typing import Awaitable, Callable, Protocol
+
+from .exceptions import ClusterStartFailed, InvalidRequest, NotFound
+
+#: Instance sizes offered by the stand-in; names follow Saturn's size constants.
+SIZES = {
+    "medium": "Medium - 2 cores - 4 GB RAM",
+    "large": "Large - 2 cores - 16 GB RAM",
+    "xlarge": "XLarge - 4 cores - 32 GB RAM",
+}
+#: The image the tutorial's own recipe ran in; handed back to prefect-saturn for its KubernetesRun.
+IMAGE = "public.ecr.aws/saturncloud/saturn:2022.03.01"
+
+
+class RunningCluster(Protocol):
+    """What the backend needs of a started cluster (``distributed.LocalCluster`` has it)."""
+
+    scheduler_address: str
+    dashboard_link: str
+    scheduler_info: dict
+
+    async def scale(self, n: int) -> None: ...  # pragma: no cover - protocol
+    async def close(self) -> None: ...  # pragma: no cover - protocol
+
+
+ClusterStarter = Callable[["ClusterSpec"], Awaitable[RunningCluster]]
+
+
+@dataclass(frozen=True)
+class ClusterSpec:
+    """The cluster options dask-saturn sends (nulls already dropped by the client)."""
+
+    n_workers: int = 1
+    worker_size: str | None = None
+    worker_is_spot: bool | None = None
+    scheduler_size: str | None = None
+    nprocs: int = 1
+    nthreads: int = 1
+    prefectcloudflowrun_id: str | None = None
+
+    @classmethod
+    def from_request(cls, body: dict) -> "ClusterSpec":
+        known = set(cls.__dataclass_fields__)
+        unknown = set(body) - known
+        if unknown:
+            raise InvalidRequest(f"unknown cluster option(s): {', '.join(sorted(unknown))}")
+        spec = cls(**{k: v for k, v in body.items() if v is not None})
+        for name in ("n_workers", "nprocs", "nthreads"):
+            value = getattr(spec, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise InvalidRequest(f"{name} must be a whole number of at least 1, got {value!r}")
+        for name in ("worker_size", "scheduler_size"):
+            value = getattr(spec, name)
+            if value is not None and value not in SIZES:
+                raise InvalidRequest(f"{name} {value!r} is not one of {sorted(SIZES)}")
+        return spec
+
+
+@dataclass
+class DaskCluster:
+    id: str
+    spec: ClusterSpec
+    created: datetime.datetime
+    status: str = "pending"  # pending -> ready -> closed | error
+    running: RunningCluster | None = None
+    errors: list[str] = field(default_factory=list)
+
+    def info(self) -> dict:
+        if self.running is None:
+            raise NotFound(f"Dask cluster {self.id} is not running (status: {self.status})")
+        return {
+            "scheduler_address": self.running.scheduler_address,
+            "dashboard_link": self.running.dashboard_link or "",
+        }
+
+
+@dataclass
+class SaturnFlow:
+    """A flow as prefect-saturn registers it: one record per flow group (``flow_hash``)."""
+
+    id: str
+    name: str
+    prefect_cloud_project_name: str
+    flow_hash: str
+    instance_size: str | None
+    versions: list[str] = field(default_factory=list)  # flow_version_ids, oldest first
+    contents: dict[str, bytes] = field(default_factory=dict)  # flow_version_id -> pickled flow
+
+
+def _new_id() -> str:
+    return uuid.uuid4().hex
+
+
+class SaturnBackend:
+    """One Saturn user's resource: at most one Dask cluster at a time, as on Saturn, where
+    "only one dask cluster can be associated with a particular resource"."""
+
+    def __init__(
+        self,
+        token: str,
+        username: str,
+        start_cluster: ClusterStarter,
+        clock: Callable[[], datetime.datetime] = lambda: datetime.datetime.now(datetime.timezone.utc),
+    ):
+        self.token = token
+        self.username = username
+        self._start_cluster = start_cluster
+        self._clock = clock
+        self.clusters: dict[str, DaskCluster] = {}
+        self.flows: dict[str, SaturnFlow] = {}
+        self._lock = threading.Lock()
+        self._cluster_lock = asyncio.Lock()
+
+    # -- Dask clusters -------------------------------------------------------------------
+    def current_cluster(self) -> DaskCluster | None:
+        for cluster in self.clusters.values():
+            if cluster.status in ("pending", "ready"):
+                return cluster
+        return None
+
+    async def create_cluster(self, spec: ClusterSpec) -> DaskCluster:
+        """Start the resource's cluster, or hand back the running one scaled to ``spec``.
+
+        Blocks until the cluster is ready: dask-saturn polls a pending cluster with 5-60 s
+        sleeps, so answering "ready" at once keeps the tutorial fast.
+        """
+        async with self._cluster_lock:
+            cluster = self.current_cluster()
+            if cluster is not None:
+                if cluster.spec.n_workers != spec.n_workers:
+                    await cluster.running.scale(spec.n_workers)
+                cluster.spec = spec
+                return cluster
+            cluster = DaskCluster(id=_new_id(), spec=spec, created=self._clock())
+            self.clusters[cluster.id] = cluster
+            try:
+                cluster.running = await self._start_cluster(spec)
+            except Exception as exc:  # reported to the client as Saturn does: status "error"
+                cluster.status = "error"
+                cluster.errors.append(f"Dask cluster failed to start: {exc}")
+                raise ClusterStartFailed(cluster.errors[-1]) from exc
+            cluster.status = "ready"
+            return cluster
+
+    def cluster(self, cluster_id: str) -> DaskCluster:
+        try:
+            return self.clusters[cluster_id]
+        except KeyError:
+            raise NotFound(f"No Dask cluster with id {cluster_id}") from None
+
+    async def scale(self, cluster_id: str, n: int) -> None:
+        if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+            raise InvalidRequest(f"n must be a whole number of at least 0, got {n!r}")
+        cluster = self.cluster(cluster_id)
+        cluster.info()  # raises if not running
+        await cluster.running.scale(n)
+
+    async def close_cluster(self, cluster_id: str) -> None:
+        cluster = self.cluster(cluster_id)
+        running, cluster.running = cluster.running, None
+        cluster.status = "closed"
+        if running is not None:
+            await running.close()
+
+    async def close_all(self) -> None:
+        """Close every running cluster: the stand-in must leave no worker process behind."""
+        for cluster_id in list(self.clusters):
+            await self.close_cluster(cluster_id)
+
+    async def reset(self) -> None:
+        current = self.current_cluster()
+        if current is not None:
+            await self.close_cluster(current.id)
+
+    # -- prefect-saturn flows ------------------------------------------------------------
+    def upsert_flow(
+        self, name: str, prefect_cloud_project_name: str, flow_hash: str, instance_size: str | None
+    ) -> tuple[SaturnFlow, str]:
+        """Create or update the flow group ``flow_hash`` and open a new flow version, as
+        Saturn does on every ``register_flow_with_saturn``."""
+        for value, what in ((name, "name"), (prefect_cloud_project_name, "prefect_cloud_project_name"), (flow_hash, "flow_hash")):
+            if not isinstance(value, str) or not value:
+                raise InvalidRequest(f"{what} is required")
+        if instance_size is not None and instance_size not in SIZES:
+            raise InvalidRequest(f"instance_size {instance_size!r} is not one of {sorted(SIZES)}")
+        with self._lock:
+            flow = next((f for f in self.flows.values() if f.flow_hash == flow_hash), None)
+            if flow is None:
+                flow = SaturnFlow(_new_id(), name, prefect_cloud_project_name, flow_hash, instance_size)
+                self.flows[flow.id] = flow
+            flow.instance_size = instance_size
+            version_id = _new_id()
+            flow.versions.append(version_id)
+            return flow, version_id
+
+    def flow(self, flow_id: str) -> SaturnFlow:
+        try:
+            return self.flows[flow_id]
+        except KeyError:
+            raise NotFound(f"No flow with id {flow_id}") from None
+
+    def _version(self, flow_id: str, version_id: str) -> SaturnFlow:
+        flow = self.flow(flow_id)
+        if version_id not in flow.versions:
+            raise NotFound(f"Flow {flow_id} has no version {version_id}")
+        return flow
+
+    def store_content(self, flow_id: str, version_id: str, content: bytes) -> None:
+        if not content:
+            raise InvalidRequest("empty flow content")
+        with self._lock:
+            self._version(flow_id, version_id).contents[version_id] = content
+
+    def content(self, flow_id: str, version_id: str) -> bytes:
+        flow = self._version(flow_id, version_id)
+        try:
+            return flow.contents[version_id]
+        except KeyError:
+            raise NotFound(f"Flow {flow_id} version {version_id} has no stored content") from None
+
+    def run_job_spec(self, flow_id: str) -> dict:
+        """The Kubernetes Job template prefect-saturn puts in the flow's ``KubernetesRun``."""
+        flow = self.flow(flow_id)
+        return {
+            "apiVersion": "batch/v1",
+            "kind": "Job",
+            "metadata": {"labels": {"saturncloud.io/flow-id": flow.id}},
+            "spec": {
+                "template": {
+                    "spec": {
+                        "restartPolicy": "Never",
+                        "containers": [
+                            {
+                                "name": "flow",
+                                "image": IMAGE,
+                                "env": [{"name": "SATURN_RESOURCE_TYPE", "value": "PrefectCloudFlow"}],
+                            }
+                        ],
+                    }
+                }
+            },
+        }

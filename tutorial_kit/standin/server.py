@@ -1,0 +1,76 @@
+"""The stand-in's HTTP server: Saturn's REST API and Prefect Cloud's GraphQL API on one
+tornado application, on 127.0.0.1 and a free port.
+
+It runs in a process of its own (see ``process.py``), as the real platforms run elsewhere:
+its log lines, its Dask scheduler and its memory stay out of the notebook's kernel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from dataclasses import dataclass
+
+import tornado.httpserver
+import tornado.web
+
+from .prefect_cloud.models import PrefectCloudBackend
+from .prefect_cloud.urls import url_patterns as prefect_cloud_urls
+from .saturn.clusters import start_local_cluster
+from .saturn.models import SaturnBackend
+from .saturn.urls import url_patterns as saturn_urls
+
+log = logging.getLogger("tutorial_kit.standin")
+
+HOST = "127.0.0.1"  # never beyond loopback
+GRAPHQL_PATH = "/graphql"
+
+
+@dataclass
+class Platform:
+    """Everything the stand-in emulates, apart from HTTP: one object a later issue can
+    extend with flow runs and save to disk."""
+
+    saturn: SaturnBackend
+    prefect_cloud: PrefectCloudBackend
+
+    @classmethod
+    def create(cls, saturn_token: str, prefect_api_key: str, username: str) -> "Platform":
+        return cls(
+            saturn=SaturnBackend(token=saturn_token, username=username, start_cluster=start_local_cluster),
+            prefect_cloud=PrefectCloudBackend(api_key=prefect_api_key),
+        )
+
+    async def close(self) -> None:
+        await self.saturn.close_all()
+
+
+def make_app(platform: Platform) -> tornado.web.Application:
+    return tornado.web.Application(
+        saturn_urls(platform.saturn) + prefect_cloud_urls(platform.prefect_cloud),
+        # Flows are cloudpickled with their closures; allow generous uploads.
+        max_body_size=512 * 1024 * 1024,
+    )
+
+
+async def serve(platform: Platform, stop: asyncio.Event, port: int = 0, on_ready=None) -> None:
+    """Serve until ``stop`` is set, then close every cluster the platform started."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((HOST, port))
+    sock.listen(128)
+    sock.setblocking(False)
+    server = tornado.httpserver.HTTPServer(make_app(platform), max_body_size=512 * 1024 * 1024)
+    server.add_sockets([sock])
+    url = f"http://{HOST}:{sock.getsockname()[1]}"
+    log.info("stand-in listening on %s", url)
+    try:
+        if on_ready is not None:
+            on_ready(url)
+        await stop.wait()
+    finally:
+        server.stop()
+        await platform.close()
+        await server.close_all_connections()
+        log.info("stand-in stopped")
