@@ -1,0 +1,78 @@
+"""Decide where the tutorial runs: the real Saturn Cloud, or the local stand-in.
+
+On Saturn Cloud (both ``SATURN_BASE_URL`` and ``SATURN_TOKEN`` set) nothing is started and the
+environment is left as the platform set it. Anywhere else a stand-in process is started and
+this kernel's ``os.environ`` is pointed at it, BEFORE ``prefect`` is imported, because prefect
+reads ``PREFECT__CLOUD__API`` and ``PREFECT__HOME_DIR`` once, at import.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from .exceptions import PlatformConfigError
+from .standin import StandIn
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+#: Everything the stand-in writes (its log, Prefect's auth.toml): project-local and git-ignored.
+STANDIN_HOME = REPO_ROOT / ".standin"
+SATURN_VARS = ("SATURN_BASE_URL", "SATURN_TOKEN")
+
+
+@dataclass
+class Connection:
+    mode: str  # "saturn" or "standin"
+    standin: StandIn | None = None
+
+    def close(self) -> None:
+        if self.standin is not None:
+            self.standin.stop()
+
+    def __str__(self) -> str:
+        if self.mode == "saturn":
+            return "Running on Saturn Cloud: using the real Saturn and Prefect Cloud APIs."
+        return "Not on Saturn Cloud: started the local stand-in of the Saturn and Prefect Cloud APIs."
+
+
+_current: Connection | None = None
+
+
+def connect(username: str) -> Connection:
+    """Return the platform connection for this process, starting the stand-in if needed.
+
+    Calling it again (re-running the cell) returns the same connection.
+    """
+    global _current
+    if _current is not None and (_current.standin is None or _current.standin.running):
+        return _current
+    present = [v for v in SATURN_VARS if os.environ.get(v)]
+    if len(present) == 1:
+        missing = next(v for v in SATURN_VARS if v not in present)
+        raise PlatformConfigError(
+            f"{present[0]} is set but {missing} is not: set both to use Saturn Cloud, or neither to run offline"
+        )
+    _ensure_env_scripts_on_path()
+    if present:
+        _current = Connection("saturn")
+        return _current
+    if "prefect" in sys.modules:
+        raise PlatformConfigError(
+            "prefect was imported before connect(): restart the kernel and run the notebook from the top"
+        )
+    standin = StandIn.start(username=username, home=STANDIN_HOME)
+    atexit.register(standin.stop)
+    os.environ.update(standin.environ())
+    _current = Connection("standin", standin)
+    return _current
+
+
+def _ensure_env_scripts_on_path() -> None:
+    # A kernel started from a virtualenv's python without activating it does not have the
+    # env's scripts on PATH, so the tutorial's `!prefect auth login` would not find prefect.
+    scripts = str(Path(sys.executable).parent)
+    if scripts not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")

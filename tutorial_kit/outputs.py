@@ -1,0 +1,39 @@
+"""Regenerate a notebook's stored outputs: ``python -m tutorial_kit.outputs NOTEBOOK`` (``make outputs``).
+
+Stored outputs are what nbval compares against, so they are never edited by hand. The notebook
+is executed top to bottom in its own folder (as Jupyter and nbval run it), with its default
+parameters, against the local stand-in, and written back only if every cell succeeded. No
+timing metadata is recorded, so a re-run changes only what truly varies.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from .connect import SATURN_VARS
+
+
+def regenerate(path: Path, timeout: int = 600) -> None:
+    import nbformat
+    from nbclient import NotebookClient
+
+    if any(os.environ.get(v) for v in SATURN_VARS):
+        sys.exit("unset SATURN_BASE_URL and SATURN_TOKEN: stored outputs come from the local stand-in")
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(
+        nb, timeout=timeout, kernel_name="python3", record_timing=False,
+        resources={"metadata": {"path": str(path.parent)}},
+    ).execute()
+    # write beside, then rename: an interrupted run never leaves a half-written notebook
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".ipynb", delete=False) as tmp:
+        nbformat.write(nb, tmp)
+    os.replace(tmp.name, path)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit("usage: python -m tutorial_kit.outputs NOTEBOOK.ipynb")
+    regenerate(Path(sys.argv[1]))
