@@ -17,7 +17,7 @@ from pathlib import Path
 from .exceptions import PlatformConfigError
 from .standin import StandIn
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from . import REPO_ROOT
 #: Everything the stand-in writes (its log, Prefect's auth.toml): project-local and git-ignored.
 STANDIN_HOME = REPO_ROOT / ".standin"
 SATURN_VARS = ("SATURN_BASE_URL", "SATURN_TOKEN")

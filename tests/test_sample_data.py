@@ -1,0 +1,338 @@
+"""Tests of the generated taxi sample (tutorial_kit.sample_data and the committed CSV).
+
+The committed file is what the notebook reads, so the tests check it (not only the generator):
+it must be exactly what generate() makes, written the way the original TLC file is written,
+calibrated to the original's published figures, and readable by pandas and by dask as the
+tutorial reads it.  Comparisons with real rows run only when ../shared (beside the repository)
+exists; everything else runs without it.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import math
+import re
+import subprocess
+import sys
+from collections import Counter
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from tutorial_kit import sample_data
+
+REPO = Path(__file__).resolve().parents[1]
+README = REPO / "data" / "README.md"
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+REAL = SHARED / "data" / "tlc-yellow-2019-01"
+REAL_HEAD = REAL / "yellow_tripdata_2019-01.head-1024-bytes.csv"
+REAL_SAMPLE = REAL / "yellow_tripdata_2019-01.sample-0.2pct.csv"
+needs_shared = pytest.mark.skipif(not SHARED.exists(),
+                                  reason="../shared (real TLC rows) is not here")
+
+DATES = ["tpep_pickup_datetime", "tpep_dropoff_datetime"]
+INTS = ["VendorID", "passenger_count", "RatecodeID", "PULocationID", "DOLocationID", "payment_type"]
+MONEY = ["fare_amount", "extra", "mta_tax", "tip_amount", "tolls_amount",
+         "improvement_surcharge", "total_amount"]
+FLOATS = ["trip_distance", *MONEY, "congestion_surcharge"]
+
+# The original file's text styles, as regular expressions over one field.
+STYLE = {
+    "datetime": re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"),
+    "int": re.compile(r"0|[1-9]\d*"),
+    "distance": re.compile(r"(?:[1-9]\d*)?\.\d\d"),  # .92 1.10 .00: two decimals, no leading 0
+    "money": re.compile(r"(?!-0$)-?(?:0|[1-9]\d*)(?:\.\d?[1-9])?"),  # 7 0.5 9.95 -0.3: shortest
+    "flag": re.compile(r"[NY]"),
+    "congestion": re.compile(r"|0|2\.5"),
+}
+COLUMN_STYLE = {
+    **{c: "datetime" for c in DATES}, **{c: "int" for c in INTS}, **{c: "money" for c in MONEY},
+    "trip_distance": "distance", "store_and_fwd_flag": "flag", "congestion_surcharge": "congestion",
+}
+
+
+def within(observed: float, expected: float, n: int, sigmas: float = 4.0) -> bool:
+    """True if a share observed in n independent draws is within `sigmas` binomial standard
+    errors of the expected share.  4 standard errors: a generator drawing with the right
+    probabilities fails one such check with probability about 6e-5 for any seed, while a
+    calibration error of 2 points on a 38 % share (10,000 rows: 1 SE = 0.49 points) fails it."""
+    return abs(observed - expected) <= sigmas * math.sqrt(expected * (1 - expected) / n)
+
+
+@pytest.fixture(scope="module")
+def data() -> bytes:
+    return sample_data.SAMPLE_CSV_PATH.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def rows(data) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(data.decode("ascii"), newline="")))
+
+
+@pytest.fixture(scope="module")
+def frame():
+    import pandas as pd
+
+    return pd.read_csv(sample_data.SAMPLE_CSV, parse_dates=DATES)
+
+
+def tutorial_std(df):
+    """The tutorial's computation."""
+    return df[df.passenger_count > 1].groupby("VendorID").passenger_count.std()
+
+
+# --- the committed file is generate()'s output, and generate() is deterministic ----------------
+
+def test_paths_and_defaults():
+    assert sample_data.SAMPLE_CSV == str(REPO / "data" / "yellow_tripdata_2019-01.sample.csv")
+    assert isinstance(sample_data.SAMPLE_CSV, str)
+    assert Path(sample_data.SAMPLE_CSV).is_absolute()
+    assert sample_data.REPO_ROOT == REPO
+
+
+def test_committed_file_is_exactly_what_generate_makes(data):
+    first = sample_data.generate()
+    second = sample_data.generate()
+    assert hashlib.sha256(first).hexdigest() == hashlib.sha256(data).hexdigest(), (
+        "data/yellow_tripdata_2019-01.sample.csv is stale: run `make data`")
+    assert first == second
+
+
+def test_seed_and_rows_change_the_output():
+    small = sample_data.generate(rows=50)
+    assert small.count(b"\r\n") == 51
+    assert sample_data.generate(rows=50, seed=1) != small
+    with pytest.raises(ValueError):
+        sample_data.generate(rows=5)
+
+
+def test_readme_states_the_committed_files_sha256_and_std(data, frame):
+    text = README.read_text(encoding="utf-8")
+    assert hashlib.sha256(data).hexdigest() in text, "data/README.md names another sha256"
+    for value in tutorial_std(frame).tolist():
+        assert repr(value) in text, f"data/README.md does not state the std {value!r}"
+
+
+# --- text format: the original's header, line endings and number styles -----------------------
+
+def test_header_is_the_original_header(data):
+    first_line = data.split(b"\r\n", 1)[0].decode("ascii")
+    assert first_line == ",".join(sample_data.HEADER)
+    assert len(sample_data.HEADER) == 18
+    assert sample_data.HEADER[0] == "VendorID" and sample_data.HEADER[-1] == "congestion_surcharge"
+
+
+@needs_shared
+def test_header_equals_the_real_files_first_line():
+    real_first_line = REAL_HEAD.read_bytes().split(b"\r\n", 1)[0].decode("ascii")
+    assert ",".join(sample_data.HEADER) == real_first_line
+
+
+def test_every_line_ends_with_crlf(data):
+    assert data.endswith(b"\r\n")
+    assert data.count(b"\n") == data.count(b"\r\n") == 10_001
+    assert data.count(b"\r") == data.count(b"\r\n")
+
+
+def test_every_field_has_the_original_text_style(rows):
+    assert len(rows) == 10_000
+    for number, row in enumerate(rows, start=2):
+        assert list(row) == list(sample_data.HEADER)
+        for column, style in COLUMN_STYLE.items():
+            assert STYLE[style].fullmatch(row[column]), (number, column, row[column])
+        for column in DATES:
+            datetime.strptime(row[column], "%Y-%m-%d %H:%M:%S")
+    # Both styles of the original show up: ".92" (no leading zero) and "1.10" (trailing zero).
+    distances = {r["trip_distance"] for r in rows}
+    assert any(d.startswith(".") for d in distances) and any(d.endswith("0") for d in distances)
+    assert {r["trip_distance"][-1] for r in rows if r["VendorID"] == "1"} == {"0"}  # tenths only
+    assert {r["mta_tax"] for r in rows} >= {"0.5", "-0.5"}
+    assert {r["improvement_surcharge"] for r in rows} == {"0.3", "-0.3"}
+
+
+@needs_shared
+def test_the_style_patterns_describe_the_real_file():
+    """The patterns above are the real file's styles, not only this generator's."""
+    with REAL_SAMPLE.open(newline="") as handle:
+        real = list(csv.DictReader(handle))
+    for row in real:
+        for column, style in COLUMN_STYLE.items():
+            assert STYLE[style].fullmatch(row[column]), (column, row[column])
+
+
+def test_money_columns_add_up_to_the_cent(rows):
+    for row in rows:
+        parts = [Decimal(row[c]) for c in MONEY[:-1]]
+        parts.append(Decimal(row["congestion_surcharge"] or "0"))
+        assert sum(parts) == Decimal(row["total_amount"]), row
+
+
+# --- calibration to the whole file's published figures ------------------------------------------
+
+def test_vendor_shares(frame):
+    n = len(frame)
+    counts = frame.VendorID.value_counts()
+    assert set(counts.index) == {1, 2, 4}
+    assert within(counts[1] / n, 0.3833, n)
+    assert within(counts[2] / n, 0.6067, n)
+    assert within(counts[4] / n, 0.0100, n)
+
+
+def test_passenger_counts(frame):
+    n = len(frame)
+    pc = frame.passenger_count
+    assert pc.min() == 0 and pc.max() == 9
+    assert set(pc.unique()) == set(range(10))
+    assert within((pc == 0).mean(), 0.0153, n)
+    # mean within 4 standard errors (sd 1.224 / sqrt(n) = 0.012); std within 5 %.
+    assert abs(pc.mean() - 1.5670782410373156) <= 4 * 1.2244306152539546 / math.sqrt(n)
+    assert abs(pc.std() - 1.2244306152539546) <= 0.05 * 1.2244306152539546
+
+
+def test_std_per_vendor_differs_like_the_real_data(frame):
+    """VendorID 1 carries small groups, VendorID 2 often 5-6 people (real sample: 0.69 / 1.52).
+    Tolerances are about 4 standard errors of a std from ~700 and ~2,000 rows."""
+    std = tutorial_std(frame)
+    assert set(std.index) == {1, 2, 4}
+    assert abs(std[1] - 0.694) < 0.12
+    assert abs(std[2] - 1.523) < 0.15
+    assert std[2] - std[1] > 0.5
+    assert math.isfinite(std[4])
+
+
+def test_ratecode_and_payment_shares(frame):
+    n = len(frame)
+    assert within((frame.RatecodeID == 1).mean(), 7_430_139 / 7_667_792, n)
+    assert within((frame.RatecodeID == 2).mean(), 166_090 / 7_667_792, n)
+    assert set(frame.RatecodeID.unique()) <= {1, 2, 3, 4, 5, 6, 99}
+    assert within((frame.payment_type == 1).mean(), 0.715464, n)
+    assert within((frame.payment_type == 2).mean(), 0.278752, n)
+    assert frame.payment_type.max() == 4
+
+
+def test_congestion_surcharge_is_empty_in_63_33_percent(frame):
+    empty = frame.congestion_surcharge.isna()
+    assert abs(empty.mean() - 0.6333) < 0.001
+    assert empty.iloc[:10].all()  # dask reads its dtype from the first rows: float, all NaN
+    assert set(frame.congestion_surcharge.dropna().unique()) == {0.0, 2.5}
+    assert (frame.congestion_surcharge == 0).mean() > 0.36
+
+
+def test_quirks_of_the_real_file_are_present(frame):
+    years = frame.tpep_pickup_datetime.dt.year
+    assert {2001, 2088} <= set(years)
+    assert (years == 2019).sum() == len(frame) - 2
+    january = frame.tpep_pickup_datetime.between("2019-01-01", "2019-01-31 23:59:59")
+    assert january.sum() == len(frame) - 2
+    backwards = frame.tpep_dropoff_datetime < frame.tpep_pickup_datetime
+    assert backwards.sum() == 1  # every other trip ends after it starts
+    negative = frame[frame.total_amount < 0]
+    assert len(negative) >= 1
+    assert set(negative.payment_type) <= {3, 4}
+    assert (negative[MONEY] <= 0).all().all()
+    assert set(frame.store_and_fwd_flag.unique()) == {"N", "Y"}
+    assert abs(frame.trip_distance.mean() - 2.8010838491705305) < 0.3
+    assert abs(frame.total_amount.mean() - 15.68222216009666) < 1.0
+
+
+# --- reading it the way the tutorial does --------------------------------------------------------
+
+EXPECTED_DTYPES = {
+    **{c: "int64" for c in INTS}, **{c: "float64" for c in FLOATS},
+    **{c: "datetime64" for c in DATES}, "store_and_fwd_flag": "string",
+}
+
+
+def assert_dtypes(df):
+    import pandas as pd
+
+    assert list(df.columns) == list(sample_data.HEADER)
+    for column, kind in EXPECTED_DTYPES.items():
+        dtype = df.dtypes[column]
+        if kind == "datetime64":
+            assert pd.api.types.is_datetime64_dtype(dtype), (column, dtype)
+        elif kind == "string":
+            assert pd.api.types.is_string_dtype(dtype), (column, dtype)
+        else:
+            assert str(dtype) == kind, (column, dtype)
+
+
+def test_pandas_reads_the_expected_dtypes(frame):
+    assert len(frame) == 10_000
+    assert_dtypes(frame)
+
+
+@pytest.mark.parametrize("blocksize", [None, 100_000], ids=["default", "9-partitions"])
+def test_dask_reads_it_like_the_tutorial_and_agrees_with_pandas(frame, blocksize):
+    """The tutorial's call, without dtype=: dask guesses dtypes from the first 10 rows and
+    applies them to every partition, so this fails if a later row contradicts them."""
+    import dask.dataframe as dd
+
+    kwargs = {} if blocksize is None else {"blocksize": blocksize}
+    df = dd.read_csv(sample_data.SAMPLE_CSV, parse_dates=DATES, **kwargs)
+    if blocksize:
+        assert df.npartitions > 1
+    assert_dtypes(df)
+    std = tutorial_std(df).compute().sort_index()
+    expected = tutorial_std(frame).sort_index()
+    assert list(std.index) == list(expected.index)
+    assert (std - expected).abs().max() <= 1e-12
+    assert len(df) == len(frame)
+
+
+@needs_shared
+def test_same_columns_and_dtypes_as_the_real_sample(frame):
+    import pandas as pd
+
+    real = pd.read_csv(REAL_SAMPLE, parse_dates=DATES)
+    assert list(frame.columns) == list(real.columns)
+    assert frame.dtypes.to_dict() == real.dtypes.to_dict()
+
+
+# --- the command line and the module itself ------------------------------------------------------
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "tutorial_kit.sample_data", *args],
+                          cwd=REPO, capture_output=True, text=True, timeout=120)
+
+
+def test_check_passes_on_the_committed_file():
+    result = run_cli("--check")
+    assert result.returncode == 0, result.stderr
+
+
+def test_check_fails_with_one_line_naming_the_file(tmp_path):
+    target = tmp_path / "sample.csv"
+    assert sample_data.write(target, rows=50) == target
+    assert target.read_bytes() == sample_data.generate(rows=50)
+    assert [p.name for p in tmp_path.iterdir()] == ["sample.csv"]  # no temporary file left
+    assert run_cli("--check", "--output", str(target), "--rows", "50").returncode == 0
+
+    target.write_bytes(target.read_bytes().replace(b"\r\n", b"\n"))
+    result = run_cli("--check", "--output", str(target), "--rows", "50")
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and str(target) in lines[0] and "make data" in lines[0]
+
+    target.unlink()
+    assert run_cli("--check", "--output", str(target), "--rows", "50").returncode == 1
+
+
+def test_cli_writes_the_file(tmp_path):
+    target = tmp_path / "out.csv"
+    result = run_cli("--output", str(target), "--rows", "30", "--seed", "7")
+    assert result.returncode == 0, result.stderr
+    assert target.read_bytes() == sample_data.generate(rows=30, seed=7)
+
+
+def test_module_imports_only_the_standard_library():
+    code = ("import sys; import tutorial_kit.sample_data; "
+            "print(sorted(m for m in ('pandas', 'numpy', 'dask', 'pyarrow') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
