@@ -1,0 +1,142 @@
+"""The emulated Saturn REST API, driven by the real dask-saturn and by the calls prefect-saturn makes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import psutil
+import pytest
+import requests
+
+from tutorial_kit.standin.saturn.exceptions import InvalidRequest, NotFound
+from tutorial_kit.standin.saturn.models import ClusterSpec, SaturnBackend
+
+
+@pytest.fixture
+def saturn_env(standin, monkeypatch):
+    for key, value in standin.environ().items():
+        monkeypatch.setenv(key, value)
+    return standin.environ()
+
+
+def auth(env, token=None):
+    return {"Authorization": f"token {token or env['SATURN_TOKEN']}"}
+
+
+def test_binds_loopback_only(standin):
+    port = int(standin.url.rsplit(":", 1)[1])
+    listening = [c for c in psutil.Process(standin.proc.pid).net_connections("tcp") if c.status == "LISTEN"]
+    assert [c.laddr for c in listening if c.laddr.port == port] == [("127.0.0.1", port)]
+
+
+@pytest.mark.parametrize("token", [None, "wrong"])
+def test_wrong_or_missing_token_gets_401(standin, saturn_env, token):
+    headers = {} if token is None else auth(saturn_env, token)
+    for method, path in [("GET", "/api/dask_clusters/info"), ("POST", "/api/dask_clusters"),
+                         ("PUT", "/api/prefect_cloud/flows"), ("GET", "/api/info/servers")]:
+        r = requests.request(method, standin.url + path, headers=headers, timeout=10)
+        assert r.status_code == 401, (method, path)
+        assert "SATURN_TOKEN" in r.json()["message"]
+
+
+def test_dask_saturn_gets_a_real_cluster_with_n_worker_processes(saturn_env):
+    from dask_saturn import SaturnCluster, describe_sizes
+    from distributed import Client
+
+    assert "medium" in describe_sizes()
+    cluster = SaturnCluster(n_workers=2)
+    try:
+        assert cluster.status == "ready"
+        assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+        with Client(cluster) as client:
+            workers = client.scheduler_info(n_workers=-1)["workers"]
+            assert len(workers) == 2
+            pids = set(client.run(lambda: __import__("os").getpid()).values())
+            assert len(pids) == 2  # one process per worker
+            assert client.submit(sum, [1, 2, 3]).result() == 6
+        # a second SaturnCluster on the same resource gets the same cluster, as on Saturn
+        again = SaturnCluster(n_workers=2)
+        assert again.scheduler_address == cluster.scheduler_address
+    finally:
+        cluster.close()
+    assert cluster.status == "closed"
+    assert not any(psutil.pid_exists(p) for p in pids)
+
+
+def test_bad_cluster_request_is_a_clear_dask_saturn_error(saturn_env):
+    from dask_saturn import SaturnCluster
+
+    with pytest.raises(ValueError, match="n_workers must be a whole number of at least 1, got 0"):
+        SaturnCluster(n_workers=0)
+    with pytest.raises(ValueError, match="worker_size: huge is not a valid option"):
+        SaturnCluster(n_workers=1, worker_size="huge")
+
+
+def test_unknown_cluster_is_404(standin, saturn_env):
+    r = requests.get(standin.url + "/api/dask_clusters/abc123/info", headers=auth(saturn_env), timeout=10)
+    assert r.status_code == 404 and "abc123" in r.json()["message"]
+
+
+def test_prefect_saturn_flow_calls_and_content_round_trip(standin, saturn_env):
+    url, headers = standin.url, auth(saturn_env)
+    body = {"name": "f", "prefect_cloud_project_name": "p", "flow_hash": "h1"}
+    first = requests.put(url + "/api/prefect_cloud/flows", json=body, headers=headers, timeout=10).json()
+    second = requests.put(url + "/api/prefect_cloud/flows", json=body, headers=headers, timeout=10).json()
+    assert first["id"] == second["id"]  # same flow group (hash) ...
+    assert first["flow_version_id"] != second["flow_version_id"]  # ... new version per registration
+    assert first["image"]
+    content = f"{url}/api/prefect_cloud/flows/{first['id']}/{second['flow_version_id']}/content"
+    assert requests.get(content, headers=headers, timeout=10).status_code == 404  # nothing uploaded yet
+    payload = bytes(range(256)) * 10
+    assert requests.post(content, data=payload, headers=headers, timeout=10).ok
+    got = requests.get(content, headers=headers, timeout=10)
+    assert got.content == payload and got.headers["Content-Type"] == "application/octet-stream"
+    spec = requests.get(f"{url}/api/prefect_cloud/flows/{first['id']}/run_job_spec", headers=headers, timeout=10)
+    assert spec.json()["kind"] == "Job"
+    missing = requests.put(url + "/api/prefect_cloud/flows", json={"name": "f"}, headers=headers, timeout=10)
+    assert missing.status_code == 400 and "prefect_cloud_project_name is required" in missing.json()["message"]
+
+
+def test_flow_content_is_the_flow_that_was_registered(standin, saturn_env, tmp_path):
+    """prefect-saturn's Webhook storage, built and read back through the stand-in."""
+    from prefect_saturn.core import PrefectCloudIntegration
+
+    import prefect
+    from prefect import Flow, task
+
+    @task
+    def double(x):
+        return 2 * x
+
+    with Flow("roundtrip") as flow:
+        double(21)
+
+    integration = PrefectCloudIntegration("p")
+    integration._hash_flow = lambda flow: "roundtrip-hash"  # no Prefect login needed for this test
+    flow = integration.register_flow_with_saturn(flow)
+    flow.storage.add_flow(flow)
+    flow.storage.build()
+    pulled = flow.storage.get_flow(flow.name)
+    state = pulled.run()
+    assert state.is_successful()
+    assert list(state.result.values())[0].result == 42
+    assert isinstance(flow.run_config, prefect.run_configs.KubernetesRun)
+
+
+def test_models_reject_bad_specs_without_http():
+    started = []
+
+    async def fake_start(spec):
+        started.append(spec)
+        raise RuntimeError("no room")
+
+    backend = SaturnBackend(token="t", username="u", start_cluster=fake_start)
+    with pytest.raises(InvalidRequest, match="unknown cluster option"):
+        ClusterSpec.from_request({"n_workers": 1, "colour": "blue"})
+    with pytest.raises(NotFound):
+        backend.cluster("nope")
+    with pytest.raises(Exception, match="Dask cluster failed to start: no room"):
+        asyncio.run(backend.create_cluster(ClusterSpec(n_workers=1)))
+    assert started and backend.current_cluster() is None  # the failed one is not "current"
+    assert json.dumps([c.status for c in backend.clusters.values()]) == '["error"]'
