@@ -1,0 +1,107 @@
+"""The canonical notebook run headless with papermill, as a user runs it, against the stand-in."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import nbformat
+import pandas as pd
+import pytest
+
+from conftest import NOTEBOOK, SHARED_SAMPLE_DIR, run_papermill
+from tutorial_kit.results import parse_result, read_result
+from tutorial_kit.sample_data import SAMPLE_CSV
+
+TOLERANCE = 1e-12  # dask's groupby std and pandas' differ in the last bits
+
+
+def pandas_std(path) -> dict[int, float]:
+    """The tutorial's computation done independently, with pandas alone."""
+    df = pd.read_csv(path)
+    return df[df.passenger_count > 1].groupby("VendorID").passenger_count.std().to_dict()
+
+
+def assert_close(got: dict, want: dict) -> None:
+    assert sorted(got) == sorted(want)
+    for vendor in want:
+        assert abs(got[vendor] - want[vendor]) <= TOLERANCE, (vendor, got[vendor], want[vendor])
+
+
+def test_papermill_with_injected_parameters(tmp_path, mark):
+    out = tmp_path / "out.ipynb"
+    run = run_papermill(NOTEBOOK, out, "-p", "project", "nightly-taxi", "-p", "username", "jdoe", mark=mark)
+    assert run.returncode == 0, run.stderr[-3000:]
+    nb = nbformat.read(out, as_version=4)
+    (injected,) = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert 'project = "nightly-taxi"' in injected.source and 'username = "jdoe"' in injected.source
+    register_output = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+    assert "Project: nightly-taxi" in register_output
+    assert_close(read_result(out), pandas_std(SAMPLE_CSV))
+
+
+def test_registered_flow_pulled_from_storage_runs_and_gives_the_same_result(tmp_path, mark):
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    agent = NOTEBOOK.parents[1] / "tests" / "agent_run.py"
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "import subprocess, sys\n"
+        f"agent = subprocess.run([sys.executable, {str(agent)!r}, flow.name, project],\n"
+        "                       capture_output=True, text=True, timeout=300)\n"
+        "print(agent.stdout)\n"
+        "assert agent.returncode == 0, agent.stderr[-3000:]",
+        metadata={"tags": ["agent"]},
+    ))
+    copy, out = tmp_path / "with-agent.ipynb", tmp_path / "out.ipynb"
+    nbformat.write(nb, copy)
+    run = run_papermill(copy, out, mark=mark)
+    assert run.returncode == 0, run.stderr[-3000:]
+    executed = nbformat.read(out, as_version=4)
+    agent_text = "".join(o.get("text", "") for o in executed.cells[-1].outputs)
+    registered_id = next(o.data["text/plain"].strip("'") for c in executed.cells
+                         if "flow.register(" in c.source for o in c.outputs if o.output_type == "execute_result")
+    # the version just registered, pulled from Saturn's Webhook storage, not from memory
+    assert f"flow {registered_id} from Webhook storage" in agent_text
+    assert parse_result(agent_text) == read_result(out)  # the same computation: identical digits
+
+
+@pytest.mark.skipif(not SHARED_SAMPLE_DIR.is_dir(), reason="../shared/data/tlc-yellow-2019-01 is not here")
+def test_real_sample_gives_the_published_std(tmp_path, mark):
+    sample = SHARED_SAMPLE_DIR / "yellow_tripdata_2019-01.sample-0.2pct.csv"
+    readme = (SHARED_SAMPLE_DIR / "README.md").read_text()
+    listed = {int(v): float(s) for v, s in re.findall(r"(\d+): (\d+\.\d+) \(n=", readme)}
+    assert set(listed) == {1, 2, 4}
+    out = tmp_path / "out.ipynb"
+    run = run_papermill(NOTEBOOK, out, "-p", "project", "X", "-p", "username", "Y",
+                        "-p", "data_url", str(sample), mark=mark)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert_close(read_result(out), listed)
+
+
+def _failed_cell_output(out) -> str:
+    nb = nbformat.read(out, as_version=4)
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert len(errors) == 1
+    texts = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+    assert "started the local stand-in" not in texts  # failed before anything started
+    return f"{errors[0].ename}: {errors[0].evalue}"
+
+
+def test_missing_data_url_fails_naming_the_path(tmp_path, mark):
+    missing = tmp_path / "nowhere" / "trips.csv"
+    out = tmp_path / "out.ipynb"
+    run = run_papermill(NOTEBOOK, out, "-p", "project", "X", "-p", "username", "Y",
+                        "-p", "data_url", str(missing), mark=mark)
+    assert run.returncode != 0
+    assert str(missing) in run.stderr
+    error = _failed_cell_output(out)
+    assert error.startswith("ParameterError: data_url") and str(missing) in error
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "three"])
+def test_bad_n_workers_fails_before_any_cluster_starts(tmp_path, mark, value):
+    out = tmp_path / "out.ipynb"
+    run = run_papermill(NOTEBOOK, out, "-p", "project", "X", "-p", "username", "Y",
+                        "-p", "n_workers", value, mark=mark)
+    assert run.returncode != 0
+    error = _failed_cell_output(out)
+    assert error.startswith("ParameterError: n_workers must be a whole number of at least 1")

@@ -1,0 +1,56 @@
+"""The notebook's stored outputs: made by `make outputs`, checked by nbval, and nbval really
+compares them (a changed digit fails)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import nbformat
+
+from conftest import NOTEBOOK, REPO_ROOT, clean_env
+from tutorial_kit.results import RESULT_TAG, read_result
+from tutorial_kit.sample_data import SAMPLE_CSV
+
+
+def test_stored_outputs_come_from_one_top_to_bottom_run():
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert [c.execution_count for c in code] == list(range(1, len(code) + 1))
+    assert all("execution" not in c.metadata for c in code)  # `make outputs` records no timing
+    assert not any(o.output_type == "error" for c in code for o in c.outputs)
+
+
+def test_stored_result_is_the_computation_on_the_bundled_sample():
+    import pandas as pd
+
+    df = pd.read_csv(SAMPLE_CSV)
+    want = df[df.passenger_count > 1].groupby("VendorID").passenger_count.std().to_dict()
+    got = read_result(NOTEBOOK)
+    assert sorted(got) == sorted(want) and all(abs(got[k] - want[k]) <= 1e-12 for k in want)
+
+
+def test_stored_outputs_hold_no_secret_or_machine_path():
+    text = NOTEBOOK.read_text()
+    for needle in ("SATURN_TOKEN=", "Bearer ", "api_key", str(REPO_ROOT) + "/data"):
+        assert needle not in text
+
+
+def test_nbval_fails_when_a_stored_digit_changes(tmp_path):
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    (cell,) = [c for c in nb.cells if RESULT_TAG in c.metadata.get("tags", [])]
+    std = f"{read_result(NOTEBOOK)[1]!r}"
+    wrong = std[:-1] + str((int(std[-1]) + 1) % 10)
+    cell.outputs[0]["text"] = cell.outputs[0]["text"].replace(std, wrong)
+    tampered = tmp_path / NOTEBOOK.name
+    nbformat.write(nb, tampered)
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", "-p", "no:cacheprovider",
+         "--nbval-sanitize-with", str(REPO_ROOT / "tests" / "nbval-sanitize.cfg"), str(tampered),
+         "-q", "--rootdir", str(tmp_path)],
+        cwd=tmp_path, env=clean_env(), capture_output=True, text=True, timeout=300,
+    )
+    assert run.returncode == 1, run.stdout[-2000:]
+    # exactly one cell fails, the result cell, on the changed digit
+    assert "1 failed" in run.stdout and "Cell outputs differ" in run.stdout, run.stdout[-2000:]
+    assert "print(result.to_string" in run.stdout and wrong[-11:] in run.stdout
