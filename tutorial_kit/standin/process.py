@@ -48,6 +48,10 @@ class StandIn:
                 stderr=log,
                 env=env,
                 cwd=home,
+                # Its own session: ipykernel's shutdown SIGTERMs the children in its process group
+                # and polls them for ~2.5 s while they linger unreaped; our atexit stop() is faster
+                # and closes the clusters first. A killed parent still stops it (stdin EOF).
+                start_new_session=True,
             )
         try:
             url = cls._read_url(proc, timeout, log_path)
