@@ -73,11 +73,12 @@ def mark():
     assert not left, f"processes left running: {describe(left)}"
 
 
-def run_papermill(notebook: Path, output: Path, *params: str, mark: str, timeout: float = 300, cwd=REPO_ROOT):
+def run_papermill(notebook: Path, output: Path, *params: str, mark: str, timeout: float = 300, cwd=REPO_ROOT,
+                  **env):
     """Run the papermill CLI as a user would; returns the CompletedProcess."""
     cmd = [str(Path(sys.executable).parent / "papermill"), "--no-progress-bar", str(notebook), str(output), *params]
     return subprocess.run(
-        cmd, cwd=cwd, env=clean_env(**{MARK: mark}), capture_output=True, text=True, timeout=timeout
+        cmd, cwd=cwd, env=clean_env(**{MARK: mark}, **env), capture_output=True, text=True, timeout=timeout
     )
 
 

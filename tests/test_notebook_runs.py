@@ -29,9 +29,12 @@ def assert_close(got: dict, want: dict) -> None:
 
 
 def test_papermill_with_injected_parameters(tmp_path, mark):
-    out = tmp_path / "out.ipynb"
-    run = run_papermill(NOTEBOOK, out, "-p", "project", "nightly-taxi", "-p", "username", "jdoe", mark=mark)
+    out, home = tmp_path / "out.ipynb", tmp_path / "home"
+    home.mkdir()
+    run = run_papermill(NOTEBOOK, out, "-p", "project", "nightly-taxi", "-p", "username", "jdoe", mark=mark,
+                        HOME=str(home))
     assert run.returncode == 0, run.stderr[-3000:]
+    assert not (home / ".prefect").exists()  # Prefect's files stay in the project's .standin/
     nb = nbformat.read(out, as_version=4)
     (injected,) = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert 'project = "nightly-taxi"' in injected.source and 'username = "jdoe"' in injected.source

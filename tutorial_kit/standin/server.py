@@ -24,7 +24,6 @@ from .saturn.urls import url_patterns as saturn_urls
 log = logging.getLogger("tutorial_kit.standin")
 
 HOST = "127.0.0.1"  # never beyond loopback
-GRAPHQL_PATH = "/graphql"
 
 
 @dataclass
