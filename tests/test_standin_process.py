@@ -75,3 +75,12 @@ def test_standin_environment_points_the_libraries_at_it(standin):
     assert env["SATURN_TOKEN"] != env["PREFECT_USER_TOKEN"] and len(env["SATURN_TOKEN"]) == 32
     log = standin.log_path.read_text()
     assert env["SATURN_TOKEN"] not in log and env["PREFECT_USER_TOKEN"] not in log
+
+
+def test_a_standin_that_cannot_start_is_a_clear_error(tmp_path, monkeypatch):
+    from tutorial_kit.exceptions import StandInError
+    from tutorial_kit.standin import StandIn
+
+    monkeypatch.setattr(sys, "executable", "/bin/false")  # the stand-in's interpreter exits at once
+    with pytest.raises(StandInError, match=r"did not start .*exit code 1.*standin\.log"):
+        StandIn.start(username="u", home=tmp_path, timeout=10)

@@ -1,0 +1,24 @@
+"""Reading the result back out of an executed notebook (what `make run` prints, what tests compare)."""
+
+import nbformat
+import pytest
+
+from tutorial_kit.results import ResultNotFound, parse_result, read_result
+
+
+def test_parse_result_reads_full_precision_rows():
+    text = "std of passenger_count per VendorID (trips with passenger_count > 1):\nVendorID\n1   0.6938714792963351\n4   1.4142135623730951\n"
+    assert parse_result(text) == {1: 0.6938714792963351, 4: 1.4142135623730951}
+
+
+def test_a_run_that_failed_before_the_result_says_so(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("print(1)", metadata={"tags": ["result"]})]
+    path = tmp_path / "failed.ipynb"
+    nbformat.write(nb, path)
+    with pytest.raises(ResultNotFound, match="has no output"):
+        read_result(path)
+    nb.cells[0].metadata["tags"] = []
+    nbformat.write(nb, path)
+    with pytest.raises(ResultNotFound, match="no cell tagged 'result'"):
+        read_result(path)
