@@ -16,7 +16,6 @@ def check(**change):
 def test_defaults_pass():
     check()
     check(data_url="file://" + SAMPLE_CSV)
-    check(data_url="https://example.invalid/trips.csv")  # remote: left to dask
     check(data_url=SAMPLE_CSV.replace("sample.csv", "sampl*.csv"))
 
 
@@ -27,7 +26,8 @@ def test_defaults_pass():
     ({"project": ""}, "project must be a non-empty string"),
     ({"username": None}, "username must be a non-empty string"),
     ({"data_url": "/no/such/trips.csv"}, "data_url '/no/such/trips.csv' does not exist"),
-    ({"data_url": "file:///no/such/trips.csv"}, "data_url '/no/such/trips.csv' does not exist"),
+    ({"data_url": "file:///no/such/trips.csv"}, "data_url 'file:///no/such/trips.csv' does not exist"),
+    ({"data_url": "gs://bucket/trips.csv"}, "data_url scheme 'gs://' is not supported"),
     ({"data_url": "/no/such/*.csv"}, "matches no file"),
 ])
 def test_bad_values_name_the_parameter(change, message):

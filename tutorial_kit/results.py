@@ -31,7 +31,11 @@ def result_text(notebook_path) -> str:
 
 
 def parse_result(text: str) -> dict[int, float]:
-    """``{VendorID: std}`` from the printed result."""
+    """``{VendorID: std}`` from the printed result (``{}`` when it says the result is empty)."""
+    from .report import EMPTY
+
+    if EMPTY in text:
+        return {}
     rows = {int(m[1]): float(m[2]) for line in text.splitlines() if (m := _ROW.match(line))}
     if not rows:
         raise ResultNotFound(f"no 'VendorID std' rows in {text!r}")

@@ -1,0 +1,31 @@
+"""The canonical notebook's own code, for tests and benchmarks that must run exactly what it runs.
+
+Why: a copy of the ``read`` task in a test or a benchmark would drift from the notebook.  Here it
+is taken from the notebook file and executed with Prefect's ``@task`` replaced by the identity,
+so that it runs without Prefect (whose import must come after ``connect()``) and without a flow.
+"""
+
+from __future__ import annotations
+
+from . import REPO_ROOT
+
+NOTEBOOK = REPO_ROOT / "notebooks" / "prefect-resource-manager.ipynb"
+
+
+def code_cells(path=NOTEBOOK) -> list[str]:
+    import nbformat
+
+    return [cell.source for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"]
+
+
+def read_function(path=NOTEBOOK):
+    """The notebook's ``read`` task as a plain function of ``data_url``; it computes on the
+    default Dask client, as the task does inside the resource manager's block."""
+    from .progress import compute_with_progress
+    from .trips import read_trips
+
+    (source,) = [cell for cell in code_cells(path) if "\ndef read(" in f"\n{cell}"]
+    namespace = {"task": lambda function: function, "read_trips": read_trips,
+                 "compute_with_progress": compute_with_progress}
+    exec(compile(source, f"{path.name}:read", "exec"), namespace)  # noqa: S102 - our own notebook
+    return namespace["read"]

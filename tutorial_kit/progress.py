@@ -1,0 +1,64 @@
+"""Compute a dask collection on the current cluster and show how far it got.
+
+Why: reading the whole month takes long enough that a user wants to see it move.  In Jupyter
+(a kernel started by a Jupyter server, which sets ``JPY_SESSION_NAME``) that is dask's own
+progress bar widget; in a terminal it is dask's text bar.  Under papermill, or anything else that
+writes its output to a file, a bar would store widget state or carriage returns in the output,
+so progress goes to the task's log instead: a line when the work starts, one every
+:data:`LOG_EVERY` seconds while it runs, and one at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+from distributed import default_client, progress
+from distributed.diagnostics.progressbar import TextProgressBar
+
+from .logs import task_logger
+
+#: Seconds between two progress lines in the log.
+LOG_EVERY = 10.0
+
+
+def interactive() -> bool:
+    """True in a Jupyter session or a terminal: where a progress bar can be drawn."""
+    return bool(os.environ.get("JPY_SESSION_NAME")) or sys.stdout.isatty()
+
+
+def compute_with_progress(collection, label: str = "read"):
+    """``collection.compute()`` on the default distributed client, with progress shown."""
+    client = default_client()
+    future = client.compute(collection)
+    if interactive():
+        progress(future)  # a widget in Jupyter (drawn while the cell runs), a text bar in a terminal
+    else:
+        LogProgress([future], label)  # returns when the work is done
+    return future.result()
+
+
+class LogProgress(TextProgressBar):
+    """dask's text progress bar, drawn as log lines; like it, it blocks until the work is done."""
+
+    def __init__(self, keys, label: str):
+        self.label = label
+        self.logger = task_logger()
+        self.last_line = None
+        super().__init__(keys, interval="200ms")
+
+    def _draw_bar(self, remaining, all, **kwargs):
+        now = time.monotonic()
+        if self.last_line is None:
+            self.logger.info("%s: computing %d tasks", self.label, all)
+            self.last_line = now
+        elif remaining and now - self.last_line >= LOG_EVERY:
+            self.logger.info("%s: %d of %d tasks done", self.label, all - remaining, all)
+            self.last_line = now
+
+    def _draw_stop(self, remaining=0, all=0, status=None, **kwargs):
+        if status == "finished":
+            self.logger.info("%s: all %d tasks done", self.label, all)
+        else:
+            self.logger.warning("%s: stopped with %d of %d tasks done", self.label, all - remaining, all)

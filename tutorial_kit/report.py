@@ -1,0 +1,71 @@
+"""How the notebook shows the flow's result.
+
+Two views of the same numbers: the exact values as text (``make run`` prints them and the tests
+read them back, so every digit is there), and, for a reader, a small table with a bar chart
+beside it.  The chart is an inline SVG with no date and a fixed id salt, so that the stored
+output is the same on every run and nbval can compare it like text.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+
+TITLE = "std of passenger_count per VendorID (trips with passenger_count > 1):"
+#: What the text says when no trip had more than one passenger (or the file had no rows).
+EMPTY = "(no trips with more than one passenger: the result is empty)"
+#: The TLC's names for the vendors (VendorID 4 occurs in 2019 but is not in the data dictionary).
+VENDORS = {1: "Creative Mobile Technologies", 2: "VeriFone", 4: "not in the data dictionary"}
+
+
+def result_text(result) -> str:
+    """The title and one ``VendorID std`` line per vendor, every digit of the float."""
+    if len(result) == 0:
+        return f"{TITLE}\n{EMPTY}"
+    return f"{TITLE}\n{result.to_string(float_format=str)}"
+
+
+def chart_svg(result) -> str:
+    """A bar per vendor; matplotlib's object API, so no global pyplot state is touched."""
+    from matplotlib import rc_context
+    from matplotlib.figure import Figure
+
+    with rc_context({"svg.hashsalt": "prefect-resource-manager", "svg.fonttype": "none", "font.size": 9}):
+        figure = Figure(figsize=(3.4, 2.0))
+        axes = figure.add_subplot()
+        labels = [str(v) for v in result.index]
+        bars = axes.bar(labels, result.to_numpy(), color="#4c72b0", width=0.6)
+        axes.bar_label(bars, fmt="%.3f", padding=2)
+        axes.set_xlabel("VendorID")
+        axes.set_ylabel("std")
+        axes.set_ylim(0, max(float(result.max()), 0.0) * 1.25 or 1.0)
+        axes.spines[["top", "right"]].set_visible(False)
+        figure.tight_layout()
+        out = io.StringIO()
+        figure.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
+    svg = out.getvalue()
+    return svg[svg.index("<svg"):]  # drop the XML prolog and DOCTYPE: the SVG sits inside HTML
+
+
+def result_html(result) -> str:
+    """The table and, beside it, the chart, as one HTML block."""
+    if len(result) == 0:
+        return f"<p>{html.escape(EMPTY)}</p>"
+    rows = "".join(
+        f"<tr><td>{vendor}</td><td>{html.escape(VENDORS.get(int(vendor), ''))}</td><td>{value:.6f}</td></tr>"
+        for vendor, value in result.items()
+    )
+    table = (
+        "<table><thead><tr><th>VendorID</th><th>vendor</th><th>std of passenger_count</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table>"
+    )
+    return (
+        '<div style="display:flex;align-items:center;gap:2em">'
+        f"<div>{table}</div><div>{chart_svg(result)}</div></div>"
+    )
+
+
+def show_result(result) -> None:
+    from IPython.display import HTML, display
+
+    display(HTML(result_html(result)))
