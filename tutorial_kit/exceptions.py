@@ -16,3 +16,8 @@ class PlatformConfigError(TutorialError, RuntimeError):
 
 class StandInError(TutorialError, RuntimeError):
     """The local stand-in could not be started."""
+
+
+class DataError(TutorialError, ValueError):
+    """The data at ``data_url`` cannot be used as it is (missing columns, a value that is not a
+    number, a cut-off file); the message names what is wrong and where."""
