@@ -4,6 +4,10 @@ On Saturn Cloud (both ``SATURN_BASE_URL`` and ``SATURN_TOKEN`` set) nothing is s
 environment is left as the platform set it. Anywhere else a stand-in process is started and
 this kernel's ``os.environ`` is pointed at it, BEFORE ``prefect`` is imported, because prefect
 reads ``PREFECT__CLOUD__API`` and ``PREFECT__HOME_DIR`` once, at import.
+
+Offline, ``STANDIN_DASK_SCHEDULER=tcp://HOST:PORT`` makes the stand-in hand out the user's own
+Dask cluster (a running ``dask scheduler`` with ``dask worker``s) instead of starting a
+``LocalCluster``; it is checked here, before anything starts.
 """
 
 from __future__ import annotations
@@ -11,11 +15,13 @@ from __future__ import annotations
 import atexit
 import os
 import sys
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 from .exceptions import PlatformConfigError
 from .standin import StandIn
+from .standin.process import SCHEDULER_VAR, dask_scheduler_from_env
 
 from . import REPO_ROOT
 #: Everything the stand-in writes (its log, Prefect's auth.toml): project-local and git-ignored.
@@ -35,7 +41,11 @@ class Connection:
     def __str__(self) -> str:
         if self.mode == "saturn":
             return "Running on Saturn Cloud: using the real Saturn and Prefect Cloud APIs."
-        return "Not on Saturn Cloud: started the local stand-in of the Saturn and Prefect Cloud APIs."
+        text = "Not on Saturn Cloud: started the local stand-in of the Saturn and Prefect Cloud APIs."
+        if self.standin is not None and self.standin.dask_scheduler:
+            text += (f"\nIts Dask cluster is yours, at {self.standin.dask_scheduler} ({SCHEDULER_VAR}): "
+                     "it is neither scaled nor stopped.")
+        return text
 
 
 _current: Connection | None = None
@@ -57,13 +67,21 @@ def connect(username: str) -> Connection:
         )
     _ensure_env_scripts_on_path()
     if present:
+        if os.environ.get(SCHEDULER_VAR):
+            warnings.warn(f"{SCHEDULER_VAR} is ignored on Saturn Cloud: the platform starts the Dask cluster",
+                          stacklevel=2)
         _current = Connection("saturn")
         return _current
+    dask_scheduler = dask_scheduler_from_env()  # a bad value fails here, before anything starts
+    if dask_scheduler is None and os.environ.get("DASK_SCHEDULER_ADDRESS"):
+        warnings.warn(
+            f"DASK_SCHEDULER_ADDRESS is dask's own setting and the stand-in does not read it: it starts a "
+            f"LocalCluster. To run on your Dask cluster, set {SCHEDULER_VAR} instead", stacklevel=2)
     if "prefect" in sys.modules:
         raise PlatformConfigError(
             "prefect was imported before connect(): restart the kernel and run the notebook from the top"
         )
-    standin = StandIn.start(username=username, home=STANDIN_HOME)
+    standin = StandIn.start(username=username, home=STANDIN_HOME, dask_scheduler=dask_scheduler)
     atexit.register(standin.stop)
     os.environ.update(standin.environ())
     _current = Connection("standin", standin)

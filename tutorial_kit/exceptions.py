@@ -11,7 +11,8 @@ class ParameterError(TutorialError, ValueError):
 
 
 class PlatformConfigError(TutorialError, RuntimeError):
-    """The environment half-describes Saturn Cloud (one of its variables is missing)."""
+    """The environment describes the platform wrongly: half of Saturn Cloud's variables, or a
+    ``STANDIN_DASK_SCHEDULER`` that is not a scheduler address."""
 
 
 class StandInError(TutorialError, RuntimeError):

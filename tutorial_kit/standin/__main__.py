@@ -15,6 +15,7 @@ import signal
 import sys
 import threading
 
+from .saturn.clusters import SCHEDULER_EXAMPLE, check_scheduler_address
 from .server import Platform, serve
 
 TOKEN_VARS = ("STANDIN_SATURN_TOKEN", "STANDIN_PREFECT_API_KEY")
@@ -24,6 +25,11 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tutorial_kit.standin", description=__doc__)
     parser.add_argument("--username", required=True, help="the emulated Saturn user")
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: a free one)")
+    parser.add_argument(
+        "--dask-scheduler", metavar="ADDRESS", type=_scheduler_address, default=None,
+        help=f"hand out the Dask cluster whose scheduler is at ADDRESS (e.g. {SCHEDULER_EXAMPLE}) instead of "
+             "starting a LocalCluster; the stand-in never scales or stops it",
+    )
     args = parser.parse_args(argv)
     missing = [v for v in TOKEN_VARS if not os.environ.get(v)]
     if missing:
@@ -36,7 +42,11 @@ def main(argv=None) -> int:
         saturn_token=os.environ.pop("STANDIN_SATURN_TOKEN"),
         prefect_api_key=os.environ.pop("STANDIN_PREFECT_API_KEY"),
         username=args.username,
+        dask_scheduler=args.dask_scheduler,
     )
+    if args.dask_scheduler:
+        logging.getLogger("tutorial_kit.standin").info(
+            "Dask clusters: the user's own, at %s (never scaled or stopped)", args.dask_scheduler)
 
     async def run() -> None:
         loop = asyncio.get_running_loop()
@@ -57,6 +67,13 @@ def main(argv=None) -> int:
 
     asyncio.run(run())
     return 0
+
+
+def _scheduler_address(value: str) -> str:
+    try:
+        return check_scheduler_address(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a scheduler address like {SCHEDULER_EXAMPLE}: {exc}")
 
 
 if __name__ == "__main__":

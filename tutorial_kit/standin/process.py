@@ -16,7 +16,8 @@ import sys
 import time
 from pathlib import Path
 
-from ..exceptions import StandInError
+from ..exceptions import PlatformConfigError, StandInError
+from .saturn.clusters import SCHEDULER_EXAMPLE, SCHEDULER_VAR, check_scheduler_address
 
 GRAPHQL_PATH = "/graphql"
 
@@ -25,8 +26,10 @@ class StandIn:
     """A running stand-in process. ``stop()`` ends it and every cluster it started."""
 
     def __init__(self, proc: subprocess.Popen, url: str, saturn_token: str, prefect_api_key: str,
-                 home: Path, log_path: Path):
+                 home: Path, log_path: Path, dask_scheduler: str | None = None):
         self.proc = proc
+        #: The user's Dask cluster this stand-in hands out, or None: it starts a LocalCluster per request.
+        self.dask_scheduler = dask_scheduler
         self.url = url
         self._saturn_token = saturn_token
         self._prefect_api_key = prefect_api_key
@@ -34,15 +37,24 @@ class StandIn:
         self.log_path = log_path
 
     @classmethod
-    def start(cls, username: str, home: Path, timeout: float = 60.0) -> "StandIn":
-        """Start the stand-in and wait (at most ``timeout`` s) until it answers."""
+    def start(cls, username: str, home: Path, timeout: float = 60.0, dask_scheduler: str | None = None) -> "StandIn":
+        """Start the stand-in and wait (at most ``timeout`` s) until it answers.
+
+        ``dask_scheduler``: the address of the user's own Dask cluster (``tcp://HOST:PORT``),
+        which the stand-in then hands out instead of starting a ``LocalCluster`` per request; see
+        :func:`dask_scheduler_from_env`. It is checked before anything starts.
+        """
+        argv = [sys.executable, "-m", "tutorial_kit.standin", "--username", username]
+        if dask_scheduler is not None:
+            dask_scheduler = check_dask_scheduler(dask_scheduler)
+            argv += ["--dask-scheduler", dask_scheduler]  # not a secret: argv is fine
         home.mkdir(parents=True, exist_ok=True)
         log_path = home / "standin.log"
         saturn_token, prefect_api_key = secrets.token_hex(16), secrets.token_hex(16)
         env = dict(os.environ, STANDIN_SATURN_TOKEN=saturn_token, STANDIN_PREFECT_API_KEY=prefect_api_key)
         with open(log_path, "ab") as log:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "tutorial_kit.standin", "--username", username],
+                argv,
                 stdin=subprocess.PIPE,  # our end closing (even by our death) stops the stand-in
                 stdout=subprocess.PIPE,
                 stderr=log,
@@ -59,7 +71,7 @@ class StandIn:
             proc.kill()
             proc.wait()
             raise
-        return cls(proc, url, saturn_token, prefect_api_key, home, log_path)
+        return cls(proc, url, saturn_token, prefect_api_key, home, log_path, dask_scheduler)
 
     @staticmethod
     def _read_url(proc: subprocess.Popen, timeout: float, log_path: Path) -> str:
@@ -69,7 +81,11 @@ class StandIn:
             while time.monotonic() < deadline:
                 if sel.select(timeout=max(0.0, deadline - time.monotonic())):
                     line = proc.stdout.readline()
-                    if not line:
+                    if not line:  # it closed its stdout: it is exiting; wait (briefly) for its exit code
+                        try:
+                            proc.wait(timeout=5)
+                        except subprocess.TimeoutExpired:
+                            pass
                         break
                     return json.loads(line)["url"]
         raise StandInError(
@@ -111,3 +127,20 @@ class StandIn:
             self.proc.wait()
         finally:
             self.proc.stdout.close()
+
+
+def check_dask_scheduler(value: str, variable: str = SCHEDULER_VAR) -> str:
+    """``value`` as a scheduler address, or a one-line :class:`PlatformConfigError` that names
+    ``variable`` and shows an example."""
+    try:
+        return check_scheduler_address(value)
+    except ValueError as exc:
+        raise PlatformConfigError(
+            f"{variable} must be a Dask scheduler address like {SCHEDULER_EXAMPLE}, got {value!r}: {exc}"
+        ) from None
+
+
+def dask_scheduler_from_env(environ=None) -> str | None:
+    """The checked address in ``STANDIN_DASK_SCHEDULER``, or None when it is unset or empty."""
+    value = (os.environ if environ is None else environ).get(SCHEDULER_VAR, "").strip()
+    return check_dask_scheduler(value) if value else None

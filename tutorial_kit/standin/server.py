@@ -17,7 +17,7 @@ import tornado.web
 
 from .prefect_cloud.models import PrefectCloudBackend
 from .prefect_cloud.urls import url_patterns as prefect_cloud_urls
-from .saturn.clusters import start_local_cluster
+from .saturn.clusters import cluster_starter
 from .saturn.models import SaturnBackend
 from .saturn.urls import url_patterns as saturn_urls
 
@@ -35,9 +35,13 @@ class Platform:
     prefect_cloud: PrefectCloudBackend
 
     @classmethod
-    def create(cls, saturn_token: str, prefect_api_key: str, username: str) -> "Platform":
+    def create(cls, saturn_token: str, prefect_api_key: str, username: str,
+               dask_scheduler: str | None = None) -> "Platform":
+        """``dask_scheduler``: the address of the user's own Dask cluster to hand out, instead of
+        starting a ``LocalCluster`` per request."""
         return cls(
-            saturn=SaturnBackend(token=saturn_token, username=username, start_cluster=start_local_cluster),
+            saturn=SaturnBackend(token=saturn_token, username=username,
+                                 start_cluster=cluster_starter(dask_scheduler)),
             prefect_cloud=PrefectCloudBackend(api_key=prefect_api_key),
         )
 

@@ -33,3 +33,9 @@ class ClusterStartFailed(SaturnError):
     """The emulated platform could not start the Dask cluster (reported as status "error")."""
 
     status = 500
+
+
+class ClusterUnavailable(SaturnError):
+    """The cluster's scheduler does not answer (e.g. the user stopped their own cluster)."""
+
+    status = 503

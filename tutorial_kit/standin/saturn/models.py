@@ -2,21 +2,26 @@
 prefect-saturn, with the flow bytes its Webhook storage uploads.
 
 Nothing here knows about HTTP (that is ``responses.py``). Clusters are REAL: asked for one,
-the backend starts a ``distributed.LocalCluster`` with that many worker processes through an
-injectable ``start_cluster`` coroutine, so tests can replace it and a later issue can attach
-clusters to flow runs (``prefectcloudflowrun_id``) without touching the HTTP layer.
+the backend gets it through an injectable ``start_cluster`` coroutine (``clusters.py``): a
+``distributed.LocalCluster`` with that many worker processes, which the stand-in owns, or the
+user's own Dask cluster, which it does not own and so never scales or stops. Tests can replace
+it, and a later issue can attach clusters to flow runs (``prefectcloudflowrun_id``) without
+touching the HTTP layer.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime
+import logging
 import threading
 import uuid
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable, Protocol
 
-from .exceptions import ClusterStartFailed, InvalidRequest, NotFound
+from .exceptions import ClusterStartFailed, ClusterUnavailable, InvalidRequest, NotFound
+
+log = logging.getLogger("tutorial_kit.standin.saturn")
 
 #: Instance sizes offered by the stand-in; names follow Saturn's size constants.
 SIZES = {
@@ -29,12 +34,14 @@ IMAGE = "public.ecr.aws/saturncloud/saturn:2022.03.01"
 
 
 class RunningCluster(Protocol):
-    """What the backend needs of a started cluster (``distributed.LocalCluster`` has it)."""
+    """What the backend needs of a started cluster (see the adapters in ``clusters.py``)."""
 
     scheduler_address: str
     dashboard_link: str
-    scheduler_info: dict
+    #: False for a cluster the user runs: the backend never scales it, and closing it only lets go of it.
+    owned: bool
 
+    async def scheduler_info(self) -> dict: ...  # pragma: no cover - protocol
     async def scale(self, n: int) -> None: ...  # pragma: no cover - protocol
     async def close(self) -> None: ...  # pragma: no cover - protocol
 
@@ -80,6 +87,9 @@ class DaskCluster:
     status: str = "pending"  # pending -> ready -> closed | error
     running: RunningCluster | None = None
     errors: list[str] = field(default_factory=list)
+    #: Warnings for the latest create request (dask-saturn logs them), e.g. a size not applied.
+    warnings: list[str] = field(default_factory=list)
+    owned: bool = True  # set from the started cluster
 
     def info(self) -> dict:
         if self.running is None:
@@ -143,7 +153,9 @@ class SaturnBackend:
         async with self._cluster_lock:
             cluster = self.current_cluster()
             if cluster is not None:
-                if cluster.spec.n_workers != spec.n_workers:
+                if not cluster.owned:
+                    cluster.warnings = await self._not_scaled(cluster, spec.n_workers * spec.nprocs)
+                elif cluster.spec.n_workers != spec.n_workers:
                     await cluster.running.scale(spec.n_workers)
                 cluster.spec = spec
                 return cluster
@@ -155,8 +167,28 @@ class SaturnBackend:
                 cluster.status = "error"
                 cluster.errors.append(f"Dask cluster failed to start: {exc}")
                 raise ClusterStartFailed(cluster.errors[-1]) from exc
+            cluster.owned = cluster.running.owned
+            if not cluster.owned:
+                cluster.warnings = await self._not_scaled(cluster, spec.n_workers * spec.nprocs)
             cluster.status = "ready"
             return cluster
+
+    async def _not_scaled(self, cluster: DaskCluster, n: int, asked: str | None = None) -> list[str]:
+        """Log that a size asked of a cluster the stand-in does not own is not applied; return
+        the warning for the client when the asked size (``n`` workers) differs from the cluster's."""
+        try:
+            have = len((await cluster.running.scheduler_info()).get("workers", {}))
+        except Exception as exc:
+            log.warning("Dask cluster %s: cannot count the workers at %s: %s",
+                        cluster.id, cluster.running.scheduler_address, exc)
+            have = None
+        message = (
+            f"{asked or f'n_workers={n}'} is not applied: the stand-in hands out your own Dask cluster at "
+            f"{cluster.running.scheduler_address}, which it neither scales nor stops; it has "
+            f"{'an unknown number of' if have is None else have} worker(s)"
+        )
+        log.log(logging.INFO if have == n else logging.WARNING, "Dask cluster %s: %s", cluster.id, message)
+        return [] if have == n else [message]
 
     def cluster(self, cluster_id: str) -> DaskCluster:
         try:
@@ -164,19 +196,39 @@ class SaturnBackend:
         except KeyError:
             raise NotFound(f"No Dask cluster with id {cluster_id}") from None
 
-    async def scale(self, cluster_id: str, n: int) -> None:
+    async def scale(self, cluster_id: str, n: int, asked: str | None = None) -> None:
+        """Scale an owned cluster to ``n`` workers. A cluster the stand-in does not own keeps
+        its size; the request still succeeds (logged), as a cluster at its limit would."""
         if not isinstance(n, int) or isinstance(n, bool) or n < 0:
             raise InvalidRequest(f"n must be a whole number of at least 0, got {n!r}")
         cluster = self.cluster(cluster_id)
         cluster.info()  # raises if not running
+        if not cluster.owned:
+            await self._not_scaled(cluster, n, asked or f"scale({n})")
+            return
         await cluster.running.scale(n)
 
+    async def scheduler_info(self, cluster_id: str) -> dict:
+        cluster = self.cluster(cluster_id)
+        cluster.info()  # raises NotFound when not running
+        try:
+            return await cluster.running.scheduler_info()
+        except Exception as exc:
+            raise ClusterUnavailable(
+                f"cannot read the Dask scheduler at {cluster.running.scheduler_address}: {exc}"
+            ) from exc
+
     async def close_cluster(self, cluster_id: str) -> None:
+        """Close the Saturn cluster. An owned cluster stops; the user's own cluster is only let
+        go of and keeps running, with its workers."""
         cluster = self.cluster(cluster_id)
         running, cluster.running = cluster.running, None
         cluster.status = "closed"
         if running is not None:
             await running.close()
+            if not cluster.owned:
+                log.info("Dask cluster %s closed: let go of your Dask cluster at %s, which keeps running",
+                         cluster.id, running.scheduler_address)
 
     async def close_all(self) -> None:
         """Close every running cluster: the stand-in must leave no worker process behind."""

@@ -59,7 +59,7 @@ class ClusterOptionsHandler(SaturnHandler):
 class ClustersHandler(SaturnHandler):
     async def post(self) -> None:
         cluster = await self.backend.create_cluster(ClusterSpec.from_request(self.json_body()))
-        self.reply({"status": cluster.status, "id": cluster.id, "warnings": [], "errors": cluster.errors})
+        self.reply({"status": cluster.status, "id": cluster.id, "warnings": cluster.warnings, "errors": cluster.errors})
 
 
 class ClusterResetHandler(SaturnHandler):
@@ -88,13 +88,12 @@ class ClusterCSRHandler(SaturnHandler):
 
 
 class ClusterActionHandler(SaturnHandler):
-    def get(self, cluster_id: str, action: str) -> None:
+    async def get(self, cluster_id: str, action: str) -> None:
         cluster = self.backend.cluster(cluster_id)
         if action == "status":
             self.reply({"status": cluster.status})
         elif action == "scheduler_info":
-            cluster.info()  # raises NotFound when not running
-            self.reply(cluster.running.scheduler_info)
+            self.reply(await self.backend.scheduler_info(cluster_id))
         else:
             raise tornado.web.HTTPError(405)
 
@@ -107,7 +106,7 @@ class ClusterActionHandler(SaturnHandler):
             minimum, maximum = body.get("minimum"), body.get("maximum")
             if not all(isinstance(v, int) and v >= 0 for v in (minimum, maximum)) or minimum > maximum:
                 raise InvalidRequest("adapt needs whole numbers 0 <= minimum <= maximum")
-            await self.backend.scale(cluster_id, maximum)
+            await self.backend.scale(cluster_id, maximum, f"adapt(minimum={minimum}, maximum={maximum})")
         elif action == "close":
             await self.backend.close_cluster(cluster_id)
         else:

@@ -1,0 +1,361 @@
+"""Scale-out: STANDIN_DASK_SCHEDULER makes the stand-in hand out the user's own Dask cluster.
+
+A real ``dask scheduler`` and two ``dask worker``s (from the venv, on 127.0.0.1, with names no
+other test uses) stand for the user's cluster. The unmodified notebook runs its ``read`` task on
+them; the stand-in never scales or stops them; and a wrong address fails clearly, in bounded time.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+from types import SimpleNamespace
+
+import nbformat
+import pytest
+
+from conftest import MARK, NOTEBOOK, clean_env, describe, run_papermill, wait_until_gone
+from tutorial_kit import connect as connect_module
+from tutorial_kit.exceptions import PlatformConfigError
+from tutorial_kit.results import read_result
+from tutorial_kit.sample_data import SAMPLE_CSV
+from tutorial_kit.standin import StandIn
+from tutorial_kit.standin.saturn.clusters import SCHEDULER_VAR
+
+BIN = Path(sys.executable).parent
+WORKER_NAMES = ("ext-worker-alpha", "ext-worker-beta")
+START_TIMEOUT = 30.0  # seconds for the scheduler file to appear and both workers to join
+PARTS = 4  # the sample split in files: one partition each, so that both workers get tasks
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    """End a process we started and its children (its own session), politely, then surely."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)  # nanny children that outlived their nanny
+    except ProcessLookupError:
+        pass
+    proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def external_cluster(tmp_path_factory):
+    """The user's own cluster: ``dask scheduler`` + 2 ``dask worker``s, killed at the end, with
+    nothing left running (every process carries a marker of its own, checked at teardown)."""
+    from distributed import Client
+
+    tmp = tmp_path_factory.mktemp("external-dask")
+    marker = uuid.uuid4().hex
+    env = clean_env(**{MARK: marker})
+    env.pop(SCHEDULER_VAR, None)
+    env.pop("DASK_SCHEDULER_ADDRESS", None)
+    scheduler_file = tmp / "scheduler.json"
+    procs: list[subprocess.Popen] = []
+
+    def start(name: str, *args: str) -> subprocess.Popen:
+        with open(tmp / f"{name}.log", "wb") as log:
+            proc = subprocess.Popen([str(BIN / "dask"), *args], stdin=subprocess.DEVNULL, stdout=log,
+                                    stderr=subprocess.STDOUT, env=env, cwd=tmp, start_new_session=True)
+        procs.append(proc)
+        return proc
+
+    try:
+        scheduler = start("scheduler", "scheduler", "--host", "127.0.0.1", "--port", "0",
+                          "--dashboard-address", "127.0.0.1:0", "--scheduler-file", str(scheduler_file))
+        deadline = time.monotonic() + START_TIMEOUT
+        address = None
+        while address is None:
+            assert scheduler.poll() is None, (tmp / "scheduler.log").read_text()[-2000:]
+            assert time.monotonic() < deadline, "dask scheduler did not write its scheduler file in time"
+            time.sleep(0.05)
+            try:
+                address = json.loads(scheduler_file.read_text())["address"]
+            except (FileNotFoundError, ValueError, KeyError):  # not there yet, or half-written
+                pass
+        workers = [
+            start(name, "worker", address, "--name", name, "--nthreads", "1", "--host", "127.0.0.1",
+                  "--dashboard-address", "127.0.0.1:0", "--local-directory", str(tmp / name))
+            for name in WORKER_NAMES
+        ]
+        with Client(address, timeout=START_TIMEOUT) as client:
+            client.wait_for_workers(len(WORKER_NAMES), timeout=START_TIMEOUT)
+        yield SimpleNamespace(address=address, scheduler=scheduler, workers=workers, marker=marker)
+    finally:
+        for proc in reversed(procs):
+            _kill_group(proc)
+        left = wait_until_gone(marker, timeout=15)
+        for p in left:
+            p.kill()
+        assert not left, f"processes of the external cluster left running: {describe(left)}"
+
+
+def worker_activity(address: str, since: float = 0.0) -> dict[str, tuple[int, list[str]]]:
+    """``{worker name: (tasks executed so far, prefixes of the tasks executed since `since`)}``,
+    read from the workers themselves through a client of the external scheduler."""
+    from distributed import Client
+
+    def report(dask_worker, since):
+        from dask.utils import key_split
+
+        # transitions are logged as (key, start, finish, final state, recommendations, stimulus, time)
+        executed = [e[0] for e in dask_worker.state.log
+                    if len(e) == 7 and e[1] == "executing" and e[3] == "memory" and e[6] >= since]
+        return dask_worker.name, dask_worker.state.executed_count, sorted({key_split(k) for k in executed})
+
+    with Client(address, timeout=10) as client:
+        return {name: (count, prefixes) for name, count, prefixes in client.run(report, since=since).values()}
+
+
+def assert_cluster_alive(cluster) -> None:
+    """The scheduler and both workers run, and the cluster still computes."""
+    from distributed import Client
+
+    assert cluster.scheduler.poll() is None and all(w.poll() is None for w in cluster.workers)
+    with Client(cluster.address, timeout=10) as client:
+        names = sorted(w["name"] for w in client.scheduler_info(n_workers=-1)["workers"].values())
+        assert names == sorted(WORKER_NAMES)
+        assert client.submit(sum, [1, 2, 3], pure=False).result(timeout=10) == 6
+
+
+def split_sample(folder: Path, parts: int) -> str:
+    """The bundled sample as ``parts`` CSV files (same header, same bytes per row); a glob."""
+    header, _, body = Path(SAMPLE_CSV).read_bytes().partition(b"\r\n")
+    rows = body.split(b"\r\n")
+    if rows and rows[-1] == b"":
+        rows.pop()
+    folder.mkdir()
+    size = -(-len(rows) // parts)
+    for i in range(parts):
+        chunk = rows[i * size:(i + 1) * size]
+        (folder / f"trips-part{i}.csv").write_bytes(header + b"\r\n" + b"".join(r + b"\r\n" for r in chunk))
+    return str(folder / "trips-part*.csv")
+
+
+def notebook_text(path: Path) -> str:
+    nb = nbformat.read(path, as_version=4)
+    return "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+
+
+# -- the notebook on the user's cluster ----------------------------------------------------------
+def test_notebook_runs_read_on_your_dask_cluster_and_leaves_it_running(external_cluster, tmp_path, mark):
+    data_url = split_sample(tmp_path / "trips", PARTS)
+    before, began = worker_activity(external_cluster.address), time.time()
+
+    out = tmp_path / "external.ipynb"
+    run = run_papermill(NOTEBOOK, out, "-p", "data_url", data_url, mark=mark,
+                        **{SCHEDULER_VAR: external_cluster.address})
+    assert run.returncode == 0, run.stderr[-3000:]
+    text = notebook_text(out)
+    assert f"Its Dask cluster is yours, at {external_cluster.address}" in text
+    # n_workers (3 by default) was not applied to a 2-worker cluster, and dask-saturn said so
+    assert "n_workers=3 is not applied" in text + run.stderr
+
+    after = worker_activity(external_cluster.address, since=began)
+    assert sorted(after) == sorted(WORKER_NAMES)  # no other worker joined
+    for name in WORKER_NAMES:
+        assert after[name][0] > before[name][0], f"{name} executed no task of the read graph: {after}"
+    prefixes = {p for _, ps in after.values() for p in ps}
+    assert any("read" in p or "csv" in p for p in prefixes), prefixes  # the CSV reading ran there
+    # (e.g. {'ext-worker-alpha': (12, ['getitem', 'gt', 'read-trips', 'to_string_dtype', 'var_chunk']),
+    #        'ext-worker-beta': (15, ['getitem', 'gt', 'read-trips', 'sqrt', ..., 'var-tree', 'var_chunk'])})
+
+    # The notebook's cleanup closed its Saturn cluster, and the kernel and the stand-in (which
+    # closes every cluster it knows as it exits) are gone: the user's scheduler and workers still run.
+    assert not wait_until_gone(mark)
+    assert_cluster_alive(external_cluster)
+    settled = worker_activity(external_cluster.address)
+
+    # The same notebook and data on the default path (a LocalCluster the stand-in starts)
+    local = tmp_path / "local.ipynb"
+    run = run_papermill(NOTEBOOK, local, "-p", "data_url", data_url, mark=mark, **{SCHEDULER_VAR: ""})
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "Its Dask cluster is yours" not in notebook_text(local)
+    assert read_result(out) == read_result(local)  # identical digits
+    assert worker_activity(external_cluster.address) == settled  # that run did not use the user's cluster
+
+
+# -- dask-saturn against a stand-in that hands out the user's cluster -----------------------------
+@pytest.fixture
+def saturn_env_for(monkeypatch, tmp_path):
+    """Start a stand-in with ``dask_scheduler`` and point this process's dask-saturn at it."""
+    started = []
+
+    def start(dask_scheduler: str) -> StandIn:
+        standin = StandIn.start(username="tester", home=tmp_path / f"standin{len(started)}",
+                                dask_scheduler=dask_scheduler)
+        started.append(standin)
+        for key, value in standin.environ().items():
+            monkeypatch.setenv(key, value)
+        return standin
+
+    yield start
+    for standin in started:
+        standin.stop()
+        assert not standin.running
+
+
+def test_dask_saturn_gets_your_cluster_and_never_scales_or_stops_it(external_cluster, saturn_env_for, caplog):
+    from dask_saturn import SaturnCluster
+    from distributed import Client
+
+    standin = saturn_env_for(external_cluster.address)
+    with caplog.at_level("WARNING", logger="dask-saturn"):
+        cluster = SaturnCluster(n_workers=5)
+    try:
+        assert cluster.status == "ready"
+        assert cluster.scheduler_address == external_cluster.address
+        assert any("n_workers=5 is not applied" in r.getMessage() for r in caplog.records)
+        info = cluster.scheduler_info  # read from the user's scheduler through the stand-in
+        assert sorted(w["name"] for w in info["workers"].values()) == sorted(WORKER_NAMES)
+        with Client(cluster) as client:
+            assert client.submit(lambda x: x + 1, 41).result(timeout=10) == 42
+        # a second SaturnCluster on the resource gets the same cluster, with 2 workers asked: no warning
+        caplog.clear()
+        with caplog.at_level("WARNING", logger="dask-saturn"):
+            again = SaturnCluster(n_workers=2)
+        assert again.dask_cluster_id == cluster.dask_cluster_id
+        assert not [r for r in caplog.records if "is not applied" in r.getMessage()]
+        cluster.scale(7)  # accepted (2xx) and not applied
+        cluster.adapt(minimum=1, maximum=9)
+        assert len(cluster.scheduler_info["workers"]) == 2
+    finally:
+        cluster.close()
+    assert cluster.status == "closed"
+    assert_cluster_alive(external_cluster)
+    standin.stop()  # the stand-in's exit closes every cluster it knows: still not the user's
+    assert_cluster_alive(external_cluster)
+    log = standin.log_path.read_text()
+    for asked in ("n_workers=5", "scale(7)", "adapt(minimum=1, maximum=9)"):
+        assert f"{asked} is not applied" in log
+    assert "which keeps running" in log
+    cluster.cluster_url = again.cluster_url = None  # see test_saturn_standin: no status call at exit
+
+
+@pytest.fixture
+def closed_port():
+    """A port nobody listens on: connections are refused."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def silent_port():
+    """A port that accepts TCP connections and never says a word."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(8)
+        yield sock.getsockname()[1]
+
+
+@pytest.fixture
+def http_port():
+    """A web server (say, the scheduler's dashboard port given by mistake)."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_address[1]
+    server.shutdown()
+    server.server_close()
+    thread.join(5)
+
+
+class _QuietHandler(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.parametrize("port_fixture, reason", [
+    ("closed_port", "Timed out trying to connect to"),
+    ("silent_port", "something accepted the connection but did not answer as a Dask scheduler"),
+    ("http_port", "did not answer as a Dask scheduler"),
+])
+def test_unreachable_scheduler_is_a_clear_error_in_bounded_time(port_fixture, reason, request, saturn_env_for,
+                                                                  monkeypatch):
+    from dask_saturn import SaturnCluster
+
+    port = request.getfixturevalue(port_fixture)
+    # the stand-in bounds its wait by dask's own connect timeout (30 s by default)
+    monkeypatch.setenv("DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT", "1s")
+    address = f"tcp://127.0.0.1:{port}"
+    saturn_env_for(address)
+    began = time.monotonic()
+    with pytest.raises(ValueError) as error:
+        SaturnCluster(n_workers=1)
+    assert time.monotonic() - began < 8
+    message = str(error.value)
+    assert message.startswith(f"Dask cluster failed to start: no Dask scheduler answered at {address} "
+                              f"({SCHEDULER_VAR}) within 1 s: ")
+    assert reason in message and message.endswith(f"Start one with `dask scheduler`, or fix {SCHEDULER_VAR}")
+
+
+# -- bad values: one line, before anything starts -------------------------------------------------
+@pytest.mark.parametrize("value, problem", [
+    ("10.0.0.5:8786", "it has no scheme"),
+    ("tls://10.0.0.5:8786", "only tcp:// works here"),
+    ("http://10.0.0.5:8787", "only tcp:// works here"),
+    ("tcp://10.0.0.5", "it has no port"),
+    ("tcp://:8786", "it has no host"),
+    ("tcp://10.0.0.5:port", "its port is invalid"),
+    ("tcp://10.0.0.5:99999", "its port is invalid"),
+    ("tcp://10.0.0.5:0", "its port is invalid"),
+    ("tcp://10.0.0.5:8786/status", "more than scheme, host and port"),
+])
+def test_bad_value_is_a_one_line_error_naming_the_variable(value, problem, monkeypatch):
+    monkeypatch.setattr(connect_module, "_current", None)
+    for var in ("SATURN_BASE_URL", "SATURN_TOKEN"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv(SCHEDULER_VAR, value)
+    started = []
+    monkeypatch.setattr(connect_module.StandIn, "start", lambda **kw: started.append(kw))
+    with pytest.raises(PlatformConfigError) as error:
+        connect_module.connect("u")
+    message = str(error.value)
+    assert message == (f"{SCHEDULER_VAR} must be a Dask scheduler address like tcp://10.0.0.5:8786, "
+                       f"got {value!r}: {message.split(': ', 1)[1]}")
+    assert problem in message and "\n" not in message
+    assert not started
+
+
+def test_standin_command_line_rejects_a_bad_address():
+    run = subprocess.run([sys.executable, "-m", "tutorial_kit.standin", "--username", "u",
+                          "--dask-scheduler", "10.0.0.5:8786"], capture_output=True, text=True, timeout=30,
+                         env=clean_env(STANDIN_SATURN_TOKEN="a", STANDIN_PREFECT_API_KEY="b"))
+    assert run.returncode == 2
+    assert "--dask-scheduler: '10.0.0.5:8786' is not a scheduler address like tcp://10.0.0.5:8786" in run.stderr
+
+
+@pytest.mark.parametrize("value, expected", [
+    (" tcp://10.0.0.5:8786 ", "tcp://10.0.0.5:8786"),
+    ("tcp://[::1]:8786/", "tcp://[::1]:8786"),
+    ("tcp://dask-head.local:8786", "tcp://dask-head.local:8786"),
+    ("", None),  # empty is unset, as for the Saturn variables: the stand-in starts LocalClusters
+])
+def test_good_values_reach_the_standin(value, expected, monkeypatch):
+    monkeypatch.setattr(connect_module, "_current", None)
+    for var in ("SATURN_BASE_URL", "SATURN_TOKEN"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv(SCHEDULER_VAR, value)
+    monkeypatch.setenv("PATH", os.environ.get("PATH", ""))  # connect() may add the venv's scripts
+    monkeypatch.delitem(sys.modules, "prefect", raising=False)  # other tests import it
+    started = []
+    fake = SimpleNamespace(running=True, dask_scheduler=expected, environ=dict, stop=lambda: None)
+    monkeypatch.setattr(connect_module.StandIn, "start", lambda **kw: started.append(kw) or fake)
+    monkeypatch.setattr(connect_module.atexit, "register", lambda f: None)
+    connection = connect_module.connect("u")
+    assert [kw["dask_scheduler"] for kw in started] == [expected]
+    assert (f"Its Dask cluster is yours, at {expected}" in str(connection)) == (expected is not None)
