@@ -22,7 +22,7 @@ belong to no vendor, so they are dropped, as pandas' groupby drops them.
 from __future__ import annotations
 
 import csv
-import io
+import os
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
@@ -88,7 +88,7 @@ class TripSource:
 def open_filesystem(data_url: str):
     """``(fs, path)`` for a supported ``data_url``; S3 is read anonymously (public buckets).
 
-    The S3 endpoint is boto's: ``AWS_ENDPOINT_URL`` points it elsewhere (the tests use a
+    ``AWS_ENDPOINT_URL``, boto's own variable, points S3 at another server (the tests use a
     loopback S3 server that way).
     """
     import fsspec
@@ -102,7 +102,13 @@ def open_filesystem(data_url: str):
         raise ParameterError(
             f"data_url scheme {scheme + '://'!r} is not supported: use {', '.join(SCHEMES.values())}"
         )
-    options = {"anon": True} if scheme == "s3" else {}
+    options = {}
+    if scheme == "s3":
+        options["anon"] = True
+        if os.environ.get("AWS_ENDPOINT_URL"):
+            # carried inside the pickled filesystem, so workers (whose environment may differ,
+            # on a cluster started earlier or elsewhere) read from the same server
+            options["endpoint_url"] = os.environ["AWS_ENDPOINT_URL"]
     return fsspec.core.url_to_fs(data_url, **options)
 
 

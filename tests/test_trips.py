@@ -1,0 +1,361 @@
+"""The flow's ``read`` task on every source users have and every kind of bad data, with the exact
+message a user sees.
+
+``read`` here is the notebook's own cell, executed with Prefect's ``@task`` replaced by the
+identity (see tutorial_kit/notebook_code.py), on a real two-worker Dask cluster: what these tests
+run is what the flow runs.
+"""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+
+import dask.dataframe as dd
+import pandas as pd
+import pytest
+from dask.distributed import Client, LocalCluster
+
+from conftest import SHARED_SAMPLE_DIR
+from servers import s3_server, web_server
+from tutorial_kit.exceptions import DataError, ParameterError
+from tutorial_kit.notebook_code import read_function
+from tutorial_kit.parquet_release import write_parquet
+from tutorial_kit.sample_data import HEADER, SAMPLE_CSV, SAMPLE_CSV_PATH
+from tutorial_kit.trips import inspect_source, read_trips
+
+TOLERANCE = 1e-12
+
+
+@pytest.fixture(scope="module")
+def client():
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        with Client(cluster) as c:
+            yield c
+
+
+@pytest.fixture(scope="module")
+def read(client):
+    return read_function()
+
+
+@pytest.fixture(scope="module")
+def expected():
+    """The tutorial's own computation (all 18 columns, dates parsed), with pandas alone."""
+    df = pd.read_csv(SAMPLE_CSV, parse_dates=["tpep_pickup_datetime", "tpep_dropoff_datetime"])
+    return df[df.passenger_count > 1].groupby("VendorID").passenger_count.std()
+
+
+@pytest.fixture(scope="module")
+def sample_parquet(tmp_path_factory):
+    path = tmp_path_factory.mktemp("parquet") / "yellow_tripdata_2019-01.parquet"
+    write_parquet(SAMPLE_CSV_PATH, path)
+    return path
+
+
+def assert_same(got: pd.Series, want: pd.Series, rtol=TOLERANCE):
+    assert list(got.index) == list(want.index), (got, want)
+    for vendor in want.index:
+        assert abs(got[vendor] - want[vendor]) <= rtol * abs(want[vendor]), (vendor, got[vendor], want[vendor])
+
+
+def write(path, text: str, newline="\r\n"):
+    path.write_bytes(text.replace("\n", newline).encode())
+    return path
+
+
+# ------------------------------------------------------------------------------------------
+# Sources that work
+# ------------------------------------------------------------------------------------------
+
+
+def test_two_columns_give_exactly_what_the_tutorials_full_read_gives(read, client):
+    """Same partitioning, same rows: reading 2 columns instead of 18 changes no bit."""
+    got = read(SAMPLE_CSV)
+    taxi = dd.read_csv(SAMPLE_CSV, parse_dates=["tpep_pickup_datetime", "tpep_dropoff_datetime"])
+    tutorial = taxi[taxi.passenger_count > 1].groupby("VendorID").passenger_count.std().compute()
+    pd.testing.assert_series_equal(got, tutorial, check_exact=True)
+    frame = read_trips(SAMPLE_CSV)
+    assert dict(frame.dtypes.astype(str)) == {"VendorID": "int64", "passenger_count": "float64"}
+
+
+def test_local_csv_path_and_file_url(read, expected):
+    assert_same(read(SAMPLE_CSV), expected)
+    assert_same(read(SAMPLE_CSV_PATH.as_uri()), expected)
+
+
+def test_parquet_release_layout(read, expected, sample_parquet):
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(sample_parquet)
+    assert len(schema.names) == 19 and "airport_fee" in schema.names
+    assert str(schema.field("passenger_count").type) == "double"
+    assert_same(read(str(sample_parquet)), expected)
+
+
+def test_every_row_is_read_once_whatever_the_block_size(client, tmp_path):
+    """Blocks split at line breaks (CRLF and LF): 64 KiB blocks give 14 partitions and every row once."""
+    lf = tmp_path / "lf.csv"
+    lf.write_bytes(SAMPLE_CSV_PATH.read_bytes().replace(b"\r\n", b"\n"))
+    for path in (SAMPLE_CSV, str(lf)):
+        small = read_trips(path, blocksize=2**16)
+        assert small.npartitions == 14
+        assert len(small) == 10_000
+        whole = read_trips(path).compute()
+        pd.testing.assert_frame_equal(small.compute().reset_index(drop=True), whole)
+
+
+def test_http_csv_and_parquet(read, expected, sample_parquet, tmp_path):
+    shutil.copy(SAMPLE_CSV, tmp_path / "yellow_tripdata_2019-01.csv")
+    shutil.copy(sample_parquet, tmp_path / "yellow_tripdata_2019-01.parquet")
+    with web_server(tmp_path) as url:
+        assert_same(read(f"{url}/yellow_tripdata_2019-01.csv"), expected)
+        assert_same(read(f"{url}/yellow_tripdata_2019-01.parquet"), expected)
+        with pytest.raises(ParameterError) as missing:
+            read(f"{url}/yellow_tripdata_2019-02.parquet")
+    assert str(missing.value) == (
+        f"data_url '{url}/yellow_tripdata_2019-02.parquet' does not exist: pass -p data_url PATH_OR_URL, "
+        "or leave it out to use the bundled sample"
+    )
+
+
+def test_s3_anonymous_csv_and_parquet(read, expected, sample_parquet, monkeypatch):
+    objects = {"saturn-public-data/nyc-taxi/data/yellow_tripdata_2019-01.parquet": sample_parquet,
+               "saturn-public-data/nyc-taxi/data/yellow_tripdata_2019-01.csv": SAMPLE_CSV_PATH}
+    for variable in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE"):
+        monkeypatch.delenv(variable, raising=False)  # anonymous, as for a public bucket
+    with s3_server(objects) as endpoint:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
+        for target in objects:
+            assert_same(read(f"s3://{target}"), expected)
+        with pytest.raises(ParameterError, match="does not exist"):
+            read("s3://saturn-public-data/nyc-taxi/data/yellow_tripdata_2019-02.parquet")
+
+
+def test_gzip_csv_is_streamed(read, expected, tmp_path):
+    path = tmp_path / "trips.csv.gz"
+    path.write_bytes(gzip.compress(SAMPLE_CSV_PATH.read_bytes()))
+    assert_same(read(str(path)), expected)
+
+
+def test_glob_reads_every_match(client, expected, tmp_path):
+    for name in ("a.csv", "b.csv"):
+        shutil.copy(SAMPLE_CSV, tmp_path / name)
+    both = read_trips(str(tmp_path / "*.csv"))
+    assert len(both) == 20_000
+
+
+# ------------------------------------------------------------------------------------------
+# Copies re-saved by other tools: the same result
+# ------------------------------------------------------------------------------------------
+
+TRIPS = """VendorID,tpep_pickup_datetime,tpep_dropoff_datetime,passenger_count,trip_distance,fare_amount
+1,2019-01-01 00:46:40,2019-01-01 00:53:20,2,1.50,7
+1,2019-01-01 00:59:47,2019-01-01 01:18:59,3,2.60,14
+2,2019-01-01 00:21:28,2019-01-01 00:28:37,5,.92,6.5
+2,2019-01-01 00:32:01,2019-01-01 00:45:39,2,1.10,13.5
+2,2019-01-01 00:57:32,2019-01-01 01:09:32,6,.00,2.5
+"""
+TRIPS_STD = pd.Series({1: 0.7071067811865476, 2: 2.0816659994661326}, name="passenger_count")
+
+
+@pytest.mark.parametrize("variant", [
+    "crlf", "lf", "no final line break", "byte order mark", "quoted", "floats from pandas",
+    "US dates", "semicolons", "empty passenger_count", "no VendorID",
+])
+def test_resaved_copies_give_the_same_result(read, tmp_path, variant):
+    text, newline = TRIPS, "\r\n"
+    if variant == "lf":
+        newline = "\n"
+    elif variant == "no final line break":
+        text = text.rstrip("\n")
+    elif variant == "byte order mark":  # Excel's "CSV UTF-8"
+        text = "\ufeff" + text
+    elif variant == "quoted":
+        text = "\n".join(",".join(f'"{f}"' for f in line.split(",")) for line in text.splitlines()) + "\n"
+    elif variant == "floats from pandas":  # an integer column with a NaN somewhere is re-saved as 2.0
+        text = text.replace(",2,1.50", ",2.0,1.50").replace(",5,", ",5.0,").replace("\n1,", "\n1.0,")
+    elif variant == "US dates":  # NYC Open Data's export: 01/01/2019 12:46:40 AM
+        text = text.replace("2019-01-01 00:", "01/01/2019 12:").replace("2019-01-01 01:", "01/01/2019 01:")
+    elif variant == "semicolons":  # Excel in many locales
+        text = text.replace(",", ";")
+    elif variant == "empty passenger_count":  # no count: not a trip with more than one passenger
+        text += "2,2019-01-01 01:00:00,2019-01-01 01:05:00,,1.0,6\n"
+    elif variant == "no VendorID":  # no vendor: in no group, as pandas' groupby drops it
+        text += ",2019-01-01 01:00:00,2019-01-01 01:05:00,4,1.0,6\n"
+    path = write(tmp_path / "trips.csv", text, newline)
+    assert_same(read(str(path)), TRIPS_STD)
+
+
+# ------------------------------------------------------------------------------------------
+# Bad data: a clear error, before the expensive work where it can be seen early
+# ------------------------------------------------------------------------------------------
+
+
+def test_renamed_columns_name_the_missing_and_the_found(read, tmp_path):
+    path = write(tmp_path / "renamed.csv", "vendor_id,pickup_datetime,passenger_count\n1,2019-01-01 00:00:00,2\n")
+    with pytest.raises(DataError) as error:
+        inspect_source(str(path))  # the check the notebook runs before any cluster starts
+    assert str(error.value) == (
+        f"{path} lacks the column(s) VendorID (found: vendor_id, pickup_datetime, passenger_count); "
+        "the pipeline needs the TLC's columns VendorID and passenger_count: rename them in your copy"
+    )
+    with pytest.raises(DataError, match="lacks the column"):
+        read(str(path))
+
+
+def test_renamed_parquet_columns(read, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "renamed.parquet"
+    pq.write_table(pa.table({"vendorid": [1, 2], "passenger_count": [2.0, 3.0]}), path)
+    with pytest.raises(DataError) as error:
+        read(str(path))
+    assert str(error.value) == (
+        f"{path} lacks the column(s) VendorID (found: vendorid, passenger_count); "
+        "the pipeline needs the TLC's columns VendorID and passenger_count: rename them in your copy"
+    )
+
+
+def test_text_in_passenger_count_near_the_top_fails_before_the_read(tmp_path):
+    path = write(tmp_path / "text.csv", TRIPS.replace(",3,2.60", ",three,2.60"))
+    with pytest.raises(DataError) as error:
+        inspect_source(str(path))
+    assert str(error.value) == (
+        f"column 'passenger_count' of {path} holds a value that is not a number: 'three' (near the top); "
+        "fix or drop that row"
+    )
+
+
+def test_text_deep_in_the_file_fails_on_the_worker_with_its_place(read, tmp_path):
+    body = SAMPLE_CSV_PATH.read_bytes()
+    lines = body.split(b"\r\n")
+    fields = lines[9_000].split(b",")
+    fields[3] = b"two"
+    lines[9_000] = b",".join(fields)
+    path = tmp_path / "deep.csv"
+    path.write_bytes(b"\r\n".join(lines))
+    offset = len(b"\r\n".join(lines[:9_000]))
+    assert offset > 2 * 2**16  # beyond what the early check reads
+    inspect_source(str(path))  # the top is fine
+    with pytest.raises(DataError) as error:
+        read(str(path))
+    assert str(error.value) == (
+        f"column 'passenger_count' of {path} holds a value that is not a number: 'two' (in bytes 0-{path.stat().st_size:,}); "
+        "fix or drop that row"
+    )
+
+
+def test_text_in_parquet_passenger_count(read, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "strings.parquet"
+    pq.write_table(pa.table({"VendorID": [1, 2, 2], "passenger_count": ["2", "two", "3"]}), path)
+    with pytest.raises(DataError) as error:
+        read(str(path))
+    assert str(error.value) == (
+        f"column 'passenger_count' of {path} holds a value that is not a number: 'two'; fix or drop that row"
+    )
+
+
+def test_vendor_id_must_be_whole(read, tmp_path):
+    path = write(tmp_path / "half.csv", "VendorID,passenger_count\n1,2\n1.5,3\n")
+    with pytest.raises(DataError) as error:
+        read(str(path))
+    assert str(error.value) == (
+        f"column 'VendorID' of {path} holds a value that is not a whole number: 1.5; fix or drop that row"
+    )
+
+
+def test_empty_file_is_refused(tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_bytes(b"")
+    with pytest.raises(DataError) as error:
+        inspect_source(str(path))
+    assert str(error.value) == f"{path} is empty: expected a CSV header with the columns VendorID, passenger_count"
+
+
+def test_header_only_gives_an_empty_result_and_says_so(read, tmp_path, caplog):
+    path = write(tmp_path / "header.csv", ",".join(HEADER) + "\n")
+    with caplog.at_level("WARNING", logger="tutorial_kit"):
+        result = read(str(path))
+    assert len(result) == 0 and result.name == "passenger_count"
+    assert "header.csv (CSV) has a header but no rows: the result will be empty" in caplog.text
+
+
+def cut_file(tmp_path):
+    """The real file's first 1,024 bytes when ../shared is here, else the sample cut the same way."""
+    real = SHARED_SAMPLE_DIR / "yellow_tripdata_2019-01.head-1024-bytes.csv"
+    if real.exists():
+        return real
+    path = tmp_path / "cut.csv"
+    path.write_bytes(SAMPLE_CSV_PATH.read_bytes()[:1024])
+    return path
+
+
+def test_file_cut_mid_row_is_refused_before_the_read(tmp_path):
+    """Decision: a last row with fewer fields than the header means the download stopped; the
+    file is refused (its other rows would give a result that silently differs)."""
+    path = cut_file(tmp_path)
+    data = path.read_bytes()
+    assert b"\r\n" in data and not data.endswith(b"\n")
+    last = data.rsplit(b"\r\n", 1)[1].decode()
+    with pytest.raises(DataError) as error:
+        inspect_source(str(path))
+    assert str(error.value) == (
+        f"{path} ends in the middle of a row (its last row has {last.count(',') + 1} of the header's 18 fields: "
+        f"{last[:60]!r}): the file is cut off; download it again"
+    )
+
+
+@pytest.mark.skipif(not SHARED_SAMPLE_DIR.is_dir(), reason="../shared/data/tlc-yellow-2019-01 is not here")
+def test_the_real_cut_file_message():
+    path = SHARED_SAMPLE_DIR / "yellow_tripdata_2019-01.head-1024-bytes.csv"
+    with pytest.raises(DataError) as error:
+        inspect_source(str(path))
+    assert str(error.value) == (
+        f"{path} ends in the middle of a row (its last row has 6 of the header's 18 fields: "
+        "'1,2019-01-01 00:32:01,2019-01-01 00:45:39,1,3.70,'): the file is cut off; download it again"
+    )
+
+
+def test_real_rows_with_the_cut_row_removed_parse(read, tmp_path):
+    """The 8 whole rows of the cut file read fine once the partial row is dropped."""
+    path = cut_file(tmp_path)
+    data = path.read_bytes()
+    whole = tmp_path / "whole.csv"
+    whole.write_bytes(data[: data.rfind(b"\r\n") + 2])
+    want = pd.read_csv(whole)
+    got = read(str(whole))
+    assert_same(got, want[want.passenger_count > 1].groupby("VendorID").passenger_count.std().dropna())
+    assert len(read_trips(str(whole))) == len(want)
+
+
+def test_cut_parquet_is_refused(sample_parquet, tmp_path):
+    path = tmp_path / "cut.parquet"
+    path.write_bytes(sample_parquet.read_bytes()[:5_000])
+    with pytest.raises(DataError) as error:
+        inspect_source(str(path))
+    assert str(error.value).startswith(f"{path} is not a readable Parquet file (")
+    assert str(error.value).endswith("): it may be cut off; download it again")
+
+
+def test_cut_gzip_fails_with_a_clear_message(read, tmp_path):
+    path = tmp_path / "cut.csv.gz"
+    path.write_bytes(gzip.compress(SAMPLE_CSV_PATH.read_bytes())[:50_000])
+    with pytest.raises(DataError) as error:
+        read(str(path))
+    assert str(error.value).startswith(f"{path} cannot be decompressed (")
+
+
+@pytest.mark.parametrize("data_url, message", [
+    ("ftp://example.org/yellow.csv",
+     "data_url scheme 'ftp://' is not supported: use a local path, file://, http://, https://, s3://"),
+    ("", "data_url must be a path or URL, got '': pass -p data_url PATH_OR_URL"),
+])
+def test_unusable_data_url(data_url, message):
+    with pytest.raises(ParameterError) as error:
+        inspect_source(data_url)
+    assert str(error.value) == message
