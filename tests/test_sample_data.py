@@ -336,3 +336,211 @@ def test_module_imports_only_the_standard_library():
                             text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+# --- a month-size file: write_month() -------------------------------------------------------------
+# The same model at any size, streamed day by day in worker processes.  Small row counts keep
+# these fast; the properties do not depend on the size.
+
+MONTH_ROWS = 40_000
+
+
+@pytest.fixture(scope="module")
+def month_path(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("month") / "month.csv"
+    assert sample_data.write_month(path, rows=MONTH_ROWS, jobs=2) == path
+    return path
+
+
+@pytest.fixture(scope="module")
+def month_rows(month_path) -> list[dict]:
+    with month_path.open(newline="", encoding="ascii") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture(scope="module")
+def month_frame(month_path):
+    import pandas as pd
+
+    return pd.read_csv(month_path, parse_dates=DATES)
+
+
+def test_month_is_the_same_bytes_every_time_and_for_any_jobs(tmp_path):
+    made = {}
+    for name, jobs in (("a", 1), ("b", 2), ("c", 1), ("d", 3)):
+        made[name] = sample_data.write_month(tmp_path / f"{name}.csv", rows=20_000,
+                                             jobs=jobs).read_bytes()
+    assert made["a"] == made["b"] == made["c"] == made["d"]
+    other_seed = sample_data.write_month(tmp_path / "e.csv", rows=20_000, seed=7, jobs=1)
+    assert other_seed.read_bytes() != made["a"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.csv", "c.csv", "d.csv",
+                                                           "e.csv"]  # no temporary file left
+
+
+def test_month_header_crlf_and_text_style(month_path, month_rows):
+    data = month_path.read_bytes()
+    assert data.split(b"\r\n", 1)[0].decode("ascii") == ",".join(sample_data.HEADER)
+    assert data.endswith(b"\r\n")
+    assert data.count(b"\n") == data.count(b"\r\n") == data.count(b"\r") == MONTH_ROWS + 1
+    assert len(month_rows) == MONTH_ROWS
+    for number, row in enumerate(month_rows, start=2):
+        assert None not in row and len(row) == 18, number
+        for column, style in COLUMN_STYLE.items():
+            assert STYLE[style].fullmatch(row[column]), (number, column, row[column])
+
+
+def test_month_money_columns_add_up_to_the_cent(month_rows):
+    for row in month_rows:
+        parts = [Decimal(row[c]) for c in MONEY[:-1]]
+        parts.append(Decimal(row["congestion_surcharge"] or "0"))
+        assert sum(parts) == Decimal(row["total_amount"]), row
+
+
+def test_month_rows_are_split_between_days_by_the_day_weights(month_frame):
+    weights = sample_data._day_weights()
+    assert len(weights) == 31 and set(weights.values()) == {80, 95, 100}
+    pickups = month_frame.tpep_pickup_datetime
+    january = pickups[pickups.dt.year == 2019]
+    assert len(january) == MONTH_ROWS - 2
+    per_day = january.dt.day.value_counts().to_dict()
+    total = sum(weights.values())
+    for day, weight in weights.items():  # exact shares, rounded down or up
+        share = (MONTH_ROWS - 2) * weight / total
+        assert math.floor(share) <= per_day[day] <= math.ceil(share), (day, per_day[day], share)
+
+
+def test_month_pickups_are_in_order_except_the_two_bad_clocks(month_frame):
+    pickups = month_frame.tpep_pickup_datetime
+    bad = pickups.index[pickups.dt.year != 2019].tolist()
+    assert sorted(pickups[bad].dt.year) == [2001, 2088]
+    assert 0 not in bad and len(month_frame) - 1 not in bad  # in the middle
+    january = pickups.drop(index=bad)
+    assert january.is_monotonic_increasing
+    assert january.iloc[0] < pd_timestamp("2019-01-01 00:01:00")
+    assert january.iloc[-1] >= pd_timestamp("2019-01-31 00:00:00")
+
+
+def pd_timestamp(text):
+    import pandas as pd
+
+    return pd.Timestamp(text)
+
+
+def test_month_row_1_has_cents_in_every_money_column(month_rows):
+    """What dask's dtype inference from the first rows needs (see _first_trip)."""
+    first = month_rows[0]
+    for column in MONEY:
+        assert "." in first[column], (column, first[column])
+    assert first["tpep_pickup_datetime"].startswith("2019-01-01 00:00:")
+    assert all(row["congestion_surcharge"] == "" for row in month_rows[:10])
+
+
+def test_month_vendor_and_congestion_shares(month_frame):
+    n = len(month_frame)
+    counts = month_frame.VendorID.value_counts()
+    assert set(counts.index) == {1, 2, 4}
+    assert within(counts[1] / n, 0.3833, n)
+    assert within(counts[2] / n, 0.6067, n)
+    assert within(counts[4] / n, 0.0100, n)
+    empty = month_frame.congestion_surcharge.isna()
+    first_filled = round(n * 0.6333)
+    assert empty.sum() == first_filled and empty.iloc[:first_filled].all()  # the first rows
+    filled = month_frame.congestion_surcharge[~empty]
+    assert filled.value_counts().to_dict() == {0.0: n - first_filled - 1, 2.5: 1}
+    assert month_frame.total_amount[month_frame.congestion_surcharge == 2.5].iloc[0] > 0
+
+
+def test_month_has_the_forced_rare_rows(month_frame):
+    pc = month_frame.passenger_count
+    assert set(pc.unique()) == set(range(10))
+    assert (pc >= 7).sum() == 3  # the forced 7, 8 and 9
+    multi = month_frame[pc > 1]
+    assert (multi.VendorID == 4).sum() >= 2
+    backwards = month_frame.tpep_dropoff_datetime < month_frame.tpep_pickup_datetime
+    assert backwards.sum() == 1
+    refunds = month_frame[month_frame.total_amount < 0]
+    assert len(refunds) >= 1
+    assert set(refunds.payment_type) <= {3, 4} and set(refunds.VendorID) == {2}
+    assert (refunds[MONEY] <= 0).all().all()
+    assert set(month_frame.store_and_fwd_flag.unique()) == {"N", "Y"}
+
+
+def test_month_std_per_vendor_is_calibrated(month_frame):
+    """Tolerances: about 4 standard errors of a std from ~3,000 and ~8,000 rows."""
+    std = tutorial_std(month_frame)
+    assert abs(std[1] - 0.694) < 0.06
+    assert abs(std[2] - 1.523) < 0.07
+    assert abs(month_frame.passenger_count.mean() - 1.5670782410373156) < 0.03
+
+
+def test_month_reads_with_dask_like_the_tutorial(month_path, month_frame):
+    """Without dtype=, as the tutorial reads it: dask takes every partition's dtypes from the
+    first 10 rows, so this fails unless row 1 makes every money column a float."""
+    import dask.dataframe as dd
+    import pandas as pd
+
+    df = dd.read_csv(str(month_path), parse_dates=DATES, blocksize=1_000_000)
+    assert df.npartitions > 1
+    assert_dtypes(df)
+    std = tutorial_std(df).compute().sort_index()
+    expected = tutorial_std(month_frame).sort_index()
+    assert list(std.index) == list(expected.index)
+    assert (std - expected).abs().max() <= 1e-12
+    # Every column of every partition, not only the two the tutorial's result needs.
+    pd.testing.assert_frame_equal(df.compute().reset_index(drop=True), month_frame,
+                                  check_dtype=False)
+
+
+def test_month_streams_day_by_day(tmp_path):
+    """jobs=1 runs in this process: its Python allocations peak at a few times one day's rows
+    (about a fifth of the file here, a 31st at the full size) because each day is written as
+    soon as it is made.  Holding the whole file would take at least its size."""
+    import tracemalloc
+
+    sample_data.write_month(tmp_path / "warm.csv", rows=2_000, jobs=1)  # one-time caches
+    tracemalloc.start()
+    try:
+        path = sample_data.write_month(tmp_path / "m.csv", rows=8_000, jobs=1)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    size = path.stat().st_size
+    assert peak < size / 2, (peak, size)
+
+
+def test_month_rejects_bad_arguments_and_leaves_nothing(tmp_path, monkeypatch):
+    target = tmp_path / "m.csv"
+    with pytest.raises(ValueError, match="at least 2000"):
+        sample_data.write_month(target, rows=1_999)
+    with pytest.raises(ValueError, match="jobs"):
+        sample_data.write_month(target, rows=5_000, jobs=0)
+    target.write_bytes(b"old")
+    calls = []
+
+    def failing_day(task):
+        calls.append(task["day"])
+        if len(calls) == 3:
+            raise OSError("disk full")
+        return b""
+
+    monkeypatch.setattr(sample_data, "_month_day", failing_day)
+    with pytest.raises(OSError, match="disk full"):
+        sample_data.write_month(target, rows=5_000, jobs=1)
+    assert calls == [1, 2, 3]
+    assert target.read_bytes() == b"old"  # untouched
+    assert [p.name for p in tmp_path.iterdir()] == ["m.csv"]  # no temporary file left
+
+
+def test_month_cli(tmp_path):
+    target = tmp_path / "cli.csv"
+    result = run_cli("--month", "--rows", "3000", "--jobs", "2", "--output", str(target))
+    assert result.returncode == 0, result.stderr
+    assert str(target) in result.stdout
+    expected = sample_data.write_month(tmp_path / "api.csv", rows=3_000, jobs=1)
+    assert target.read_bytes() == expected.read_bytes()
+
+    before = sample_data.SAMPLE_CSV_PATH.stat().st_mtime_ns
+    result = run_cli("--month", "--rows", "3000")  # no --output: must not touch the sample
+    assert result.returncode == 2 and "--output" in result.stderr
+    assert run_cli("--jobs", "2", "--output", str(target)).returncode == 2
+    assert sample_data.SAMPLE_CSV_PATH.stat().st_mtime_ns == before

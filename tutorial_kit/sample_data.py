@@ -31,11 +31,14 @@ Command line::
 
     python -m tutorial_kit.sample_data           # (re)write data/yellow_tripdata_2019-01.sample.csv
     python -m tutorial_kit.sample_data --check   # exit 1 if the file differs from generate()
+    python -m tutorial_kit.sample_data --month --output PATH [--rows N] [--jobs N]
+                                                 # a month-size file (write_month)
 """
 
 from __future__ import annotations
 
 import bisect
+import contextlib
 import datetime as _dt
 import os
 import random
@@ -166,6 +169,7 @@ _ZONE_WEIGHTS = {
 _JFK, _LAGUARDIA, _NEWARK, _OUTSIDE_NYC = 132, 138, 1, 265
 
 _EPOCH = _dt.datetime(2019, 1, 1)  # pickup times are seconds from here
+_EPOCH_WEEKDAY = _EPOCH.weekday()  # 1: a Tuesday
 _DAY = 86_400
 
 
@@ -185,16 +189,34 @@ class _Weighted:
         return self.values[bisect.bisect_right(self.cumulative, rng.randrange(self.total))]
 
 
+#: The cumulative shares of each inverse-CDF table, by id() (the table is kept alongside so
+#: that its id cannot be reused): computed once, not on every draw.
+_QUANTILE_SHARES: dict = {}
+
+
 def _quantile(rng: random.Random, table) -> int:
     """Draw from a piecewise-linear inverse CDF given as (cumulative ppm, value) pairs."""
     u = rng.randrange(1_000_000)
-    i = bisect.bisect_right([p for p, _ in table], u)
+    cached = _QUANTILE_SHARES.get(id(table))
+    if cached is None or cached[0] is not table:
+        cached = _QUANTILE_SHARES[id(table)] = (table, [p for p, _ in table])
+    i = bisect.bisect_right(cached[1], u)
     (p0, v0), (p1, v1) = table[i - 1], table[i]
     return v0 + (v1 - v0) * (u - p0) // (p1 - p0)
 
 
 def _per_million(rng: random.Random, rate: int) -> bool:
     return rng.randrange(1_000_000) < rate
+
+
+def _day_weights() -> dict:
+    """Trips per day of January 2019 as integer weights: fewer on Sundays and holidays."""
+    weights = {}
+    for day in range(1, 32):
+        weekday = _dt.date(2019, 1, day).weekday()
+        quiet = day in _HOLIDAYS or weekday == 6  # holidays and Sundays
+        weights[day] = 80 if quiet else 95 if weekday == 5 else 100
+    return weights
 
 
 class _Model:
@@ -211,19 +233,17 @@ class _Model:
         self.whole_dollar_tip = _Weighted(_WHOLE_DOLLAR_TIP_WEIGHTS)
         self.weekday_hour = _Weighted(dict(enumerate(_WEEKDAY_HOURS)))
         self.weekend_hour = _Weighted(dict(enumerate(_WEEKEND_HOURS)))
-        day_weights = {}
-        for day in range(1, 32):
-            weekday = _dt.date(2019, 1, day).weekday()
-            quiet = day in _HOLIDAYS or weekday == 6  # holidays and Sundays
-            day_weights[day] = 80 if quiet else 95 if weekday == 5 else 100
-        self.day = _Weighted(day_weights)
+        self.day = _Weighted(_day_weights())
         zones = {zone: _ZONE_WEIGHTS.get(zone, 2) for zone in range(1, 266)}
         self.zone = _Weighted(zones)
 
     def pickup(self) -> int:
         """Seconds from 2019-01-01 00:00:00 to a January 2019 pickup."""
+        return self.pickup_on(self.day(self.rng))
+
+    def pickup_on(self, day: int) -> int:
+        """Seconds from 2019-01-01 00:00:00 to a pickup on 2019-01-``day``."""
         rng = self.rng
-        day = self.day(rng)
         weekend = day in _HOLIDAYS or _dt.date(2019, 1, day).weekday() >= 5
         hour = (self.weekend_hour if weekend else self.weekday_hour)(rng)
         return (day - 1) * _DAY + hour * 3_600 + rng.randrange(3_600)
@@ -282,9 +302,10 @@ class _Model:
         else:
             fare = metered
 
-        moment = _EPOCH + _dt.timedelta(seconds=pickup)
-        weekday_rush = moment.weekday() < 5 and 16 <= moment.hour < 20
-        night = moment.hour >= 20 or moment.hour < 6
+        days, hour = divmod(pickup // 3_600, 24)  # floor division: right for 2001 too
+        weekday = (days + _EPOCH_WEEKDAY) % 7
+        weekday_rush = weekday < 5 and 16 <= hour < 20
+        night = hour >= 20 or hour < 6
         if ratecode == 5:
             extra = 0
         elif ratecode == 2:
@@ -389,10 +410,18 @@ def _distance(hundredths: int) -> str:
     return f"{whole or ''}.{part:02d}"
 
 
+_DATES: dict = {}  # "YYYY-MM-DD " by days from _EPOCH: a month has 31 of them
+
+
 def _when(seconds: int) -> str:
-    moment = _EPOCH + _dt.timedelta(seconds=seconds)
-    return (f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d} "
-            f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}")
+    days, second = divmod(seconds, _DAY)
+    date = _DATES.get(days)
+    if date is None:
+        moment = _EPOCH + _dt.timedelta(days=days)
+        date = _DATES[days] = f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d} "
+    minutes, second = divmod(second, 60)
+    hour, minute = divmod(minutes, 60)
+    return f"{date}{hour:02d}:{minute:02d}:{second:02d}"
 
 
 def _line(trip: dict) -> str:
@@ -445,29 +474,42 @@ def generate(rows: int = DEFAULT_ROWS, seed: int = DEFAULT_SEED) -> bytes:
     return ("\r\n".join(lines) + "\r\n").encode("ascii")
 
 
-def write(path=SAMPLE_CSV, rows: int = DEFAULT_ROWS, seed: int = DEFAULT_SEED) -> Path:
-    """Write ``generate(rows, seed)`` to ``path`` atomically; return the path.
+@contextlib.contextmanager
+def atomic_output(path):
+    """Yield a temporary path beside ``path``; when the block succeeds, sync it and move it onto
+    ``path`` with ``os.replace``.  When the block fails, delete it.
 
-    Atomic (temporary file in the same folder, then ``os.replace``) so that a notebook or a
-    test reading the file never sees half of it.
+    A reader (a notebook, a test, a benchmark) therefore sees the old file or the whole new one,
+    never half of one, and a failed or interrupted run leaves no partial file behind.
     """
     import tempfile
 
     path = Path(path)
-    data = generate(rows, seed)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
     try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
+        yield Path(tmp)
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def write(path=SAMPLE_CSV, rows: int = DEFAULT_ROWS, seed: int = DEFAULT_SEED) -> Path:
+    """Write ``generate(rows, seed)`` to ``path`` atomically (:func:`atomic_output`); return
+    the path."""
+    path = Path(path)
+    data = generate(rows, seed)
+    with atomic_output(path) as tmp:
+        tmp.write_bytes(data)
     return path
 
 
@@ -485,6 +527,189 @@ def check(path=SAMPLE_CSV, rows: int = DEFAULT_ROWS, seed: int = DEFAULT_SEED) -
             f"(or `python -m tutorial_kit.sample_data`) to rewrite it")
 
 
+# ---------------------------------------------------------------------------------------------
+# A month-size file: the same model, streamed day by day, in parallel.
+# ---------------------------------------------------------------------------------------------
+
+#: Rows of the original file of January 2019: the default size of :func:`write_month`.
+MONTH_ROWS = 7_667_792
+_MIN_MONTH_ROWS = 2_000
+#: At most this many rows of one day's chunk are made before the day's own draws: the 8 forced
+#: January trips, row 1 and the 2 bad-clock trips.  The ``2.5`` congestion row is chosen at
+#: least this far from the end of its day, so a drawn trip is always left to carry it.
+_PREMADE_PER_DAY = 11
+
+
+def _allocate(total: int, weights: dict) -> dict:
+    """``total`` split into integers proportional to ``weights`` (largest remainder; ties go to
+    the smaller key), summing to ``total`` exactly."""
+    whole = sum(weights.values())
+    shares = {key: divmod(total * weight, whole) for key, weight in weights.items()}
+    counts = {key: quotient for key, (quotient, _) in shares.items()}
+    left = total - sum(counts.values())
+    for key in sorted(weights, key=lambda k: (-shares[k][1], k))[:left]:
+        counts[key] += 1
+    return counts
+
+
+def _month_plan(rows: int, seed: int) -> list:
+    """The 31 day tasks of :func:`write_month`: everything a day needs to write its rows alone.
+
+    The rows (except the two bad-clock ones) are split between the days in proportion to the
+    model's day weights, exactly.  The forced rows are made here, with a generator of their own,
+    and go to the day of their pickup; the bad-clock rows go after a random row (not before row
+    1); the ``2.5`` congestion surcharge goes to a random row of the filled part.  Each task
+    carries its first row's index in the file, so a day knows which of its rows have an empty
+    congestion_surcharge without looking at the other days.
+    """
+    if rows < _MIN_MONTH_ROWS:
+        raise ValueError(f"rows must be at least {_MIN_MONTH_ROWS} for a month, got {rows}")
+    model = _Model(random.Random(f"{seed}/forced"))
+    rng = model.rng
+    forced = _forced_trips(model)
+    in_january = [t for t in forced if 0 <= t["pickup"] < 31 * _DAY]
+    bad_clocks = [t for t in forced if not 0 <= t["pickup"] < 31 * _DAY]
+    january_rows = rows - len(bad_clocks)
+    counts = _allocate(january_rows, _day_weights())
+    # A bad-clock row goes just before January row `before` (0-based), as in generate().
+    placed = sorted(((rng.randrange(1, january_rows), t) for t in bad_clocks),
+                    key=lambda pair: pair[0])
+
+    first_filled = (rows * _EMPTY_CONGESTION_PER_10000 + 5_000) // 10_000
+    tasks, january_start = [], 0
+    for day, count in counts.items():
+        premade = [t for t in in_january if t["pickup"] // _DAY + 1 == day]
+        drawn = count - len(premade) - (day == 1)  # day 1 also holds row 1, _first_trip()
+        if drawn < 0:
+            raise ValueError(f"rows={rows} is too few for the forced rows of January {day}")
+        tasks.append({
+            "seed": seed, "day": day, "drawn": drawn, "premade": premade,
+            # (January row of the day it goes before, trip)
+            "bad_clocks": [(before - january_start, t) for before, t in placed
+                           if january_start <= before < january_start + count],
+            # the index in the file (0 = row 1) of the day's first row
+            "first_row": january_start + sum(before < january_start for before, _ in placed),
+            "first_filled": first_filled, "surcharge_row": None,
+        })
+        tasks[-1]["rows"] = count + len(tasks[-1]["bad_clocks"])
+        january_start += count
+
+    while True:
+        surcharge_row = rng.randrange(first_filled, rows)
+        task = next(t for t in tasks if surcharge_row < t["first_row"] + t["rows"])
+        if surcharge_row + _PREMADE_PER_DAY < task["first_row"] + task["rows"]:
+            task["surcharge_row"] = surcharge_row
+            return tasks
+
+
+def _month_day(task) -> bytes:
+    """One day's rows of :func:`write_month`, as CRLF-terminated lines.
+
+    The day's pickups are drawn first and sorted (a few hundred thousand integers); then each
+    trip is drawn with its pickup and turned into a line at once, so that no more than one trip
+    dict is alive at a time.  Pre-made trips (forced, row 1) take their place in pickup order,
+    ahead of a drawn trip with the same second, like the stable sort of :func:`generate`.
+    """
+    day, drawn, row = task["day"], task["drawn"], task["first_row"]
+    first_filled, surcharge_row = task["first_filled"], task["surcharge_row"]
+    model = _Model(random.Random(f"{task['seed']}/day/{day}"))
+    rng = model.rng
+    pickups = sorted(model.pickup_on(day) for _ in range(drawn))
+    premade = sorted(task["premade"], key=lambda t: t["pickup"])
+    if day == 1:
+        earliest = min([rng.randrange(60)] + pickups[:1] + [t["pickup"] for t in premade])
+        premade.insert(0, _first_trip(model, earliest))
+    premade.append({"pickup": 31 * _DAY})  # a sentinel after every January pickup
+    pickups.append(31 * _DAY)
+    bad = task["bad_clocks"] + [(task["rows"], None)]  # a sentinel after every January row
+
+    lines = []
+    next_premade = next_drawn = next_bad = 0
+    for january in range(task["rows"] - len(bad) + 1):
+        while bad[next_bad][0] == january:
+            lines.append(_month_line(dict(bad[next_bad][1]), row, first_filled))
+            next_bad += 1
+            row += 1
+        pickup = pickups[next_drawn]
+        if premade[next_premade]["pickup"] <= pickup:
+            trip = dict(premade[next_premade])
+            next_premade += 1
+        else:
+            next_drawn += 1
+            if surcharge_row is not None and row >= surcharge_row:
+                trip = model.trip(pickup=pickup, refund=False)  # the one 2.5: not a refund
+                trip["congestion"] = 250
+                lines.append(_line(trip))
+                surcharge_row = None
+                row += 1
+                continue
+            trip = model.trip(pickup=pickup)
+        lines.append(_month_line(trip, row, first_filled))
+        row += 1
+    if surcharge_row is not None or next_drawn != drawn or next_bad != len(bad) - 1:
+        raise AssertionError(f"January {day}: the plan and the rows disagree")  # a bug here
+    lines.append("")
+    return "\r\n".join(lines).encode("ascii")
+
+
+def _month_line(trip: dict, row: int, first_filled: int) -> str:
+    trip["congestion"] = None if row < first_filled else 0
+    return _line(trip)
+
+
+def write_month(path, rows: int = MONTH_ROWS, seed: int = DEFAULT_SEED, jobs=None) -> Path:
+    """Write a month-size file like the sample to ``path``, atomically; return the path.
+
+    Same model, text and quirks as :func:`generate`, at the size of the original file
+    (7,667,792 rows, about 690 MB) by default, streamed: the 31 days are generated in
+    ``jobs`` processes (default ``os.cpu_count()``; 1 runs in this process) and written in
+    order as each is ready, so memory stays at a few days' rows whatever ``rows`` is.
+
+    Workers are started with multiprocessing's ``spawn``, so a script that calls this with
+    ``jobs`` > 1 needs the usual ``if __name__ == "__main__":`` guard (the command line,
+    pytest and Jupyter need nothing).
+
+    Same ``rows`` and ``seed``, same bytes, whatever ``jobs`` is: each day draws from its own
+    generator seeded with (seed, day), and the rows are split between the days exactly in
+    proportion to the day weights.  It is not ``generate(rows, seed)``: the draws are made in
+    another order.  Row 1 has cents in every money column (see :func:`_first_trip`); rows are
+    in pickup order except the 2001 and 2088 ones, which sit somewhere in the middle; the first
+    63.33 % of the rows have an empty congestion_surcharge, the rest ``0``, one ``2.5``.
+    """
+    tasks = _month_plan(rows, seed)
+    jobs = (os.cpu_count() or 1) if jobs is None else jobs
+    if not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"jobs must be a whole number of at least 1, got {jobs!r}")
+    jobs = min(jobs, len(tasks))
+    path = Path(path)
+    with atomic_output(path) as tmp, open(tmp, "wb") as out:
+        out.write((",".join(HEADER) + "\r\n").encode("ascii"))
+        if jobs == 1:
+            for chunk in map(_month_day, tasks):
+                out.write(chunk)
+        else:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+            from concurrent.futures.process import BrokenProcessPool
+
+            # spawn, not fork: the caller may have threads (dask, a benchmark's timers), and a
+            # forked child would copy its memory page by page as the child's gc touches it.
+            # An executor, not multiprocessing.Pool: a worker that dies makes it raise instead
+            # of hang.  map() hands the days out in order and yields them in order.
+            context = multiprocessing.get_context("spawn")
+            try:
+                with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+                    for chunk in pool.map(_month_day, tasks):
+                        out.write(chunk)
+            except BrokenProcessPool as error:
+                raise RuntimeError(
+                    f"a write_month() worker process died ({error}).  Worker processes are "
+                    "started with multiprocessing's 'spawn', which imports the main script "
+                    "again: a script that calls write_month(jobs>1) must do so under "
+                    "`if __name__ == '__main__':`.  jobs=1 needs no worker") from error
+    return path
+
+
 def main(argv=None) -> int:
     import argparse
 
@@ -494,13 +719,35 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--check", action="store_true",
                         help="do not write; exit 1 if the file differs from what would be written")
-    parser.add_argument("--output", default=SAMPLE_CSV,
-                        help="file to write or check (default: %(default)s)")
-    parser.add_argument("--rows", type=int, default=DEFAULT_ROWS,
-                        help="trips (default: %(default)s)")
+    parser.add_argument("--month", action="store_true",
+                        help=f"write a month-size file with write_month(): --rows defaults to "
+                             f"{MONTH_ROWS:,}, --output is required")
+    parser.add_argument("--output",
+                        help=f"file to write or check (default: {SAMPLE_CSV})")
+    parser.add_argument("--rows", type=int,
+                        help=f"trips (default: {DEFAULT_ROWS}, with --month {MONTH_ROWS})")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
                         help="random seed (default: %(default)s)")
+    parser.add_argument("--jobs", type=int,
+                        help="with --month: processes (default: the number of CPUs)")
     args = parser.parse_args(argv)
+    if args.month:
+        if args.check:
+            parser.error("--check compares with the sample's generate(); it does not take --month")
+        if args.output is None:
+            parser.error("--month needs --output (it would otherwise replace the sample)")
+        rows = MONTH_ROWS if args.rows is None else args.rows
+        # Through the package's module, not __main__, so that worker processes unpickle the
+        # day function from the same module.
+        from tutorial_kit.sample_data import write_month as write_month_
+
+        path = write_month_(args.output, rows, args.seed, args.jobs)
+        print(f"wrote {path} ({rows} rows)")
+        return 0
+    if args.jobs is not None:
+        parser.error("--jobs goes with --month")
+    args.output = SAMPLE_CSV if args.output is None else args.output
+    args.rows = DEFAULT_ROWS if args.rows is None else args.rows
     if args.check:
         problem = check(args.output, args.rows, args.seed)
         if problem:
