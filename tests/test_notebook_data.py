@@ -1,0 +1,135 @@
+"""The notebook run with papermill on the data sources users have, and on bad data: the result,
+or the one-line error a scheduled run reports, exactly."""
+
+from __future__ import annotations
+
+import shutil
+
+import nbformat
+import pandas as pd
+import pytest
+
+from conftest import NOTEBOOK, run_papermill
+from servers import s3_server, self_signed_certificate, web_server
+from tutorial_kit.parquet_release import write_parquet
+from tutorial_kit.report import EMPTY
+from tutorial_kit.results import read_result
+from tutorial_kit.sample_data import HEADER, SAMPLE_CSV, SAMPLE_CSV_PATH
+
+TOLERANCE = 1e-12
+
+
+@pytest.fixture(scope="module")
+def expected():
+    df = pd.read_csv(SAMPLE_CSV)
+    return df[df.passenger_count > 1].groupby("VendorID").passenger_count.std().to_dict()
+
+
+def run(tmp_path, data_url, mark, **env):
+    out = tmp_path / "out.ipynb"
+    done = run_papermill(NOTEBOOK, out, "-p", "project", "X", "-p", "username", "Y", "-p", "data_url", data_url,
+                         mark=mark, **env)
+    return done, out
+
+
+def outputs_text(path) -> str:
+    nb = nbformat.read(path, as_version=4)
+    return "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+
+
+def the_error(path) -> str:
+    nb = nbformat.read(path, as_version=4)
+    (error,) = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    return f"{error.ename}: {error.evalue}"
+
+
+def assert_close(got: dict, want: dict):
+    assert sorted(got) == sorted(want)
+    for vendor in want:
+        assert abs(got[vendor] - want[vendor]) <= TOLERANCE * want[vendor], (vendor, got, want)
+
+
+def test_parquet_over_https(tmp_path, mark, expected):
+    """The TLC's current form: a Parquet file on an HTTPS server (here a loopback one whose
+    certificate the kernel trusts through SSL_CERT_FILE)."""
+    served = tmp_path / "trip-data"
+    served.mkdir()
+    write_parquet(SAMPLE_CSV_PATH, served / "yellow_tripdata_2019-01.parquet")
+    cert, key = self_signed_certificate(tmp_path)
+    with web_server(served, cert, key) as url:
+        done, out = run(tmp_path, f"{url}/yellow_tripdata_2019-01.parquet", mark, SSL_CERT_FILE=str(cert))
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert_close(read_result(out), expected)
+    assert "Reading yellow_tripdata_2019-01.parquet (PARQUET): 1 partition(s)" in outputs_text(out)
+
+
+def test_csv_from_anonymous_s3(tmp_path, mark, expected):
+    key = "saturn-public-data/nyc-taxi/data/yellow_tripdata_2019-01.csv"
+    with s3_server({key: SAMPLE_CSV_PATH}) as endpoint:
+        done, out = run(tmp_path, f"s3://{key}", mark, AWS_ENDPOINT_URL=endpoint)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert_close(read_result(out), expected)
+
+
+def test_progress_is_logged_under_papermill_not_drawn(tmp_path, mark):
+    done, out = run(tmp_path, SAMPLE_CSV, mark)
+    assert done.returncode == 0, done.stderr[-3000:]
+    text = outputs_text(out)
+    assert "prefect.read | read: computing " in text and "prefect.read | read: all " in text
+    nb = nbformat.read(out, as_version=4)
+    kinds = {k for c in nb.cells for o in c.get("outputs", []) for k in o.get("data", {})}
+    assert "application/vnd.jupyter.widget-view+json" not in kinds
+    assert "\r" not in text  # no text progress bar either
+
+
+def test_renamed_columns_stop_the_run_before_any_cluster(tmp_path, mark):
+    path = tmp_path / "renamed.csv"
+    path.write_text("vendor_id,passenger_count\n1,2\n")
+    done, out = run(tmp_path, str(path), mark)
+    assert done.returncode != 0
+    assert the_error(out) == (
+        f"DataError: {path} lacks the column(s) VendorID (found: vendor_id, passenger_count); "
+        "the pipeline needs the TLC's columns VendorID and passenger_count: rename them in your copy"
+    )
+    assert "started the local stand-in" not in outputs_text(out)
+
+
+def test_cut_file_stops_the_run_before_any_cluster(tmp_path, mark):
+    path = tmp_path / "cut.csv"
+    path.write_bytes(SAMPLE_CSV_PATH.read_bytes()[:1024])
+    last = path.read_bytes().rsplit(b"\r\n", 1)[1].decode()
+    done, out = run(tmp_path, str(path), mark)
+    assert done.returncode != 0
+    assert the_error(out) == (
+        f"DataError: {path} ends in the middle of a row (its last row has {last.count(',') + 1} of the header's "
+        f"18 fields: {last!r}): the file is cut off; download it again"
+    )
+
+
+def test_header_only_file_gives_an_empty_result(tmp_path, mark):
+    path = tmp_path / "header.csv"
+    path.write_text(",".join(HEADER) + "\r\n")
+    done, out = run(tmp_path, str(path), mark)
+    assert done.returncode == 0, done.stderr[-3000:]
+    text = outputs_text(out)
+    assert "header.csv (CSV) has a header but no rows: the result will be empty" in text
+    assert EMPTY in text
+    assert read_result(out) == {}
+
+
+def test_text_in_passenger_count_fails_the_flow_run(tmp_path, mark):
+    """A bad value beyond what the early check reads: the flow run fails (cleanup still runs)
+    and the notebook stops with the value named."""
+    lines = SAMPLE_CSV_PATH.read_bytes().split(b"\r\n")
+    fields = lines[9_000].split(b",")
+    fields[3] = b"two"
+    lines[9_000] = b",".join(fields)
+    path = tmp_path / "deep.csv"
+    path.write_bytes(b"\r\n".join(lines))
+    done, out = run(tmp_path, str(path), mark)
+    assert done.returncode != 0
+    assert the_error(out) == (
+        f"DataError: column 'passenger_count' of {path} holds a value that is not a number: 'two' "
+        f"(in bytes 0-{path.stat().st_size:,}); fix or drop that row"
+    )
+    assert "Task '_DaskCluster.cleanup': Finished task run for task with final state: 'Success'" in outputs_text(out)
