@@ -75,7 +75,7 @@ def test_progress_is_logged_under_papermill_not_drawn(tmp_path, mark):
     done, out = run(tmp_path, SAMPLE_CSV, mark)
     assert done.returncode == 0, done.stderr[-3000:]
     text = outputs_text(out)
-    assert "prefect.read | read: computing " in text and "prefect.read | read: all " in text
+    assert "prefect.read | read: computing " in text and "prefect.read | read: done" in text
     nb = nbformat.read(out, as_version=4)
     kinds = {k for c in nb.cells for o in c.get("outputs", []) for k in o.get("data", {})}
     assert "application/vnd.jupyter.widget-view+json" not in kinds

@@ -36,21 +36,43 @@ def test_stored_outputs_hold_no_secret_or_machine_path():
         assert needle not in text
 
 
+def _nbval(notebook, tmp_path):
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", "-p", "no:cacheprovider",
+         "--nbval-sanitize-with", str(REPO_ROOT / "tests" / "nbval-sanitize.cfg"), str(notebook),
+         "-q", "--rootdir", str(tmp_path)],
+        cwd=tmp_path, env=clean_env(), capture_output=True, text=True, timeout=300,
+    )
+
+
+def _result_cell(nb):
+    (cell,) = [c for c in nb.cells if RESULT_TAG in c.metadata.get("tags", [])]
+    return cell
+
+
 def test_nbval_fails_when_a_stored_digit_changes(tmp_path):
     nb = nbformat.read(NOTEBOOK, as_version=4)
-    (cell,) = [c for c in nb.cells if RESULT_TAG in c.metadata.get("tags", [])]
+    cell = _result_cell(nb)
     std = f"{read_result(NOTEBOOK)[1]!r}"
     wrong = std[:-1] + str((int(std[-1]) + 1) % 10)
     cell.outputs[0]["text"] = cell.outputs[0]["text"].replace(std, wrong)
     tampered = tmp_path / NOTEBOOK.name
     nbformat.write(nb, tampered)
-    run = subprocess.run(
-        [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", "-p", "no:cacheprovider",
-         "--nbval-sanitize-with", str(REPO_ROOT / "tests" / "nbval-sanitize.cfg"), str(tampered),
-         "-q", "--rootdir", str(tmp_path)],
-        cwd=tmp_path, env=clean_env(), capture_output=True, text=True, timeout=300,
-    )
+    run = _nbval(tampered, tmp_path)
     assert run.returncode == 1, run.stdout[-2000:]
     # exactly one cell fails, the result cell, on the changed digit
     assert "1 failed" in run.stdout and "Cell outputs differ" in run.stdout, run.stdout[-2000:]
-    assert "print(result.to_string" in run.stdout and wrong[-11:] in run.stdout
+    assert "print(result_text(result))" in run.stdout and wrong[-11:] in run.stdout
+
+
+def test_nbval_compares_the_chart_and_table(tmp_path):
+    """The table-and-chart output is compared too: a bar label changed in the SVG fails."""
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    (shown,) = [o for o in _result_cell(nb).outputs if o.output_type == "display_data"]
+    label = f"{read_result(NOTEBOOK)[2]:.3f}"
+    assert shown.data["text/html"].count(f">{label}<") == 1  # the bar label of VendorID 2
+    shown.data["text/html"] = shown.data["text/html"].replace(f">{label}<", ">9.999<")
+    tampered = tmp_path / NOTEBOOK.name
+    nbformat.write(nb, tampered)
+    run = _nbval(tampered, tmp_path)
+    assert run.returncode == 1 and "1 failed" in run.stdout and "9.999" in run.stdout, run.stdout[-2000:]

@@ -29,36 +29,40 @@ def interactive() -> bool:
 
 
 def compute_with_progress(collection, label: str = "read"):
-    """``collection.compute()`` on the default distributed client, with progress shown."""
+    """``collection.compute()`` on the default distributed client, with progress shown.
+
+    The bar follows the work in the background: waiting for the result does not wait for the
+    bar's next poll of the scheduler, which would add up to its interval to every run.
+    """
     client = default_client()
+    logger = task_logger()
+    logger.info("%s: computing %d tasks", label, len(collection.__dask_graph__()))
     future = client.compute(collection)
     if interactive():
         progress(future)  # a widget in Jupyter (drawn while the cell runs), a text bar in a terminal
     else:
-        LogProgress([future], label)  # returns when the work is done
-    return future.result()
+        bar = LogProgress([future], label, logger)
+        client.loop.add_callback(bar.listen)
+    result = future.result()
+    logger.info("%s: done", label)
+    return result
 
 
 class LogProgress(TextProgressBar):
-    """dask's text progress bar, drawn as log lines; like it, it blocks until the work is done."""
+    """dask's text progress bar, drawn as a log line every :data:`LOG_EVERY` seconds."""
 
-    def __init__(self, keys, label: str):
+    def __init__(self, keys, label: str, logger):
         self.label = label
-        self.logger = task_logger()
-        self.last_line = None
-        super().__init__(keys, interval="200ms")
+        self.logger = logger
+        self.started = time.monotonic()
+        self.last_line = self.started
+        super().__init__(keys, interval="500ms", start=False)
 
     def _draw_bar(self, remaining, all, **kwargs):
         now = time.monotonic()
-        if self.last_line is None:
-            self.logger.info("%s: computing %d tasks", self.label, all)
-            self.last_line = now
-        elif remaining and now - self.last_line >= LOG_EVERY:
+        if remaining and now - self.last_line >= LOG_EVERY:
             self.logger.info("%s: %d of %d tasks done", self.label, all - remaining, all)
             self.last_line = now
 
-    def _draw_stop(self, remaining=0, all=0, status=None, **kwargs):
-        if status == "finished":
-            self.logger.info("%s: all %d tasks done", self.label, all)
-        else:
-            self.logger.warning("%s: stopped with %d of %d tasks done", self.label, all - remaining, all)
+    def _draw_stop(self, **kwargs):
+        pass  # compute_with_progress says when it is done, after the result is in

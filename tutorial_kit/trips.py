@@ -35,7 +35,7 @@ REQUIRED_COLUMNS = ("VendorID", "passenger_count")
 #: large enough that scheduling costs nothing next to parsing.
 BLOCKSIZE = 64 * 2**20
 #: A Parquet partition is one row group, or consecutive small row groups up to this many rows.
-PARQUET_PARTITION_ROWS = 1_048_576
+PARQUET_PARTITION_ROWS = 2_097_152
 #: data_url schemes that can be read: a local path (no scheme or file://), a web server, S3.
 SCHEMES = {"": "a local path", "file": "file://", "http": "http://", "https": "https://", "s3": "s3://"}
 #: How much of a CSV file the checks read at each end.
@@ -301,7 +301,24 @@ def _partitions(fs, file: TripFile, blocksize: int) -> list:
         return [_Part(fs, file, row_groups=g) for g in groups] or [_Part(fs, file, row_groups=())]
     if file.compression is not None or not file.size:
         return [_Part(fs, file)]  # a compressed stream cannot be split: one partition, streamed
+    blocksize = _balanced(file.size, blocksize)
     return [_Part(fs, file, offset, blocksize) for offset in range(0, file.size, blocksize)]
+
+
+def _balanced(size: int, blocksize: int) -> int:
+    """At most ``blocksize``, and so that a file of several blocks splits into a multiple of the
+    cluster's threads: 11 blocks on 2 workers would leave one worker idle for the last one."""
+    if size <= blocksize:
+        return blocksize
+    try:
+        from distributed import default_client
+
+        threads = sum(default_client().nthreads().values())
+    except (ImportError, ValueError):  # no cluster: dask's local scheduler
+        return blocksize
+    count = -(-size // blocksize)
+    count = -(-count // threads) * threads if threads else count
+    return -(-size // count)
 
 
 def _empty_frame():
@@ -380,7 +397,9 @@ def _parse_csv_block(file: TripFile, block, first: bool, where: str):
     try:
         table = pacsv.read_csv(
             pa.BufferReader(block),
-            read_options=pacsv.ReadOptions(column_names=list(file.columns), skip_rows=1 if first else 0),
+            # one thread: dask already parses the blocks in parallel, one per worker thread
+            read_options=pacsv.ReadOptions(column_names=list(file.columns), skip_rows=1 if first else 0,
+                                           use_threads=False),
             parse_options=pacsv.ParseOptions(delimiter=file.delimiter),
             convert_options=_convert_options(),
         )
@@ -466,7 +485,7 @@ def _to_frame(table, url: str):
     columns = {}
     for name in REQUIRED_COLUMNS:
         column = table[name]
-        if not pa.types.is_floating(column.type):
+        if not (pa.types.is_floating(column.type) or pa.types.is_integer(column.type)):  # text, decimal, null
             try:
                 column = pc.cast(column, pa.float64())
             except pa.ArrowInvalid as error:
@@ -476,6 +495,8 @@ def _to_frame(table, url: str):
                 ) from None
         columns[name] = column
     vendor, passengers = columns["VendorID"], columns["passenger_count"]
+    if not pa.types.is_floating(passengers.type):
+        passengers = pc.cast(passengers, pa.float64())
     if vendor.null_count:
         keep = pc.is_valid(vendor)
         vendor, passengers = pc.filter(vendor, keep), pc.filter(passengers, keep)

@@ -121,11 +121,18 @@ class ExternalDaskCluster:
 
 
 async def _identity(address: str, timeout: float) -> dict:
-    from distributed.core import rpc
+    from distributed.comm import connect
+    from distributed.core import send_recv
 
-    async with rpc(address, timeout=timeout) as scheduler:
-        # bounds the answer too: a server that accepts the connection but is not a scheduler
-        return await asyncio.wait_for(scheduler.identity(), timeout)
+    # Connect first, then ask, each bounded on its own. A refused connection is retried by dask
+    # until ``timeout`` and then raises OSError; a server that accepts and stays silent hangs in
+    # dask's handshake, which the outer bound (a second later, so the two never race) cuts off.
+    comm = await asyncio.wait_for(connect(address, timeout=timeout), timeout + 1)
+    try:
+        # a server that accepts the connection but is not a scheduler never answers
+        return await asyncio.wait_for(send_recv(comm, op="identity"), timeout)
+    finally:
+        comm.abort()
 
 
 def _why(exc: Exception) -> str:

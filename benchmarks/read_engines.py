@@ -1,0 +1,240 @@
+"""The flow's ``read`` task on a full month of trips, against pandas, DuckDB and polars.
+
+    python benchmarks/read_engines.py [--repeats 3] [--rows 7667792]      (or: make bench)
+
+Generates, once, a month-size file with the project's generator (as the original CSV and as the
+TLC's 2022 Parquet layout) in ``benchmarks/.cache/`` (ignored by git), then, in this one run,
+times the same computation (std of passenger_count per VendorID over trips with more than one
+passenger) with:
+
+* dask: the notebook's own ``read`` task on a fresh 2-worker LocalCluster (1 thread each);
+* pandas: one process, ``usecols`` of the two columns;
+* DuckDB and polars: their own readers, with their default threads.
+
+Each engine runs in its own process, so that its peak memory (VmHWM; for dask, the largest
+worker's) is its own.  Each does one untimed warm-up run (the file is then in the page
+cache for everyone) and ``--repeats`` timed runs; the table shows the median.  Every result must
+agree with DuckDB's to 1e-9 relative, or the script exits 1.  The targets of issue 4 are printed
+as PASS/FAIL lines; they are measured here, never in a timed test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+CACHE = REPO_ROOT / "benchmarks" / ".cache"
+MONTH_ROWS = 7_667_792
+AGREEMENT = 1e-9
+QUERY = ("SELECT VendorID, stddev_samp(passenger_count) AS std FROM {source} "
+         "WHERE passenger_count > 1 GROUP BY VendorID ORDER BY VendorID")
+
+
+# ------------------------------------------------------------------------------------------
+# Runners: each is called in a fresh process as `read_engines.py --run ENGINE PATH REPEATS`
+# ------------------------------------------------------------------------------------------
+
+
+def peak_mib() -> float:
+    """This process's peak resident memory (VmHWM). Not ``ru_maxrss``: Linux carries that across
+    exec, so a runner would report the peak of the benchmark process that started it."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status: peak memory needs Linux")
+
+
+def run_dask(path: str):
+    from dask.distributed import Client, LocalCluster
+
+    from tutorial_kit.notebook_code import read_function
+
+    read = read_function()
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    client = Client(cluster)
+
+    def once():
+        return read(path)
+
+    def peak():
+        return max(client.run(peak_mib).values())
+
+    return once, peak, lambda: (client.close(), cluster.close())
+
+
+def run_pandas(path: str):
+    import pandas as pd
+
+    def once():
+        if path.endswith(".parquet"):
+            df = pd.read_parquet(path, columns=["VendorID", "passenger_count"])
+        else:
+            df = pd.read_csv(path, usecols=["VendorID", "passenger_count"])
+        return df[df.passenger_count > 1].groupby("VendorID").passenger_count.std()
+
+    return once, peak_mib, lambda: None
+
+
+def run_duckdb(path: str):
+    import duckdb
+    import pandas as pd
+
+    source = f"read_parquet('{path}')" if path.endswith(".parquet") else f"read_csv('{path}')"
+
+    def once():
+        rows = duckdb.sql(QUERY.format(source=source)).fetchall()
+        return pd.Series({vendor: std for vendor, std in rows})
+
+    return once, peak_mib, lambda: None
+
+
+def run_polars(path: str):
+    import pandas as pd
+    import polars as pl
+
+    def once():
+        scan = pl.scan_parquet(path) if path.endswith(".parquet") else pl.scan_csv(path)
+        frame = (scan.select("VendorID", "passenger_count").filter(pl.col("passenger_count") > 1)
+                 .group_by("VendorID").agg(pl.col("passenger_count").std()).sort("VendorID").collect())
+        return pd.Series(dict(zip(frame["VendorID"].to_list(), frame["passenger_count"].to_list())))
+
+    return once, peak_mib, lambda: None
+
+
+RUNNERS = {"dask": run_dask, "pandas": run_pandas, "duckdb": run_duckdb, "polars": run_polars}
+
+
+def runner_main(engine: str, path: str, repeats: int) -> None:
+    once, peak, close = RUNNERS[engine](path)
+    result = once()  # warm-up: imports, worker start-up, page cache
+    walls = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = once()
+        walls.append(time.perf_counter() - start)
+    report = {"walls": walls, "peak_mib": peak(), "result": {str(int(k)): float(v) for k, v in result.items()}}
+    close()
+    print(json.dumps(report))
+
+
+# ------------------------------------------------------------------------------------------
+# The benchmark
+# ------------------------------------------------------------------------------------------
+
+
+def month_files(rows: int) -> dict[str, Path]:
+    """The cached month-size CSV and Parquet (made once), and a glob naming the CSV twice."""
+    from tutorial_kit.parquet_release import write_parquet
+    from tutorial_kit.sample_data import write_month
+
+    folder = CACHE / f"rows-{rows}"
+    csv, parquet = folder / "yellow_tripdata_2019-01.csv", folder / "yellow_tripdata_2019-01.parquet"
+    if not csv.exists():
+        print(f"generating {rows:,} rows into {csv.relative_to(REPO_ROOT)} (once) ...", flush=True)
+        start = time.perf_counter()
+        write_month(csv, rows=rows)
+        print(f"  {time.perf_counter() - start:.0f} s, {csv.stat().st_size / 1e6:,.0f} MB", flush=True)
+    if not parquet.exists():
+        start = time.perf_counter()
+        write_parquet(csv, parquet)
+        print(f"  Parquet: {time.perf_counter() - start:.0f} s, {parquet.stat().st_size / 1e6:,.0f} MB", flush=True)
+    double = folder / "double"  # the same rows twice, for the memory-growth check
+    double.mkdir(exist_ok=True)
+    for name in ("part-1.csv", "part-2.csv"):
+        if not (double / name).exists():
+            (double / name).symlink_to(csv)
+    return {"csv": csv, "parquet": parquet, "double": double / "part-*.csv"}
+
+
+def measure(engine: str, path: Path, repeats: int) -> dict:
+    done = subprocess.run(
+        [sys.executable, __file__, "--run", engine, str(path), str(repeats)],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=1800,
+    )
+    if done.returncode != 0:
+        sys.exit(f"{engine} on {path.name} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def notebook_seconds(path: Path) -> float:
+    """``make run``'s papermill command on the month, end to end (set-up already done)."""
+    out = CACHE / "notebook-month.ipynb"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SATURN", "PREFECT")) and k != "BASE_URL"}
+    cmd = [str(Path(sys.executable).parent / "papermill"), "--no-progress-bar",
+           str(REPO_ROOT / "notebooks" / "prefect-resource-manager.ipynb"), str(out), "-p", "data_url", str(path)]
+    start = time.perf_counter()
+    subprocess.run(cmd, cwd=REPO_ROOT, env=env, check=True, capture_output=True, timeout=600)
+    return time.perf_counter() - start
+
+
+def agree(result: dict, reference: dict) -> bool:
+    return result.keys() == reference.keys() and all(
+        abs(result[k] - reference[k]) <= AGREEMENT * abs(reference[k]) for k in reference)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3, choices=range(1, 11), metavar="1..10")
+    parser.add_argument("--rows", type=int, default=MONTH_ROWS, help="rows of the generated month (default: %(default)s)")
+    parser.add_argument("--run", nargs=3, metavar=("ENGINE", "PATH", "REPEATS"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.run:
+        engine, path, repeats = args.run
+        runner_main(engine, path, int(repeats))
+        return 0
+
+    files = month_files(args.rows)
+    rows = args.rows
+    table, failures = [], []
+    for fmt in ("csv", "parquet"):
+        measured = {engine: measure(engine, files[fmt], args.repeats) for engine in ("duckdb", "dask", "pandas", "polars")}
+        reference = measured["duckdb"]["result"]
+        duck = statistics.median(measured["duckdb"]["walls"])
+        for engine, m in measured.items():
+            wall = statistics.median(m["walls"])
+            ok = agree(m["result"], reference)
+            if not ok:
+                failures.append(f"{engine} on {fmt}: {m['result']} differs from DuckDB's {reference}")
+            table.append((fmt.upper(), engine, wall, rows / wall, m["peak_mib"], wall / duck, ok))
+    doubled = measure("dask", files["double"], 1)  # for its memory only: twice the rows, same blocks
+    return report(table, doubled, files, rows, failures)
+
+
+def report(table, doubled, files, rows, failures) -> int:
+    print(f"\nstd of passenger_count per VendorID, {rows:,} rows; median of the timed runs\n")
+    print(f"{'format':<8}{'engine':<8}{'wall s':>9}{'rows/s':>14}{'peak MiB':>10}{'vs DuckDB':>11}  agrees")
+    for fmt, engine, wall, per_second, peak, ratio, ok in table:
+        peak_text = f"{peak:,.0f}" + ("*" if engine == "dask" else " ")
+        print(f"{fmt:<8}{engine:<8}{wall:>9.3f}{per_second:>14,.0f}{peak_text:>10}{ratio:>10.2f}x  {'yes' if ok else 'NO'}")
+    print("* dask: the largest worker's peak")
+    dask = {fmt: row for row in table if row[1] == "dask" for fmt in [row[0]]}
+    single = dask["CSV"][4]
+    growth = doubled["peak_mib"] / single - 1
+    seconds = notebook_seconds(files["csv"])
+    checks = [
+        (f"CSV: dask read {dask['CSV'][5]:.2f}x DuckDB (target <= 1.00x)", dask["CSV"][5] <= 1.0),
+        (f"Parquet: dask read {dask['PARQUET'][5]:.2f}x DuckDB (target <= 3.00x)", dask["PARQUET"][5] <= 3.0),
+        (f"largest dask worker: {max(dask['CSV'][4], dask['PARQUET'][4]):,.0f} MiB (target <= 512)",
+         max(dask["CSV"][4], dask["PARQUET"][4]) <= 512),
+        (f"twice the rows: largest worker {doubled['peak_mib']:,.0f} MiB, {growth:+.1%} (target <= +20 %)",
+         growth <= 0.20),
+        (f"notebook end to end with papermill on the month's CSV: {seconds:.1f} s (target <= 10 s)", seconds <= 10),
+    ]
+    print()
+    for text, ok in checks:
+        print(f"{'PASS' if ok else 'FAIL'}  {text}")
+    for failure in failures:
+        print(f"DISAGREE  {failure}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
