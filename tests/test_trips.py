@@ -329,7 +329,8 @@ def test_real_rows_with_the_cut_row_removed_parse(read, tmp_path):
     whole.write_bytes(data[: data.rfind(b"\r\n") + 2])
     want = pd.read_csv(whole)
     got = read(str(whole))
-    assert_same(got, want[want.passenger_count > 1].groupby("VendorID").passenger_count.std().dropna())
+    pd.testing.assert_series_equal(got, want[want.passenger_count > 1].groupby("VendorID").passenger_count.std(),
+                                   rtol=TOLERANCE)  # NaN where a vendor has a single such trip, as pandas
     assert len(read_trips(str(whole))) == len(want)
 
 
