@@ -527,9 +527,9 @@ class TestHTTP:
     @pytest.mark.parametrize(
         "key,headers,message",
         [
-            ("wrong", {}, "Unauthenticated"),
-            (None, {}, "Unauthenticated"),
-            (None, {"Authorization": "Token abc"}, "Malformed Authorization header"),
+            ("wrong", {}, "Unauthenticated: the API key is missing or invalid (check PREFECT_USER_TOKEN)"),
+            (None, {}, "Unauthenticated: the API key is missing or invalid (check PREFECT_USER_TOKEN)"),
+            (None, {"Authorization": "Token abc"}, "Malformed Authorization header (check PREFECT_USER_TOKEN)"),
         ],
     )
     def test_bad_key_is_a_graphql_unauthenticated_error(self, server, key, headers, message):

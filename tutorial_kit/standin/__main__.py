@@ -15,6 +15,8 @@ import signal
 import sys
 import threading
 
+from .faults import ENV_VAR as FAULTS_VAR
+from .faults import FaultSet, FaultSpecError
 from .saturn.clusters import SCHEDULER_EXAMPLE, check_scheduler_address
 from .server import Platform, serve
 
@@ -38,11 +40,17 @@ def main(argv=None) -> int:
     logging.basicConfig(
         stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s"
     )
+    try:  # test-only: faults armed from the start (see faults.py)
+        faults = FaultSet.from_env()
+    except FaultSpecError as exc:
+        parser.error(f"{FAULTS_VAR}: {exc}")
+    os.environ.pop(FAULTS_VAR, None)  # not inherited by the clusters' processes
     platform = Platform.create(
         saturn_token=os.environ.pop("STANDIN_SATURN_TOKEN"),
         prefect_api_key=os.environ.pop("STANDIN_PREFECT_API_KEY"),
         username=args.username,
         dask_scheduler=args.dask_scheduler,
+        faults=faults,
     )
     if args.dask_scheduler:
         logging.getLogger("tutorial_kit.standin").info(

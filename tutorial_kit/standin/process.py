@@ -14,6 +14,8 @@ import selectors
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from ..exceptions import PlatformConfigError, StandInError
@@ -106,6 +108,34 @@ class StandIn:
             "PREFECT__HOME_DIR": str(self.home / "prefect"),
             "PREFECT_USER_TOKEN": self._prefect_api_key,
         }
+
+    # -- test-only fault injection (faults.py) ----------------------------------------------
+    def arm_faults(self, *faults: dict) -> list[dict]:
+        """Arm faults (see ``faults.py``) through the control endpoint; returns them as armed.
+        For tests only: the notebook never calls it."""
+        return self._control("POST", list(faults))["armed"]
+
+    def faults(self) -> list[dict]:
+        """Every armed fault, with its hits so far."""
+        return self._control("GET")["faults"]
+
+    def clear_faults(self) -> int:
+        return self._control("DELETE")["cleared"]
+
+    def _control(self, method: str, body=None) -> dict:
+        from .faults import CONTROL_PATH
+
+        request = urllib.request.Request(
+            self.url + CONTROL_PATH, method=method,
+            data=None if body is None else json.dumps(body).encode(),
+            headers={"Authorization": f"token {self._saturn_token}", "Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                return json.load(answer)
+        except urllib.error.HTTPError as exc:
+            raise StandInError(f"the stand-in refused {method} {CONTROL_PATH}: {exc.code} "
+                               f"{json.load(exc).get('message')}") from None
 
     @property
     def running(self) -> bool:

@@ -10,16 +10,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import tornado.httpserver
-import tornado.web
 
+from .faults import FaultSet
 from .prefect_cloud.models import PrefectCloudBackend
 from .prefect_cloud.urls import url_patterns as prefect_cloud_urls
 from .saturn.clusters import cluster_starter
 from .saturn.models import SaturnBackend
 from .saturn.urls import url_patterns as saturn_urls
+from .web import SERVER_MAX_BODY, Application, NotFoundHandler, control_urls
 
 log = logging.getLogger("tutorial_kit.standin")
 
@@ -33,27 +34,34 @@ class Platform:
 
     saturn: SaturnBackend
     prefect_cloud: PrefectCloudBackend
+    #: Test-only fault injection (``faults.py``): empty unless a test arms some.
+    faults: FaultSet = field(default_factory=FaultSet)
 
     @classmethod
     def create(cls, saturn_token: str, prefect_api_key: str, username: str,
-               dask_scheduler: str | None = None) -> "Platform":
+               dask_scheduler: str | None = None, faults: FaultSet | None = None) -> "Platform":
         """``dask_scheduler``: the address of the user's own Dask cluster to hand out, instead of
-        starting a ``LocalCluster`` per request."""
+        starting a ``LocalCluster`` per request. ``faults``: armed faults (tests only)."""
+        faults = faults if faults is not None else FaultSet()
         return cls(
             saturn=SaturnBackend(token=saturn_token, username=username,
-                                 start_cluster=cluster_starter(dask_scheduler)),
+                                 start_cluster=cluster_starter(dask_scheduler, faults)),
             prefect_cloud=PrefectCloudBackend(api_key=prefect_api_key),
+            faults=faults,
         )
 
     async def close(self) -> None:
         await self.saturn.close_all()
 
 
-def make_app(platform: Platform) -> tornado.web.Application:
-    return tornado.web.Application(
-        saturn_urls(platform.saturn) + prefect_cloud_urls(platform.prefect_cloud),
-        # Flows are cloudpickled with their closures; allow generous uploads.
-        max_body_size=512 * 1024 * 1024,
+def make_app(platform: Platform) -> Application:
+    """Both APIs, the test-only fault control endpoint, and JSON 404s for every other path
+    (body size limits: see ``web.py``)."""
+    return Application(
+        saturn_urls(platform.saturn, platform.faults)
+        + prefect_cloud_urls(platform.prefect_cloud, platform.faults)
+        + control_urls(platform.faults, platform.saturn.token),
+        default_handler_class=NotFoundHandler,
     )
 
 
@@ -64,7 +72,8 @@ async def serve(platform: Platform, stop: asyncio.Event, port: int = 0, on_ready
     sock.bind((HOST, port))
     sock.listen(128)
     sock.setblocking(False)
-    server = tornado.httpserver.HTTPServer(make_app(platform), max_body_size=512 * 1024 * 1024)
+    # tornado's own bound, above every route's; each request gets its route's (web.Application)
+    server = tornado.httpserver.HTTPServer(make_app(platform), max_body_size=SERVER_MAX_BODY)
     server.add_sockets([sock])
     url = f"http://{HOST}:{sock.getsockname()[1]}"
     log.info("stand-in listening on %s", url)

@@ -45,7 +45,8 @@ class Unauthenticated(PrefectCloudError):
     """Missing, malformed or wrong API key, or a tenant the key does not belong to."""
 
     code = "UNAUTHENTICATED"
-    default_message = "Unauthenticated"
+    #: Names the tutorial's variable: prefect shows this text in its AuthorizationError.
+    default_message = "Unauthenticated: the API key is missing or invalid (check PREFECT_USER_TOKEN)"
 
 
 class UniquenessViolation(PrefectCloudError):

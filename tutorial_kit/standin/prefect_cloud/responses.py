@@ -17,18 +17,27 @@ Status codes, chosen from how the client reads them (``Client._send_request`` /
 - 400 for GraphQL request errors (syntax, validation, bad variables) with the usual
   ``{"errors": [...]}`` body; the client formats those into a ``ClientError`` naming
   each code and message. 400 also for a body that is not JSON or has no query.
-- 405 for other methods; 500 (JSON) only for a bug in the stand-in.
+- 405 for other methods, 404 for other paths, 413 for a body over 1 MiB (``web.py``), 415 for
+  a content type other than ``application/json``; 500 (JSON) only for a bug in the stand-in, or
+  when a test injects it (``faults.py``: prefect retries a 500 at once, then after 2, 4, 8, 16
+  and 32 s, so a fault that should not cost a minute is ``"times": 1``).
+
+The answer to an ``UNAUTHENTICATED`` error names ``PREFECT_USER_TOKEN``, the variable the
+tutorial logs in with: prefect puts the errors' text into its ``AuthorizationError``.
 """
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
 import uuid
 from typing import Any, Optional
 
-import tornado.web
+from graphql import GraphQLError, OperationDefinitionNode, parse
 
+from ..faults import FaultSet
+from ..web import JSONHandler, reason_phrase
 from .exceptions import Unauthenticated
 from .models import PrefectCloudBackend
 from .schema import execute_graphql
@@ -40,18 +49,37 @@ def _error_body(message: str, code: str) -> dict:
     return {"errors": [{"message": message, "extensions": {"code": code}}]}
 
 
-class GraphQLHandler(tornado.web.RequestHandler):
+def root_fields(query: str) -> tuple[str, ...]:
+    """The root fields a GraphQL document asks for (what a fault's ``operation`` matches);
+    none when it does not parse."""
+    try:
+        document = parse(query)
+    except GraphQLError:
+        return ()
+    return tuple(
+        selection.name.value
+        for definition in document.definitions
+        if isinstance(definition, OperationDefinitionNode)
+        for selection in definition.selection_set.selections
+        if hasattr(selection, "name")
+    )
+
+
+class GraphQLHandler(JSONHandler):
     backend: PrefectCloudBackend
 
-    def initialize(self, backend: PrefectCloudBackend) -> None:
+    def initialize(self, backend: PrefectCloudBackend, faults: FaultSet | None = None) -> None:
         self.backend = backend
+        self.faults = faults if faults is not None else FaultSet()
+
+    @staticmethod
+    def error_body(message: str, code: str) -> dict:
+        return _error_body(message, code)
 
     # -- helpers -----------------------------------------------------------------
 
-    def _send(self, status: int, body: dict) -> None:
-        self.set_status(status)
-        self.set_header("Content-Type", "application/json; charset=UTF-8")
-        self.finish(json.dumps(body, default=str))
+    def _send(self, status: int, body: dict, reason: Optional[str] = None) -> None:
+        self.send_json(status, body, reason=reason)
 
     def _api_key(self) -> str:
         header = self.request.headers.get("Authorization")
@@ -59,7 +87,7 @@ class GraphQLHandler(tornado.web.RequestHandler):
             raise Unauthenticated()
         scheme, _, token = header.strip().partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise Unauthenticated("Malformed Authorization header")
+            raise Unauthenticated("Malformed Authorization header (check PREFECT_USER_TOKEN)")
         return token.strip()
 
     def _tenant_header(self) -> Optional[str]:
@@ -77,6 +105,8 @@ class GraphQLHandler(tornado.web.RequestHandler):
             payload: Any = json.loads(self.request.body or b"")
         except (ValueError, UnicodeDecodeError) as exc:
             raise ValueError(f"POST body sent invalid JSON: {exc}") from None
+        except RecursionError:  # json's decoder gives up on thousands of nested [ or {
+            raise ValueError("POST body sent invalid JSON: nested too deeply") from None
         if not isinstance(payload, dict):
             raise ValueError("POST body must be a JSON object with a 'query' string.")
         query = payload.get("query")
@@ -88,6 +118,8 @@ class GraphQLHandler(tornado.web.RequestHandler):
                 variables = json.loads(variables) if variables.strip() else None
             except ValueError as exc:
                 raise ValueError(f"'variables' is a string but not valid JSON: {exc}") from None
+            except RecursionError:
+                raise ValueError("'variables' is a string but not valid JSON: nested too deeply") from None
         if variables is not None and not isinstance(variables, dict):
             raise ValueError("'variables' must be a JSON object (or a string holding one).")
         operation_name = payload.get("operationName")
@@ -98,13 +130,32 @@ class GraphQLHandler(tornado.web.RequestHandler):
     # -- methods -----------------------------------------------------------------
 
     def post(self) -> None:
+        self.check_body_size()
+        content_type = self.request.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if content_type not in ("", "application/json"):
+            message = f"Content-Type {content_type!r} is not supported: send JSON (application/json)"
+            self._send(415, _error_body(message, "UNSUPPORTED_MEDIA_TYPE"), reason=reason_phrase(message))
+            return
         try:
             query, variables, operation_name = self._payload()
         except ValueError as exc:
             self._send(400, _error_body(str(exc), "BAD_REQUEST"))
             return
 
+        fault = None
+        if self.faults:  # test-only (faults.py)
+            operations = root_fields(query) if self.faults.wants_operations() else ()
+            fault = self.faults.take("prefect", "POST", self.request.path, operations)
+        if fault is not None and fault.action == "error":
+            status = fault.status or 500
+            message = fault.message or http.client.responses.get(status, "Error")
+            code = "INTERNAL_SERVER_ERROR" if status >= 500 else "BAD_REQUEST"
+            self._send(status, _error_body(message, code), reason=reason_phrase(message))
+            return
+
         try:
+            if fault is not None and fault.action == "unauthorized":
+                raise Unauthenticated()
             auth = self.backend.authenticate(self._api_key(), tenant_id=self._tenant_header())
         except Unauthenticated as exc:
             self._send(
@@ -120,9 +171,3 @@ class GraphQLHandler(tornado.web.RequestHandler):
         self.set_header("Allow", "POST")
         self._send(405, _error_body("Send GraphQL requests with POST.", "METHOD_NOT_ALLOWED"))
 
-    def write_error(self, status_code: int, **kwargs: Any) -> None:
-        # tornado's default is an HTML page; keep every answer JSON
-        self.set_header("Content-Type", "application/json; charset=UTF-8")
-        reason = self._reason or "Internal server error"
-        code = "INTERNAL_SERVER_ERROR" if status_code >= 500 else "BAD_REQUEST"
-        self.finish(json.dumps(_error_body(reason, code)))

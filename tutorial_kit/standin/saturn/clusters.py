@@ -54,7 +54,9 @@ class LocalDaskCluster:
         await self._cluster.close()
 
 
-async def start_local_cluster(spec: ClusterSpec) -> LocalDaskCluster:
+async def start_local_cluster(spec: ClusterSpec, faults=None) -> LocalDaskCluster:
+    """``faults``: the stand-in's ``FaultSet``; its ``kill_worker`` faults (test-only) act on
+    this cluster's worker processes."""
     from distributed import LocalCluster  # heavy import, only when a cluster is asked for
 
     cluster = await LocalCluster(
@@ -67,6 +69,8 @@ async def start_local_cluster(spec: ClusterSpec) -> LocalDaskCluster:
         silence_logs=logging.WARNING,
         asynchronous=True,
     )
+    if faults is not None:
+        cluster.scheduler.add_plugin(faults.scheduler_plugin(cluster))
     return LocalDaskCluster(cluster)
 
 
@@ -188,10 +192,14 @@ async def attach_external_cluster(address: str, timeout: float | None = None) ->
     return ExternalDaskCluster(address, timeout, f"http://{host}:{port}/status" if port else "")
 
 
-def cluster_starter(dask_scheduler: str | None):
-    """The backend's ``start_cluster``: a LocalCluster per request, or the user's cluster."""
+def cluster_starter(dask_scheduler: str | None, faults=None):
+    """The backend's ``start_cluster``: a LocalCluster per request, or the user's cluster.
+    ``faults`` (test-only) reach the LocalClusters only: the user's cluster is never touched."""
     if dask_scheduler is None:
-        return start_local_cluster
+        async def start(spec: ClusterSpec) -> LocalDaskCluster:
+            return await start_local_cluster(spec, faults)
+
+        return start
 
     async def attach(spec: ClusterSpec) -> ExternalDaskCluster:  # the spec is not applied: not ours to size
         return await attach_external_cluster(dask_scheduler)

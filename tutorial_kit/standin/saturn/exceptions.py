@@ -39,3 +39,15 @@ class ClusterUnavailable(SaturnError):
     """The cluster's scheduler does not answer (e.g. the user stopped their own cluster)."""
 
     status = 503
+
+
+class UnsupportedMediaType(SaturnError):
+    status = 415
+
+
+class InjectedError(SaturnError):
+    """An error answer asked for by a test (``faults.py``): any status, any message."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status

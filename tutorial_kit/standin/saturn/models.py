@@ -29,6 +29,12 @@ SIZES = {
     "large": "Large - 2 cores - 16 GB RAM",
     "xlarge": "XLarge - 4 cores - 32 GB RAM",
 }
+#: The most worker processes one cluster may have (``n_workers`` times ``nprocs``, or a scale):
+#: each is a real process on this machine, and a typo such as 10**9 must be a 400, not a stand-in
+#: that hangs starting workers. The same bound as the notebook's own check (parameters.py).
+MAX_WORKER_PROCESSES = 32
+#: The most threads per worker process.
+MAX_THREADS = 64
 #: The image the tutorial's own recipe ran in; handed back to prefect-saturn for its KubernetesRun.
 IMAGE = "public.ecr.aws/saturncloud/saturn:2022.03.01"
 
@@ -72,9 +78,20 @@ class ClusterSpec:
             value = getattr(spec, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise InvalidRequest(f"{name} must be a whole number of at least 1, got {value!r}")
+        if spec.worker_is_spot is not None and not isinstance(spec.worker_is_spot, bool):
+            raise InvalidRequest(f"worker_is_spot must be true or false, got {spec.worker_is_spot!r}")
+        if spec.prefectcloudflowrun_id is not None and not isinstance(spec.prefectcloudflowrun_id, str):
+            raise InvalidRequest(f"prefectcloudflowrun_id must be a string, got {spec.prefectcloudflowrun_id!r}")
+        if spec.nthreads > MAX_THREADS:
+            raise InvalidRequest(f"nthreads must be at most {MAX_THREADS}, got {spec.nthreads}")
+        if spec.n_workers * spec.nprocs > MAX_WORKER_PROCESSES:
+            raise InvalidRequest(
+                f"n_workers x nprocs must be at most {MAX_WORKER_PROCESSES} worker processes, "
+                f"got {spec.n_workers} x {spec.nprocs}"
+            )
         for name in ("worker_size", "scheduler_size"):
             value = getattr(spec, name)
-            if value is not None and value not in SIZES:
+            if value is not None and (not isinstance(value, str) or value not in SIZES):
                 raise InvalidRequest(f"{name} {value!r} is not one of {sorted(SIZES)}")
         return spec
 
@@ -173,6 +190,13 @@ class SaturnBackend:
             cluster.status = "ready"
             return cluster
 
+    def failed_cluster(self, spec: ClusterSpec, errors: list[str]) -> DaskCluster:
+        """Record a cluster that failed to start with ``errors``, starting nothing (what a test's
+        ``cluster_error`` fault asks for; ``create_cluster`` records the same on a real failure)."""
+        cluster = DaskCluster(id=_new_id(), spec=spec, created=self._clock(), status="error", errors=list(errors))
+        self.clusters[cluster.id] = cluster
+        return cluster
+
     async def _not_scaled(self, cluster: DaskCluster, n: int, asked: str | None = None) -> list[str]:
         """Log that a size asked of a cluster the stand-in does not own is not applied; return
         the warning for the client when the asked size (``n`` workers) differs from the cluster's."""
@@ -201,6 +225,8 @@ class SaturnBackend:
         its size; the request still succeeds (logged), as a cluster at its limit would."""
         if not isinstance(n, int) or isinstance(n, bool) or n < 0:
             raise InvalidRequest(f"n must be a whole number of at least 0, got {n!r}")
+        if n > MAX_WORKER_PROCESSES:
+            raise InvalidRequest(f"n must be at most {MAX_WORKER_PROCESSES} worker processes, got {n}")
         cluster = self.cluster(cluster_id)
         cluster.info()  # raises if not running
         if not cluster.owned:
@@ -247,9 +273,11 @@ class SaturnBackend:
         """Create or update the flow group ``flow_hash`` and open a new flow version, as
         Saturn does on every ``register_flow_with_saturn``."""
         for value, what in ((name, "name"), (prefect_cloud_project_name, "prefect_cloud_project_name"), (flow_hash, "flow_hash")):
-            if not isinstance(value, str) or not value:
+            if value is None or value == "":
                 raise InvalidRequest(f"{what} is required")
-        if instance_size is not None and instance_size not in SIZES:
+            if not isinstance(value, str):
+                raise InvalidRequest(f"{what} must be a string, got {value!r}")
+        if instance_size is not None and (not isinstance(instance_size, str) or instance_size not in SIZES):
             raise InvalidRequest(f"instance_size {instance_size!r} is not one of {sorted(SIZES)}")
         with self._lock:
             flow = next((f for f in self.flows.values() if f.flow_hash == flow_hash), None)

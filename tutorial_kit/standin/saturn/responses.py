@@ -1,39 +1,70 @@
 """HTTP layer of the emulated Saturn Cloud REST API: parse requests, call the backend,
-answer in the shapes dask-saturn 0.4.4 and prefect-saturn 0.6.0 read back."""
+answer in the shapes dask-saturn 0.4.4 and prefect-saturn 0.6.0 read back.
+
+Every error is JSON ``{"message": ...}`` (what dask-saturn raises as ``ValueError``), and its
+message is also the status line's reason phrase (what ``raise_for_status()`` shows to users of
+prefect-saturn and of prefect's Webhook storage; see ``web.reason_phrase``). A request is checked
+in this order, before anything changes: body size, token (401), injected faults (``faults.py``,
+test-only), content type (415: a JSON route takes ``application/json`` or no type, as dask-saturn
+sends none), JSON body (400: when there is one, it must be an object).
+"""
 
 from __future__ import annotations
 
 import hmac
+import http.client
 import json
 
 import tornado.web
 
-from .exceptions import InvalidRequest, SaturnError, Unauthorized
+from ..faults import FaultSet
+from ..web import FLOW_CONTENT_LIMIT, JSONHandler, reason_phrase
+from .exceptions import InjectedError, InvalidRequest, SaturnError, Unauthorized, UnsupportedMediaType
 from .models import IMAGE, SIZES, ClusterSpec, SaturnBackend
 
 
-class SaturnHandler(tornado.web.RequestHandler):
+class SaturnHandler(JSONHandler):
     """Checks ``Authorization: token <SATURN_TOKEN>`` and turns model errors into the
     ``{"message": ...}`` bodies the clients read."""
 
-    def initialize(self, backend: SaturnBackend) -> None:
+    #: False for a route whose body is not JSON (the flow content upload).
+    json_route = True
+
+    def initialize(self, backend: SaturnBackend, faults: FaultSet | None = None) -> None:
         self.backend = backend
+        self.faults = faults if faults is not None else FaultSet()
+        self.fault = None  # a fault the route itself answers (cluster_error, cluster_pending)
+        self._json = None
 
     def prepare(self) -> None:
+        self.check_body_size()
         given = self.request.headers.get("Authorization", "")
         if not hmac.compare_digest(given.encode(), f"token {self.backend.token}".encode()):
             raise Unauthorized()
+        fault = self.faults.take("saturn", self.request.method, self.request.path)
+        if fault is not None:
+            if fault.action == "unauthorized":
+                raise Unauthorized()
+            if fault.action == "error":
+                status = fault.status or 500
+                raise InjectedError(status, fault.message or http.client.responses.get(status, "Error"))
+            self.fault = fault
+        if self.json_route and self.request.body:
+            content_type = self.request.headers.get("Content-Type", "").split(";")[0].strip().lower()
+            if content_type not in ("", "application/json"):
+                raise UnsupportedMediaType(f"Content-Type {content_type!r} is not supported: send JSON (application/json)")
+            try:
+                body = json.loads(self.request.body)
+            except (ValueError, UnicodeDecodeError) as exc:
+                raise InvalidRequest(f"request body is not JSON: {exc}") from None
+            except RecursionError:  # json's decoder gives up on thousands of nested [ or {
+                raise InvalidRequest("request body is not JSON: nested too deeply") from None
+            if not isinstance(body, dict):
+                raise InvalidRequest("request body must be a JSON object")
+            self._json = body
 
     def json_body(self) -> dict:
-        if not self.request.body:
-            return {}
-        try:
-            body = json.loads(self.request.body)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise InvalidRequest(f"request body is not JSON: {exc}") from None
-        if not isinstance(body, dict):
-            raise InvalidRequest("request body must be a JSON object")
-        return body
+        return self._json or {}
 
     def reply(self, payload) -> None:
         self.set_header("Content-Type", "application/json")
@@ -46,7 +77,7 @@ class SaturnHandler(tornado.web.RequestHandler):
 
     def _handle_request_exception(self, e: BaseException) -> None:
         if isinstance(e, SaturnError):  # expected: answer with its status, no traceback in the log
-            self.send_error(e.status, exc_info=(type(e), e, e.__traceback__))
+            self.send_error(e.status, exc_info=(type(e), e, e.__traceback__), reason=reason_phrase(e.message))
             return
         super()._handle_request_exception(e)
 
@@ -58,8 +89,15 @@ class ClusterOptionsHandler(SaturnHandler):
 
 class ClustersHandler(SaturnHandler):
     async def post(self) -> None:
-        cluster = await self.backend.create_cluster(ClusterSpec.from_request(self.json_body()))
-        self.reply({"status": cluster.status, "id": cluster.id, "warnings": cluster.warnings, "errors": cluster.errors})
+        spec = ClusterSpec.from_request(self.json_body())
+        if self.fault is not None and self.fault.action == "cluster_error":  # test-only: starts nothing
+            cluster = self.backend.failed_cluster(spec, self.fault.errors)
+        else:
+            cluster = await self.backend.create_cluster(spec)
+        status = cluster.status
+        if self.fault is not None and self.fault.action == "cluster_pending":  # test-only: started, says pending
+            status = "pending"
+        self.reply({"status": status, "id": cluster.id, "warnings": cluster.warnings, "errors": cluster.errors})
 
 
 class ClusterResetHandler(SaturnHandler):
@@ -88,23 +126,28 @@ class ClusterCSRHandler(SaturnHandler):
 
 
 class ClusterActionHandler(SaturnHandler):
+    GET_ACTIONS = ("status", "scheduler_info")
+
     async def get(self, cluster_id: str, action: str) -> None:
+        if action not in self.GET_ACTIONS:  # the method is wrong for this path, whatever the id
+            raise tornado.web.HTTPError(405)
         cluster = self.backend.cluster(cluster_id)
         if action == "status":
             self.reply({"status": cluster.status})
-        elif action == "scheduler_info":
-            self.reply(await self.backend.scheduler_info(cluster_id))
         else:
-            raise tornado.web.HTTPError(405)
+            self.reply(await self.backend.scheduler_info(cluster_id))
 
     async def post(self, cluster_id: str, action: str) -> None:
         body = self.json_body()
+        if action in self.GET_ACTIONS:
+            raise tornado.web.HTTPError(405)
         if action == "scale":
             await self.backend.scale(cluster_id, body.get("n"))
         elif action == "adapt":
             # Adaptive scaling is not emulated: keep the cluster within the asked bounds.
             minimum, maximum = body.get("minimum"), body.get("maximum")
-            if not all(isinstance(v, int) and v >= 0 for v in (minimum, maximum)) or minimum > maximum:
+            if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (minimum, maximum)) \
+                    or minimum > maximum:
                 raise InvalidRequest("adapt needs whole numbers 0 <= minimum <= maximum")
             await self.backend.scale(cluster_id, maximum, f"adapt(minimum={minimum}, maximum={maximum})")
         elif action == "close":
@@ -132,6 +175,9 @@ class FlowRunJobSpecHandler(SaturnHandler):
 
 
 class FlowContentHandler(SaturnHandler):
+    body_limit = FLOW_CONTENT_LIMIT
+    json_route = False  # the cloudpickled flow, as prefect's Webhook storage uploads it
+
     def post(self, flow_id: str, version_id: str) -> None:
         self.backend.store_content(flow_id, version_id, self.request.body)
         self.reply({})

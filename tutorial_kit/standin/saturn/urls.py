@@ -17,9 +17,10 @@ from .responses import (
 _ID = r"([0-9a-f]+)"
 
 
-def url_patterns(backend) -> list:
-    """Tornado rules for ``backend`` (a :class:`~.models.SaturnBackend`)."""
-    kwargs = {"backend": backend}
+def url_patterns(backend, faults=None) -> list:
+    """Tornado rules for ``backend`` (a :class:`~.models.SaturnBackend`); ``faults``: the
+    stand-in's :class:`~..faults.FaultSet` (test-only fault injection), if any."""
+    kwargs = {"backend": backend, "faults": faults}
     return [
         (r"/api/dask_clusters/info", ClusterOptionsHandler, kwargs),
         (r"/api/dask_clusters", ClustersHandler, kwargs),

@@ -1,0 +1,343 @@
+"""Fault injection for tests: make the stand-in fail the way the real platforms do, on purpose.
+
+TEST-ONLY. Nothing arms a fault unless a test asks for it, in one of two ways:
+
+- ``STANDIN_FAULTS``, a JSON list read once when the stand-in starts, so that a papermill run
+  can start with a fault already armed (``STANDIN_FAULTS='[{"action": "unauthorized",
+  "api": "saturn"}]' papermill ...``); a malformed value stops the stand-in at start;
+- the control endpoint ``/_standin/faults`` (``POST`` a JSON list or object to arm, ``GET`` to
+  list with hit counts, ``DELETE`` to clear), on the stand-in's loopback port and only with its own
+  Saturn token (``Authorization: token <SATURN_TOKEN>``). See ``web.FaultsHandler``.
+
+A fault is a JSON object. What it does (``action``):
+
+========================  =====================================================================
+``error``                 answer ``status`` (default 500) with ``message``: Saturn's
+                          ``{"message"}`` body, or Prefect's ``{"errors": [...]}``
+``unauthorized``          answer exactly as for a wrong token: Saturn's 401, Prefect's
+                          ``UNAUTHENTICATED`` GraphQL error
+``cluster_error``         ``POST /api/dask_clusters`` answers ``{"status": "error", "errors":
+                          errors}`` and starts nothing (``errors``: a non-empty list of strings)
+``cluster_pending``       ``POST /api/dask_clusters`` starts the cluster as usual but answers
+                          ``"pending"`` (``times`` polls; default 1), then ``"ready"``
+``kill_worker``           SIGKILL the worker process of a stand-in-started ``LocalCluster`` that a
+                          task (whose key matches the regex ``task``, default any) was given,
+                          ``delay`` seconds (default 0) after it was given it, if it still has it
+========================  =====================================================================
+
+Which requests it hits (all optional; a missing field matches anything): ``api``
+(``"saturn"`` or ``"prefect"``), ``method``, ``path`` (a regex the whole path must match),
+``operation`` (a GraphQL root field, e.g. ``"create_project"``; Prefect only). How long it lasts:
+``times`` (hits before it is spent, e.g. 1 for "once"; default unlimited, 1 for
+``cluster_pending`` and ``kill_worker``) and ``seconds`` (from arming). ``name`` labels it in the
+stand-in's log (``fault NAME: ...``) and in ``GET``.
+
+What the clients do with an error answer (so that no test waits for a retry loop): dask-saturn
+and prefect-saturn (and prefect's Webhook storage) do not retry a 500, and raise at once;
+prefect's GraphQL client retries 500-504 at once, then after 2, 4, 8, 16 and 32 s (62 s in
+all), so a GraphQL ``error`` fault meant to be survived is ``"times": 1``; a 429 makes prefect
+sleep about 3 minutes: do not inject one. dask-saturn sleeps 5-9 s, then 10-19 s, ... between
+``cluster_pending`` polls.
+
+This module holds the state and the matching only; the HTTP layers (``saturn/responses.py``,
+``prefect_cloud/responses.py``) apply the request faults, and ``saturn/clusters.py`` installs the
+scheduler plugin of ``kill_worker`` in each ``LocalCluster`` it starts.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import signal
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+log = logging.getLogger("tutorial_kit.standin.faults")
+
+#: The environment variable read once at start (a JSON list of faults).
+ENV_VAR = "STANDIN_FAULTS"
+#: The control endpoint's path (see ``web.FaultsHandler``).
+CONTROL_PATH = "/_standin/faults"
+
+APIS = ("saturn", "prefect")
+REQUEST_ACTIONS = ("error", "unauthorized", "cluster_error", "cluster_pending")
+ACTIONS = REQUEST_ACTIONS + ("kill_worker",)
+#: The one call the cluster_* actions can answer: dask-saturn's cluster create (and poll).
+CLUSTER_CREATE = ("POST", "/api/dask_clusters")
+
+_FIELDS = {
+    "action", "name", "api", "method", "path", "operation", "status", "message", "errors",
+    "times", "seconds", "task", "delay",
+}
+
+
+class FaultSpecError(ValueError):
+    """A fault that cannot be armed; the message says which field is wrong."""
+
+
+@dataclass
+class Fault:
+    action: str
+    name: str
+    api: str | None = None
+    method: str | None = None
+    path: str | None = None
+    operation: str | None = None
+    status: int | None = None
+    message: str | None = None
+    errors: list[str] = field(default_factory=list)
+    times: int | None = None
+    seconds: float | None = None
+    task: str | None = None
+    delay: float = 0.0
+    # state
+    armed_at: float = 0.0
+    hits: int = 0
+    _path_re: re.Pattern | None = None
+    _task_re: re.Pattern | None = None
+
+    def active(self, now: float) -> bool:
+        if self.times is not None and self.hits >= self.times:
+            return False
+        return self.seconds is None or now - self.armed_at < self.seconds
+
+    def matches(self, api: str, method: str, path: str, operations: Iterable[str]) -> bool:
+        return (
+            self.action in REQUEST_ACTIONS
+            and self.api in (None, api)
+            and self.method in (None, method.upper())
+            and (self._path_re is None or self._path_re.fullmatch(path) is not None)
+            and (self.operation is None or self.operation in operations)
+        )
+
+    def describe(self, now: float) -> dict:
+        out = {k: getattr(self, k) for k in sorted(_FIELDS) if getattr(self, k) not in (None, [])}
+        if self.action != "kill_worker":
+            out.pop("delay")
+        out.update(hits=self.hits, active=self.active(now))
+        return out
+
+
+def parse(value: Any) -> list[dict]:
+    """A list of fault specs from JSON text, a list or one object; FaultSpecError otherwise."""
+    if isinstance(value, (str, bytes)):
+        try:
+            value = json.loads(value)
+        except ValueError as exc:
+            raise FaultSpecError(f"faults must be JSON: {exc}") from None
+    if isinstance(value, dict):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise FaultSpecError("faults must be a JSON object or a list of objects")
+    return value
+
+
+def _opt_str(spec: dict, key: str) -> str | None:
+    value = spec.get(key)
+    if value is not None and (not isinstance(value, str) or not value):
+        raise FaultSpecError(f"{key} must be a non-empty string, got {value!r}")
+    return value
+
+
+def _opt_number(spec: dict, key: str, minimum: float, integer: bool = False):
+    value = spec.get(key)
+    if value is None:
+        return None
+    ok = isinstance(value, int) if integer else isinstance(value, (int, float))
+    if not ok or isinstance(value, bool) or value < minimum or value != value or value == float("inf"):
+        kind = "a whole number" if integer else "a number"
+        raise FaultSpecError(f"{key} must be {kind} of at least {minimum:g}, got {value!r}")
+    return value
+
+
+def _regex(spec: dict, key: str) -> re.Pattern | None:
+    value = _opt_str(spec, key)
+    if value is None:
+        return None
+    try:
+        return re.compile(value)
+    except re.error as exc:
+        raise FaultSpecError(f"{key} {value!r} is not a regular expression: {exc}") from None
+
+
+def build(spec: dict, number: int, now: float) -> Fault:
+    """One checked :class:`Fault` from its JSON object."""
+    unknown = set(spec) - _FIELDS
+    if unknown:
+        raise FaultSpecError(f"unknown fault field(s): {', '.join(sorted(map(str, unknown)))}")
+    action = spec.get("action")
+    if action not in ACTIONS:
+        raise FaultSpecError(f"action must be one of {', '.join(ACTIONS)}, got {action!r}")
+    api = _opt_str(spec, "api")
+    if api is not None and api not in APIS:
+        raise FaultSpecError(f"api must be one of {', '.join(APIS)}, got {api!r}")
+    method = _opt_str(spec, "method")
+    fault = Fault(
+        action=action,
+        name=_opt_str(spec, "name") or f"#{number}",
+        api=api,
+        method=method.upper() if method else None,
+        path=_opt_str(spec, "path"),
+        operation=_opt_str(spec, "operation"),
+        status=_opt_number(spec, "status", 400, integer=True),
+        message=_opt_str(spec, "message"),
+        times=_opt_number(spec, "times", 1, integer=True),
+        seconds=_opt_number(spec, "seconds", 0.001),
+        task=_opt_str(spec, "task"),
+        delay=_opt_number(spec, "delay", 0) or 0.0,
+        armed_at=now,
+        _path_re=_regex(spec, "path"),
+        _task_re=_regex(spec, "task"),
+    )
+    if fault.status is not None and (action != "error" or fault.status > 599):
+        raise FaultSpecError("status is for action 'error' only, and must be 400-599")
+    if fault.operation is not None and fault.api == "saturn":
+        raise FaultSpecError("operation (a GraphQL root field) is for api 'prefect' only")
+    errors = spec.get("errors")
+    if action == "cluster_error":
+        if not isinstance(errors, list) or not errors or not all(isinstance(e, str) and e for e in errors):
+            raise FaultSpecError("cluster_error needs errors: a non-empty list of strings")
+        fault.errors = list(errors)
+    elif errors is not None:
+        raise FaultSpecError("errors is for action 'cluster_error' only")
+    if action in ("cluster_error", "cluster_pending"):
+        if fault.api not in (None, "saturn") or fault.operation is not None:
+            raise FaultSpecError(f"{action} answers Saturn's {' '.join(CLUSTER_CREATE)} only")
+        if (fault.method, fault.path) not in ((None, None), CLUSTER_CREATE):
+            raise FaultSpecError(f"{action} answers {' '.join(CLUSTER_CREATE)} only")
+        fault.api, fault.method, fault.path = "saturn", *CLUSTER_CREATE
+        fault._path_re = re.compile(re.escape(fault.path))
+    if action in ("cluster_pending", "kill_worker") and fault.times is None:
+        fault.times = 1
+    if action == "kill_worker":
+        if any(getattr(fault, k) is not None for k in ("api", "method", "path", "operation", "message")):
+            raise FaultSpecError("kill_worker takes task, delay, times, seconds and name only")
+    elif fault.task is not None or spec.get("delay") is not None:
+        raise FaultSpecError("task and delay are for action 'kill_worker' only")
+    return fault
+
+
+class FaultSet:
+    """The armed faults of one stand-in. Thread-safe; every hit is logged with the fault's name."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic):
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._faults: list[Fault] = []
+        self._count = 0
+
+    @classmethod
+    def from_env(cls, environ=None) -> "FaultSet":
+        """A set armed from ``STANDIN_FAULTS`` (empty when unset); FaultSpecError if malformed."""
+        faults = cls()
+        value = (os.environ if environ is None else environ).get(ENV_VAR, "").strip()
+        if value:
+            faults.arm(value)
+        return faults
+
+    def arm(self, specs: Any) -> list[dict]:
+        """Arm every fault of ``specs`` (see :func:`parse`), or none if one is malformed."""
+        specs = parse(specs)
+        with self._lock:
+            now = self._clock()
+            built = [build(spec, self._count + i + 1, now) for i, spec in enumerate(specs)]
+            self._count += len(built)
+            self._faults.extend(built)
+        for fault in built:
+            log.warning("fault %s armed: %s", fault.name, json.dumps(fault.describe(now)))
+        return [f.describe(now) for f in built]
+
+    def clear(self) -> int:
+        with self._lock:
+            count, self._faults = len(self._faults), []
+        if count:
+            log.warning("faults cleared (%d)", count)
+        return count
+
+    def describe(self) -> list[dict]:
+        with self._lock:
+            now = self._clock()
+            return [f.describe(now) for f in self._faults]
+
+    def __bool__(self) -> bool:
+        return bool(self._faults)
+
+    def wants_operations(self) -> bool:
+        """Whether any armed fault matches on a GraphQL operation (so the query must be parsed)."""
+        return any(f.operation is not None for f in self._faults)
+
+    def take(self, api: str, method: str, path: str, operations: Iterable[str] = ()) -> Fault | None:
+        """The first active request fault that matches, counted as hit; None when none does."""
+        if not self._faults:
+            return None
+        operations = tuple(operations)
+        with self._lock:
+            now = self._clock()
+            for fault in self._faults:
+                if fault.active(now) and fault.matches(api, method, path, operations):
+                    fault.hits += 1
+                    break
+            else:
+                return None
+        log.warning("fault %s: %s %s%s -> %s (hit %d)", fault.name, method, path,
+                    f" [{', '.join(operations)}]" if operations else "", fault.action, fault.hits)
+        return fault
+
+    # -- kill_worker -----------------------------------------------------------------------
+    def _take_task(self, key: str) -> Fault | None:
+        with self._lock:
+            now = self._clock()
+            for fault in self._faults:
+                if (fault.action == "kill_worker" and fault.active(now)
+                        and (fault._task_re is None or fault._task_re.search(key))):
+                    fault.hits += 1  # reserved now, so one task takes one kill; given back if unused
+                    return fault
+        return None
+
+    def _give_back(self, fault: Fault) -> None:
+        with self._lock:
+            fault.hits -= 1
+
+    def scheduler_plugin(self, cluster):
+        """A ``SchedulerPlugin`` for a ``LocalCluster`` the stand-in started (and so owns): it
+        carries out the ``kill_worker`` faults on that cluster's worker processes, and only those."""
+        import asyncio
+
+        from distributed.diagnostics.plugin import SchedulerPlugin
+
+        faults = self
+
+        class KillWorker(SchedulerPlugin):
+            name = "standin-faults"
+
+            def transition(self, key, start, finish, *args, **kwargs):
+                if finish != "processing" or not faults._faults:
+                    return
+                fault = faults._take_task(str(key))
+                if fault is None:
+                    return
+                ts = cluster.scheduler.tasks.get(key)
+                address = ts.processing_on.address if ts is not None and ts.processing_on else None
+                asyncio.get_running_loop().call_later(fault.delay, self._kill, fault, key, address)
+
+            def _kill(self, fault, key, address):
+                ts = cluster.scheduler.tasks.get(key)
+                ws = ts.processing_on if ts is not None and ts.state == "processing" else None
+                if ws is None or ws.address != address:
+                    faults._give_back(fault)  # the task was done (or moved) already: try the next one
+                    return
+                ours = {n.process.pid for n in cluster.workers.values() if getattr(n, "process", None) and n.process.pid}
+                if ws.pid not in ours:  # never anything but a worker process this stand-in started
+                    faults._give_back(fault)
+                    log.error("fault %s: worker %s (pid %s) is not a process of this stand-in: not killed",
+                              fault.name, ws.address, ws.pid)
+                    return
+                os.kill(ws.pid, signal.SIGKILL)
+                log.warning("fault %s: killed Dask worker %s (pid %d) while it ran task %s (hit %d)",
+                            fault.name, ws.address, ws.pid, key, fault.hits)
+
+        return KillWorker()
