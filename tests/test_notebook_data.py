@@ -27,7 +27,7 @@ def expected():
 
 def run(tmp_path, data_url, mark, **env):
     out = tmp_path / "out.ipynb"
-    done = run_papermill(NOTEBOOK, out, "-p", "project", "X", "-p", "username", "Y", "-p", "data_url", data_url,
+    done = run_papermill(NOTEBOOK, out, "-p", "project", "X", "-p", "username", "y", "-p", "data_url", data_url,
                          mark=mark, **env)
     return done, out
 

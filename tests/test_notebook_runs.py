@@ -74,7 +74,7 @@ def test_real_sample_gives_the_published_std(tmp_path, mark):
     listed = {int(v): float(s) for v, s in re.findall(r"(\d+): (\d+\.\d+) \(n=", readme)}
     assert set(listed) == {1, 2, 4}
     out = tmp_path / "out.ipynb"
-    run = run_papermill(NOTEBOOK, out, "-p", "project", "X", "-p", "username", "Y",
+    run = run_papermill(NOTEBOOK, out, "-p", "project", "X", "-p", "username", "y",
                         "-p", "data_url", str(sample), mark=mark)
     assert run.returncode == 0, run.stderr[-3000:]
     assert_close(read_result(out), listed)
@@ -92,7 +92,7 @@ def _failed_cell_output(out) -> str:
 def test_missing_data_url_fails_naming_the_path(tmp_path, mark):
     missing = tmp_path / "nowhere" / "trips.csv"
     out = tmp_path / "out.ipynb"
-    run = run_papermill(NOTEBOOK, out, "-p", "project", "X", "-p", "username", "Y",
+    run = run_papermill(NOTEBOOK, out, "-p", "project", "X", "-p", "username", "y",
                         "-p", "data_url", str(missing), mark=mark)
     assert run.returncode != 0
     assert str(missing) in run.stderr
@@ -103,7 +103,7 @@ def test_missing_data_url_fails_naming_the_path(tmp_path, mark):
 @pytest.mark.parametrize("value", ["0", "-2", "three"])
 def test_bad_n_workers_fails_before_any_cluster_starts(tmp_path, mark, value):
     out = tmp_path / "out.ipynb"
-    run = run_papermill(NOTEBOOK, out, "-p", "project", "X", "-p", "username", "Y",
+    run = run_papermill(NOTEBOOK, out, "-p", "project", "X", "-p", "username", "y",
                         "-p", "n_workers", value, mark=mark)
     assert run.returncode != 0
     error = _failed_cell_output(out)

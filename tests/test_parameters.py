@@ -1,12 +1,20 @@
-"""Parameter checks: a bad value fails at once, naming the parameter and what to do."""
+"""Parameter checks: a bad value fails at once, naming the parameter and what to do, before any
+stand-in or cluster starts."""
 
+import re
+
+import nbformat
 import pytest
 
+from conftest import NOTEBOOK, run_papermill
 from tutorial_kit.exceptions import ParameterError
-from tutorial_kit.parameters import check_parameters
+from tutorial_kit.parameters import MAX_N_WORKERS, MAX_PROJECT_NAME_LENGTH, check_parameters
 from tutorial_kit.sample_data import SAMPLE_CSV
 
 GOOD = dict(project="p", username="u", n_workers=3, data_url=SAMPLE_CSV)
+USERNAME_RULE = ("use 1 to 39 lowercase letters, digits and single hyphens, starting and ending with a letter "
+                 "or digit")
+SCHEMES = "use a local path, file://, http://, https://, s3://"
 
 
 def check(**change):
@@ -17,6 +25,18 @@ def test_defaults_pass():
     check()
     check(data_url="file://" + SAMPLE_CSV)
     check(data_url=SAMPLE_CSV.replace("sample.csv", "sampl*.csv"))
+
+
+@pytest.mark.parametrize("change", [
+    {"n_workers": 1}, {"n_workers": MAX_N_WORKERS},
+    {"username": "data-engineer"}, {"username": "a"}, {"username": "7"}, {"username": "j-doe-2"},
+    {"username": "x" * 39},
+    # Prefect Cloud's own examples: spaces and punctuation are fine in a project name
+    {"project": "Hello, World!"}, {"project": "nightly taxi"}, {"project": "données 2019"},
+    {"project": "x" * MAX_PROJECT_NAME_LENGTH},
+])
+def test_edge_values_pass(change):
+    check(**change)
 
 
 @pytest.mark.parametrize("change, message", [
@@ -34,3 +54,91 @@ def test_bad_values_name_the_parameter(change, message):
     with pytest.raises(ParameterError, match=message.replace("*", r"\*")) as info:
         check(**change)
     assert "\n" not in str(info.value)
+
+
+WHOLE = "n_workers must be a whole number of at least 1, got {}: pass -p n_workers 3"
+CAP = (f"n_workers must be at most {MAX_N_WORKERS} (MAX_N_WORKERS in tutorial_kit/parameters.py), got {{}}: "
+       "each worker is a process here or a billed instance on Saturn Cloud; pass -p n_workers 3")
+NOT_A_USER = "username {!r} is not a Saturn Cloud user name ({}): " + USERNAME_RULE
+
+EXACT = [
+    ({"n_workers": 0}, WHOLE.format(0)),
+    ({"n_workers": -2}, WHOLE.format(-2)),
+    ({"n_workers": 2.5}, WHOLE.format(2.5)),
+    ({"n_workers": "three"}, WHOLE.format("'three'")),
+    ({"n_workers": MAX_N_WORKERS + 1}, CAP.format(MAX_N_WORKERS + 1)),
+    ({"n_workers": 1000}, CAP.format(1000)),
+    ({"project": ""}, "project must be a non-empty string, got '': pass -p project NAME"),
+    ({"project": "   "}, "project must be a non-empty string, got '   ': pass -p project NAME"),
+    ({"project": "taxi\nrides"}, "project 'taxi\\nrides' holds a control or invisible character ('\\n' at "
+                                 "position 4): a Prefect Cloud project name is one line of visible text"),
+    ({"project": "taxi\u200b"}, "project 'taxi\\u200b' holds a control or invisible character ('\\u200b' at "
+                                "position 4): a Prefect Cloud project name is one line of visible text"),
+    ({"project": "taxi "}, "project 'taxi ' starts or ends with a space: Prefect Cloud matches project names "
+                           "exactly, so it would be another project than 'taxi'; pass -p project 'taxi'"),
+    ({"project": "x" * (MAX_PROJECT_NAME_LENGTH + 1)},
+     f"project is {MAX_PROJECT_NAME_LENGTH + 1} characters long, more than {MAX_PROJECT_NAME_LENGTH}: "
+     f"{'x' * 40!r}... is not a project name"),
+    ({"project": 2024}, "project must be text, got the number 2024: papermill reads -p values that look like "
+                        "numbers as numbers; pass -r project 2024 to keep it as text"),
+    ({"username": ""}, "username must be a non-empty string, got '': pass -p username NAME"),
+    ({"username": "JDoe"}, NOT_A_USER.format("JDoe", "'J' is not allowed; Saturn user names are lowercase: 'jdoe'")),
+    ({"username": "j.doe"}, NOT_A_USER.format("j.doe", "'.' is not allowed")),
+    ({"username": "j_doe"}, NOT_A_USER.format("j_doe", "'_' is not allowed")),
+    ({"username": "j doe"}, NOT_A_USER.format("j doe", "' ' is not allowed")),
+    ({"username": "jdoé"}, NOT_A_USER.format("jdoé", "'é' is not allowed")),
+    ({"username": "-jdoe"}, NOT_A_USER.format("-jdoe", "it starts or ends with a hyphen")),
+    ({"username": "jdoe-"}, NOT_A_USER.format("jdoe-", "it starts or ends with a hyphen")),
+    ({"username": "j--doe"}, NOT_A_USER.format("j--doe", "it has two hyphens in a row")),
+    ({"username": "x" * 40}, NOT_A_USER.format("x" * 40, "it is 40 characters long, more than 39")),
+    ({"username": 42}, "username must be text, got the number 42: papermill reads -p values that look like "
+                       "numbers as numbers; pass -r username 42 to keep it as text"),
+    ({"data_url": "ftp://example.org/trips.csv"}, f"data_url scheme 'ftp://' is not supported: {SCHEMES}"),
+]
+
+
+@pytest.mark.parametrize("change, message", EXACT, ids=[f"{k}={v!r}"[:40] for (c, _) in EXACT for k, v in c.items()])
+def test_bad_values_give_this_exact_message(change, message):
+    with pytest.raises(ParameterError) as info:
+        check(**change)
+    assert str(info.value) == message
+    assert "\n" not in str(info.value)
+
+
+# Through papermill, as a scheduled run gets them: one per parameter, plus the cap. Each must stop
+# in the connect cell, at check_parameters, before connect() starts the stand-in.
+PAPERMILL = [
+    (["-p", "n_workers", "1000"], "ParameterError: " + CAP.format(1000)),
+    (["-p", "n_workers", "2.5"], "ParameterError: " + WHOLE.format(2.5)),
+    (["-p", "project", ""], "ParameterError: project must be a non-empty string, got '': pass -p project NAME"),
+    (["-p", "project", "taxi\trides"], "ParameterError: project 'taxi\\trides' holds a control or invisible "
+                                       "character ('\\t' at position 4): a Prefect Cloud project name is one line "
+                                       "of visible text"),
+    (["-p", "username", "J.Doe"], "ParameterError: " + NOT_A_USER.format("J.Doe", "'J' is not allowed")),
+    (["-p", "data_url", "ftp://example.org/trips.csv"],
+     f"ParameterError: data_url scheme 'ftp://' is not supported: {SCHEMES}"),
+]
+
+
+@pytest.mark.parametrize("params, message", PAPERMILL, ids=[" ".join(p[1:])[:30] for p, _ in PAPERMILL])
+def test_papermill_stops_before_anything_starts(tmp_path, mark, params, message):
+    out = tmp_path / "out.ipynb"
+    defaults = {"project": "x", "username": "y"}
+    for name in defaults:
+        if name not in params:
+            params = ["-p", name, defaults[name], *params]
+    run = run_papermill(NOTEBOOK, out, *params, mark=mark)
+    assert run.returncode != 0
+    assert message.split(": ", 1)[1] in run.stderr  # what a scheduler's log shows
+    nb = nbformat.read(out, as_version=4)
+    failed = [c for c in nb.cells if any(o.output_type == "error" for o in c.get("outputs", []))]
+    assert len(failed) == 1
+    (error,) = [o for o in failed[0].outputs if o.output_type == "error"]
+    assert f"{error.ename}: {error.evalue}" == message
+    assert "check_parameters(" in failed[0].source and "connect(" in failed[0].source
+    traceback = re.sub(r"\x1b\[[0-9;]*m", "", "".join(error.traceback))
+    assert re.search(r"-+> \d+ check_parameters\(", traceback)  # raised by the check, before connect() runs
+    texts = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+    assert "started the local stand-in" not in texts
+    executed = [c for c in nb.cells if c.cell_type == "code" and c.get("execution_count")]
+    assert executed[-1] is failed[0]  # nothing ran after it

@@ -8,12 +8,22 @@ reads ``PREFECT__CLOUD__API`` and ``PREFECT__HOME_DIR`` once, at import.
 Offline, ``STANDIN_DASK_SCHEDULER=tcp://HOST:PORT`` makes the stand-in hand out the user's own
 Dask cluster (a running ``dask scheduler`` with ``dask worker``s) instead of starting a
 ``LocalCluster``; it is checked here, before anything starts.
+
+Offline, each run (each process that calls :func:`connect`) gets a Prefect home of its own,
+``.standin/prefect/run-<pid>/``, so that runs at the same time never share ``auth.toml``:
+``prefect auth login`` rewrites that whole file (read, add its section, write), so two logins at
+once lose one another's section, and the run that lost it fails with "You have not set an API
+key". The folder is private (0700) and ``auth.toml`` is created 0600 before prefect writes to it
+(prefect keeps the mode of a file it rewrites); the folder is removed when the run ends, and
+folders of runs that died without ending are removed by the next run. The stand-in's log,
+``.standin/standin.log``, stays shared: every stand-in appends whole lines to it.
 """
 
 from __future__ import annotations
 
 import atexit
 import os
+import shutil
 import sys
 import warnings
 from dataclasses import dataclass
@@ -26,6 +36,9 @@ from .standin.process import SCHEDULER_VAR, dask_scheduler_from_env
 from . import REPO_ROOT
 #: Everything the stand-in writes (its log, Prefect's auth.toml): project-local and git-ignored.
 STANDIN_HOME = REPO_ROOT / ".standin"
+#: Offline Prefect homes, one per run (``PREFECT__HOME_DIR``): see :func:`prefect_home_for_this_run`.
+PREFECT_HOMES = STANDIN_HOME / "prefect"
+_RUN_PREFIX = "run-"
 SATURN_VARS = ("SATURN_BASE_URL", "SATURN_TOKEN")
 
 
@@ -33,10 +46,14 @@ SATURN_VARS = ("SATURN_BASE_URL", "SATURN_TOKEN")
 class Connection:
     mode: str  # "saturn" or "standin"
     standin: StandIn | None = None
+    #: Offline: this run's own Prefect home (auth.toml), removed by close().
+    prefect_home: Path | None = None
 
     def close(self) -> None:
         if self.standin is not None:
             self.standin.stop()
+        if self.prefect_home is not None:
+            shutil.rmtree(self.prefect_home, ignore_errors=True)
 
     def __str__(self) -> str:
         if self.mode == "saturn":
@@ -81,11 +98,49 @@ def connect(username: str) -> Connection:
         raise PlatformConfigError(
             "prefect was imported before connect(): restart the kernel and run the notebook from the top"
         )
-    standin = StandIn.start(username=username, home=STANDIN_HOME, dask_scheduler=dask_scheduler)
-    atexit.register(standin.stop)
-    os.environ.update(standin.environ())
-    _current = Connection("standin", standin)
+    prefect_home = prefect_home_for_this_run()
+    try:
+        standin = StandIn.start(username=username, home=STANDIN_HOME, dask_scheduler=dask_scheduler)
+    except BaseException:
+        shutil.rmtree(prefect_home, ignore_errors=True)
+        raise
+    connection = Connection("standin", standin, prefect_home)
+    atexit.register(connection.close)
+    os.environ.update(standin.environ(), PREFECT__HOME_DIR=str(prefect_home))
+    _current = connection
     return _current
+
+
+def prefect_home_for_this_run(homes: Path = PREFECT_HOMES) -> Path:
+    """A private Prefect home for this process, ``homes/run-<pid>``, with an empty ``auth.toml``
+    of mode 0600 in it; first removes the folders of runs whose process is gone."""
+    homes.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(homes, 0o700)  # it may predate this rule
+    _remove_dead_runs(homes)
+    home = homes / f"{_RUN_PREFIX}{os.getpid()}"
+    shutil.rmtree(home, ignore_errors=True)  # a previous stand-in of this process: its keys are dead
+    home.mkdir(mode=0o700)
+    os.close(os.open(home / "auth.toml", os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    return home
+
+
+def _remove_dead_runs(homes: Path) -> None:
+    legacy = homes / "auth.toml"  # the single shared file of earlier versions: only keys of stopped stand-ins
+    legacy.unlink(missing_ok=True)
+    for folder in homes.glob(f"{_RUN_PREFIX}*"):
+        pid = folder.name[len(_RUN_PREFIX):]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
 
 
 def _ensure_env_scripts_on_path() -> None:

@@ -1,21 +1,124 @@
 """Checks of the notebook's parameters, run before anything is started: a bad value must
-fail in a second with a message naming it, not after a cluster has spun up."""
+fail in a second with a message naming it, not after a cluster has spun up.
+
+The rules, and where they come from:
+
+- ``n_workers``: a whole number from 1 to :data:`MAX_N_WORKERS`.
+- ``username``: a Saturn Cloud user name, as Saturn's API accepts it for an owner
+  (:data:`USERNAME_PATTERN`, from the ``owner`` parameter of Saturn's OpenAPI description):
+  1 to 39 lowercase ASCII letters, digits and single hyphens, starting and ending with a letter
+  or digit. Saturn uses it in URLs and Kubernetes names, so ``J.Doe`` or ``jdoe_1`` do not exist there.
+- ``project``: a Prefect Cloud project name. Prefect Cloud accepts free text (its docs create
+  ``"Hello, World!"``), so the rule only refuses what cannot be meant: an empty or blank name, a
+  control or invisible character (a newline, a tab, a zero-width space: anything
+  ``str.isprintable`` refuses), spaces at either end (Prefect matches names exactly, so
+  ``"taxi "`` would be a second project next to ``"taxi"``), more than
+  :data:`MAX_PROJECT_NAME_LENGTH` characters.
+- ``data_url``: opened and checked by :mod:`tutorial_kit.trips` (scheme, existence, columns).
+
+A value papermill read as a number (``-p project 2024``) gets a hint to pass it as text (``-r``).
+"""
 
 from __future__ import annotations
 
+import re
+
 from .exceptions import ParameterError
+
+#: The largest ``n_workers`` accepted. Offline, each worker is a process of this machine of about
+#: 130 MiB (measured with pandas loaded, before any data) that takes about 0.35 s of CPU to start on
+#: this project's 2-core machine: 32 workers are about 4 GiB and 11 s of start-up, already far
+#: more than 2 cores can use. On Saturn Cloud each worker is an instance that is billed while it
+#: runs, and the tutorial's month has 11 CSV blocks of 64 MiB (8 Parquet row groups), so beyond
+#: 32 workers most would sit idle: a larger value is far more likely a typo (30 for 3, 300) than
+#: a need. Raise it here if your data and account need more.
+MAX_N_WORKERS = 32
+
+#: Saturn Cloud user names: the ``identity`` part of the ``owner`` pattern in Saturn's API
+#: (``[a-z\d](?:[a-z\d]|-(?=[a-z\d])){0,38}``, the same rule as GitHub's user names).
+USERNAME_PATTERN = re.compile(r"[a-z\d](?:[a-z\d]|-(?=[a-z\d])){0,38}")
+MAX_USERNAME_LENGTH = 39
+
+#: Prefect Cloud documents no limit; 255 is the usual bound of a name column, and a longer
+#: name is a paste gone wrong.
+MAX_PROJECT_NAME_LENGTH = 255
 
 
 def check_parameters(project, username, n_workers, data_url) -> None:
     """Raise :class:`ParameterError` for the first invalid parameter."""
-    for name, value in (("project", project), ("username", username)):
-        if not isinstance(value, str) or not value.strip():
-            raise ParameterError(f"{name} must be a non-empty string, got {value!r}: pass -p {name} NAME")
+    check_project(project)
+    check_username(username)
+    check_n_workers(n_workers)
+    check_data_url(data_url)
+
+
+def _require_text(name: str, value) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        # papermill's -p turns "2024" into the number 2024
+        raise ParameterError(
+            f"{name} must be text, got the number {value!r}: papermill reads -p values that look like "
+            f"numbers as numbers; pass -r {name} {value!r} to keep it as text"
+        )
+    raise ParameterError(f"{name} must be a non-empty string, got {value!r}: pass -p {name} NAME")
+
+
+def check_project(project) -> None:
+    _require_text("project", project)
+    if not project.strip():
+        raise ParameterError(f"project must be a non-empty string, got {project!r}: pass -p project NAME")
+    bad = next(((i, c) for i, c in enumerate(project) if not c.isprintable()), None)
+    if bad is not None:
+        raise ParameterError(
+            f"project {project!r} holds a control or invisible character ({bad[1]!r} at position {bad[0]}): "
+            "a Prefect Cloud project name is one line of visible text"
+        )
+    if project != project.strip():
+        raise ParameterError(
+            f"project {project!r} starts or ends with a space: Prefect Cloud matches project names exactly, "
+            f"so it would be another project than {project.strip()!r}; pass -p project {project.strip()!r}"
+        )
+    if len(project) > MAX_PROJECT_NAME_LENGTH:
+        raise ParameterError(
+            f"project is {len(project)} characters long, more than {MAX_PROJECT_NAME_LENGTH}: "
+            f"{project[:40]!r}... is not a project name"
+        )
+
+
+def check_username(username) -> None:
+    _require_text("username", username)
+    if not username.strip():
+        raise ParameterError(f"username must be a non-empty string, got {username!r}: pass -p username NAME")
+    if USERNAME_PATTERN.fullmatch(username):
+        return
+    if len(username) > MAX_USERNAME_LENGTH:
+        why = f"it is {len(username)} characters long, more than {MAX_USERNAME_LENGTH}"
+    elif (bad := next((c for c in username if c not in "abcdefghijklmnopqrstuvwxyz0123456789-"), None)) is not None:
+        why = f"{bad!r} is not allowed"
+        if username.lower() != username and USERNAME_PATTERN.fullmatch(username.lower()):
+            why += f"; Saturn user names are lowercase: {username.lower()!r}"
+    elif username.startswith("-") or username.endswith("-"):
+        why = "it starts or ends with a hyphen"
+    else:
+        why = "it has two hyphens in a row"
+    raise ParameterError(
+        f"username {username!r} is not a Saturn Cloud user name ({why}): use 1 to {MAX_USERNAME_LENGTH} "
+        "lowercase letters, digits and single hyphens, starting and ending with a letter or digit"
+    )
+
+
+def check_n_workers(n_workers) -> None:
     if not isinstance(n_workers, int) or isinstance(n_workers, bool) or n_workers < 1:
         raise ParameterError(
             f"n_workers must be a whole number of at least 1, got {n_workers!r}: pass -p n_workers 3"
         )
-    check_data_url(data_url)
+    if n_workers > MAX_N_WORKERS:
+        raise ParameterError(
+            f"n_workers must be at most {MAX_N_WORKERS} (MAX_N_WORKERS in tutorial_kit/parameters.py), "
+            f"got {n_workers}: each worker is a process here or a billed instance on Saturn Cloud; "
+            "pass -p n_workers 3"
+        )
 
 
 def check_data_url(data_url) -> None:

@@ -1,0 +1,147 @@
+"""Load: three papermill runs started together, each against its own stand-in, all succeed with
+the right result, and share nothing by accident: not a port, a cluster, a Prefect project or flow,
+nor Prefect's auth.toml (each run has its own under ``.standin/prefect/``). ``.standin/standin.log``
+is shared by design: the stand-ins append whole lines to it, which must not interleave."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+
+from conftest import NOTEBOOK, REPO_ROOT, run_papermill
+from tutorial_kit.results import read_result
+from tutorial_kit.sample_data import SAMPLE_CSV
+
+RUNS = 3
+TOLERANCE = 1e-12
+LOG = REPO_ROOT / ".standin" / "standin.log"
+RECORD = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \S+ (?:DEBUG|INFO|WARNING|ERROR|CRITICAL) ")
+
+WATCH = '''\
+# test probe (tests/test_concurrent_runs.py): the cluster read runs on
+from distributed import default_client
+
+used = {}
+
+def _note_cluster(task, old_state, new_state):
+    if new_state.is_running():
+        used["scheduler"] = default_client().scheduler.address
+        used["cluster_url"] = default_client().cluster.cluster_url  # dask-saturn's: the stand-in's cluster
+    return new_state
+
+read.state_handlers.append(_note_cluster)
+'''
+
+PROBE = '''\
+# test probe (tests/test_concurrent_runs.py): what this run used; no secret is printed
+import json, os, stat
+from pathlib import Path
+import toml
+
+_home = Path(os.environ["PREFECT__HOME_DIR"])
+_auth = toml.loads((_home / "auth.toml").read_text())
+_slug = prefect.Client()._api_server_slug
+print("RUN-PROBE " + json.dumps({
+    "kernel_pid": os.getpid(),
+    "standin_url": platform.standin.url,
+    "standin_pid": platform.standin.proc.pid,
+    "prefect_home": str(_home),
+    "auth_mode": stat.S_IMODE((_home / "auth.toml").stat().st_mode),
+    "auth_sections": sorted(_auth),
+    "own_section": _slug,
+    "own_key_matches": _auth.get(_slug, {}).get("api_key") == os.environ["PREFECT_USER_TOKEN"],
+    "scheduler": used.get("scheduler"),
+    "cluster_url": used.get("cluster_url"),
+    "project_id": client_project_id,
+    "flow_id": flow_id,
+}))
+'''
+
+
+def expected() -> dict:
+    df = pd.read_csv(SAMPLE_CSV)
+    return df[df.passenger_count > 1].groupby("VendorID").passenger_count.std().to_dict()
+
+
+def probed_notebook(path) -> None:
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    for cell in nb.cells:  # keep the ids the cells return (their last expressions), unchanged otherwise
+        if cell.source.startswith("client = prefect.Client()"):
+            cell.source = cell.source.replace("client.create_project(", "client_project_id = client.create_project(")
+            cell.source += "\nclient_project_id"
+        if "flow.register(project_name=project)" in cell.source:
+            cell.source = cell.source.replace("flow.register(", "flow_id = flow.register(") + "\nflow_id"
+    (run_index,) = [i for i, c in enumerate(nb.cells) if c.source.startswith("state = flow.run()")]
+    nb.cells.insert(run_index, nbformat.v4.new_code_cell(WATCH, metadata={"tags": ["run-probe"]}))
+    nb.cells.append(nbformat.v4.new_code_cell(PROBE, metadata={"tags": ["run-probe"]}))
+    nbformat.write(nb, path)
+
+
+def test_three_runs_at_once_each_with_its_own_standin(tmp_path, mark):
+    copy = tmp_path / "probed.ipynb"
+    probed_notebook(copy)
+    log_start = LOG.stat().st_size if LOG.exists() else 0
+    results, errors = {}, {}
+    barrier = threading.Barrier(RUNS)
+
+    def one(i: int) -> None:
+        out = tmp_path / f"out{i}.ipynb"
+        try:
+            barrier.wait(timeout=30)
+            started = time.monotonic()
+            run = run_papermill(copy, out, "-p", "project", "nightly-taxi", "-p", "username", "jdoe",
+                                "-p", "n_workers", "2", mark=mark, timeout=240)
+            results[i] = (run, out, time.monotonic() - started)
+        except Exception as exc:  # reported below, with the run's number
+            errors[i] = exc
+
+    threads = [threading.Thread(target=one, args=(i,), name=f"papermill-{i}") for i in range(RUNS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert not errors, errors
+    assert all(not t.is_alive() for t in threads)
+
+    want = expected()
+    probes = []
+    for i, (run, out, seconds) in sorted(results.items()):
+        assert run.returncode == 0, f"run {i}: {run.stderr[-3000:]}"
+        got = read_result(out)
+        assert sorted(got) == sorted(want)
+        assert all(abs(got[v] - want[v]) <= TOLERANCE for v in want), (i, got, want)
+        nb = nbformat.read(out, as_version=4)
+        text = "".join(o.get("text", "") for o in nb.cells[-1].get("outputs", []))
+        (line,) = [ln for ln in text.splitlines() if ln.startswith("RUN-PROBE ")]
+        probes.append(json.loads(line.removeprefix("RUN-PROBE ")) | {"seconds": round(seconds, 1)})
+    print(json.dumps(probes, indent=1))
+
+    # nothing shared by accident
+    for key in ("kernel_pid", "standin_url", "standin_pid", "prefect_home", "scheduler", "cluster_url",
+                "project_id", "flow_id"):
+        values = [p[key] for p in probes]
+        assert len(set(values)) == RUNS, (key, values)
+    for p in probes:
+        # its own auth.toml, holding its own stand-in's section only, with the key it was given
+        assert p["prefect_home"].startswith(str(REPO_ROOT / ".standin" / "prefect") + "/")
+        assert p["auth_sections"] == [p["own_section"]] and p["own_key_matches"], p
+        assert p["auth_mode"] == 0o600
+        assert not Path(p["prefect_home"]).exists()  # removed when its run ended
+        assert p["standin_url"].startswith("http://127.0.0.1:")
+        assert p["scheduler"].startswith("tcp://127.0.0.1:")
+
+    # the shared log: each stand-in's lines are there, and no two records were written into one line
+    appended = LOG.read_bytes()[log_start:].decode()
+    for p in probes:
+        assert f"stand-in listening on {p['standin_url']}" in appended
+    assert appended.count("tutorial_kit.standin INFO stand-in stopped") >= RUNS
+    lines = appended.splitlines()
+    assert sum(1 for ln in lines if RECORD.match(ln)) >= 3 * RUNS  # the check below has records to look at
+    merged = [ln for ln in lines if RECORD.search(ln, 1)]
+    assert not merged, merged[:3]

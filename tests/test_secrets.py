@@ -1,0 +1,298 @@
+"""Secrets: the Prefect API key (``PREFECT_USER_TOKEN``) and the Saturn token (``SATURN_TOKEN``)
+never reach an output notebook, papermill's printed log (``--log-output``: every cell's output),
+the stand-in's log, nor what the flow registration stores; offline, Prefect's ``auth.toml`` is
+written only in the run's own folder under ``.standin/prefect/``, with mode 0600, and removed
+when the run ends.
+
+Two ways the tokens reach the notebook:
+
+- on Saturn Cloud, the platform puts the user's tokens in the environment and the libraries send
+  them. Here a stand-in started by the test with distinctive tokens plays the platform, and the
+  notebook runs in its Saturn mode (``SATURN_BASE_URL`` and ``SATURN_TOKEN`` set): a success, a
+  failed flow run, and each token wrong (a wrong token is often a real one, of another account);
+- offline, ``connect()`` starts the stand-in with tokens it generates and puts them in the
+  kernel's environment; a user's own ``PREFECT_USER_TOKEN`` left in the environment is replaced,
+  never used. Both are looked for.
+
+Each token is looked for as written, by its random part alone, by its first and last 12
+characters (a shortened display), and base64-encoded (alone and as its ``Authorization`` header).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import selectors
+import stat
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import MARK, NOTEBOOK, REPO_ROOT, clean_env, describe, run_papermill, wait_until_gone
+from test_cleanup import bad_deep_in_the_file
+
+STORED = ("saturn-flow-content.pickle", "prefect-cloud-flows.json")
+STANDIN_LOG = REPO_ROOT / ".standin" / "standin.log"
+PREFECT_HOMES = REPO_ROOT / ".standin" / "prefect"
+
+
+def distinctive(kind: str) -> str:
+    return f"{kind}-{uuid.uuid4().hex}{uuid.uuid4().hex[:8]}"
+
+
+def forms(token: str) -> dict[str, str]:
+    random_part = token.split("-", 1)[-1]
+    b64 = lambda text: base64.b64encode(text.encode()).decode().rstrip("=")  # noqa: E731
+    return {
+        "as written": token,
+        "random part": random_part,
+        "first 12": random_part[:12],
+        "last 12": random_part[-12:],
+        "base64": b64(token),
+        "base64 'token <t>'": b64(f"token {token}"),
+        "base64 'Bearer <t>'": b64(f"Bearer {token}"),
+    }
+
+
+def leaks(tokens: dict[str, str], places: dict[str, str | bytes]) -> list[str]:
+    """Every (token, form, place) where a form of a token occurs."""
+    found = []
+    for name, token in tokens.items():
+        for form, text in forms(token).items():
+            for place, content in places.items():
+                needle = text.encode() if isinstance(content, bytes) else text
+                if needle in content:
+                    found.append(f"{name} ({form}) in {place}")
+    return found
+
+
+# Cells the test adds to a copy of the notebook; none prints a secret.
+DUMP_TOKENS = '''\
+# test probe (tests/test_secrets.py): hand the tokens this kernel uses to the test, through a file
+import json, os
+with open(os.path.join(os.environ["SECRETS_TEST_DIR"], "tokens.json"), "w") as _f:
+    json.dump({"SATURN_TOKEN": os.environ["SATURN_TOKEN"], "PREFECT_USER_TOKEN": os.environ["PREFECT_USER_TOKEN"]}, _f)
+'''
+
+REPRS_AND_STORED = '''\
+# test probe (tests/test_secrets.py): the reprs a user may display, and what the platforms stored
+import json, os, stat
+from pathlib import Path
+import requests
+from prefect.storage.webhook import _render_dict
+_dir = Path(os.environ["SECRETS_TEST_DIR"])
+for _obj in (platform, getattr(platform, "standin", None), flow, flow.storage, flow.run_config, flow.executor,
+             state, client, integration, prefect.Client(), prefect.context.config.cloud):
+    print(repr(_obj))
+print(flow.storage.build_request_kwargs, flow.storage.get_flow_request_kwargs)
+# what Saturn's Webhook storage holds: the bytes an agent downloads
+_content = requests.get(**_render_dict(flow.storage.get_flow_request_kwargs), timeout=30)
+_content.raise_for_status()
+(_dir / "saturn-flow-content.pickle").write_bytes(_content.content)
+# what Prefect Cloud holds: every registered version of the flow
+_stored = prefect.Client().graphql(
+    'query { flow(where: {name: {_eq: "prefect-resource-manager"}}) { id serialized_flow storage run_config } }')
+(_dir / "prefect-cloud-flows.json").write_text(json.dumps(_stored))
+_home = Path(os.environ["PREFECT__HOME_DIR"])
+_auth = _home / "auth.toml"
+(_dir / "auth.json").write_text(json.dumps({
+    "home": str(_home),
+    "home_mode": stat.S_IMODE(_home.stat().st_mode),
+    "auth_mode": stat.S_IMODE(_auth.stat().st_mode),
+    "holds_the_key": os.environ["PREFECT_USER_TOKEN"] in _auth.read_text(),
+    "files": sorted(p.name for p in _home.iterdir()),
+}))
+'''
+
+
+def probed_notebook(path: Path) -> None:
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    (connect_index,) = [i for i, c in enumerate(nb.cells) if "platform = connect(" in c.source]
+    nb.cells.insert(connect_index + 1, nbformat.v4.new_code_cell(DUMP_TOKENS, metadata={"tags": ["secrets-probe"]}))
+    nb.cells.append(nbformat.v4.new_code_cell(REPRS_AND_STORED, metadata={"tags": ["secrets-probe"]}))
+    nbformat.write(nb, path)
+
+
+def run(tmp_path: Path, name: str, data_url: str | None, mark: str,
+        **env) -> tuple[subprocess.CompletedProcess, Path, Path]:
+    """One papermill run of the probed notebook, with every cell's output in the printed log."""
+    work = tmp_path / name
+    work.mkdir()
+    copy, out = work / "probed.ipynb", work / "out.ipynb"
+    probed_notebook(copy)
+    params = ["-p", "project", "secret-test", "-p", "username", "jdoe", "-p", "n_workers", "1"]
+    if data_url is not None:
+        params += ["-p", "data_url", data_url]
+    done = run_papermill(copy, out, "--log-output", *params, mark=mark, SECRETS_TEST_DIR=str(work), **env)
+    return done, out, work
+
+
+def places(done, out: Path, work: Path, log: bytes) -> dict[str, str | bytes]:
+    found = {"output notebook": out.read_text(), "papermill stdout": done.stdout, "papermill stderr": done.stderr,
+             "stand-in log": log}
+    for stored in STORED:
+        if (work / stored).exists():
+            found[f"stored flow ({stored})"] = (work / stored).read_bytes()
+    return found
+
+
+def error_of(out: Path) -> str | None:
+    failed = failed_cell(out)
+    return None if failed is None else next(f"{o.ename}: {o.evalue}" for o in failed.outputs
+                                            if o.output_type == "error")
+
+
+def failed_cell(out: Path):
+    nb = nbformat.read(out, as_version=4)
+    return next((c for c in nb.cells if any(o.output_type == "error" for o in c.get("outputs", []))), None)
+
+
+# -- on Saturn Cloud: the user's own tokens, from the environment -------------------------------
+class PlatformStandIn:
+    """The stand-in run as the platform: started by the test, with the tokens the test chose."""
+
+    def __init__(self, tmp: Path, mark: str):
+        self.saturn_token, self.prefect_key = distinctive("saturn"), distinctive("prefect")
+        self.log_path = tmp / "platform.log"
+        env = clean_env(**{MARK: mark}, STANDIN_SATURN_TOKEN=self.saturn_token,
+                        STANDIN_PREFECT_API_KEY=self.prefect_key)
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen([sys.executable, "-m", "tutorial_kit.standin", "--username", "jdoe"],
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env, cwd=tmp)
+        with selectors.DefaultSelector() as sel:
+            sel.register(self.proc.stdout, selectors.EVENT_READ)
+            assert sel.select(timeout=60), "the stand-in did not start in 60 s"
+        self.url = json.loads(self.proc.stdout.readline())["url"]
+
+    def environ(self, tmp: Path, saturn_token: str | None = None, prefect_key: str | None = None) -> dict:
+        """What Saturn Cloud sets in a Jupyter server or a flow run (PREFECT__HOME_DIR: the run's own)."""
+        return {
+            "SATURN_BASE_URL": self.url, "BASE_URL": self.url, "SATURN_IS_INTERNAL": "true",
+            "SATURN_TOKEN": saturn_token or self.saturn_token,
+            "PREFECT__BACKEND": "cloud", "PREFECT__CLOUD__API": self.url + "/graphql",
+            "PREFECT__HOME_DIR": str(tmp / "prefect-home"),
+            "PREFECT_USER_TOKEN": prefect_key or self.prefect_key,
+        }
+
+    def stop(self) -> None:
+        self.proc.stdin.close()
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc.stdout.close()
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory):
+    mark = uuid.uuid4().hex
+    standin = PlatformStandIn(tmp_path_factory.mktemp("platform"), mark)
+    yield standin
+    standin.stop()
+    left = wait_until_gone(mark)
+    for p in left:
+        p.kill()
+    assert not left, f"processes left running: {describe(left)}"
+
+
+CASES = {  # what changes, and the cell that must fail (where the token was sent)
+    "success": {},
+    "failed flow run (bad data)": {"bad_data": True, "fails in": "state = flow.run()"},
+    "wrong SATURN_TOKEN": {"saturn_token": distinctive("wrongsaturn"), "fails in": "register_flow_with_saturn"},
+    "wrong PREFECT_USER_TOKEN": {"prefect_key": distinctive("wrongprefect"), "fails in": "prefect auth login"},
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_users_tokens_on_saturn_reach_no_output_or_log(tmp_path, mark, platform, case):
+    change = CASES[case]
+    data = str(bad_deep_in_the_file(tmp_path)) if change.get("bad_data") else None
+    env = platform.environ(tmp_path, change.get("saturn_token"), change.get("prefect_key"))
+    log_start = platform.log_path.stat().st_size
+    done, out, work = run(tmp_path, "run", data, mark, **env)
+    error = error_of(out)
+    if case == "success":
+        assert done.returncode == 0 and error is None, done.stderr[-3000:]
+        assert all((work / stored).stat().st_size > 1000 for stored in STORED)
+    else:
+        assert done.returncode != 0 and change["fails in"] in failed_cell(out).source, error
+    tokens = {"SATURN_TOKEN": platform.saturn_token, "PREFECT_USER_TOKEN": platform.prefect_key}
+    tokens.update({k: v for k, v in (("wrong SATURN_TOKEN", change.get("saturn_token")),
+                                     ("wrong PREFECT_USER_TOKEN", change.get("prefect_key"))) if v})
+    log = platform.log_path.read_bytes()[log_start:]
+    found = places(done, out, work, log)
+    assert len(found["papermill stderr"]) > 1000  # --log-output: the cells' outputs are there to look in
+    assert leaks(tokens, found) == [], error
+
+
+# -- offline: tokens generated by connect(), and a user's own left in the environment -----------
+@pytest.mark.parametrize("case", ["success", "failed flow run (bad data)"])
+def test_offline_tokens_reach_no_output_or_log_and_auth_toml_is_private(tmp_path, mark, case):
+    home = tmp_path / "home"
+    home.mkdir()
+    users_key = distinctive("userprefect")  # e.g. exported in the user's shell for the real Prefect Cloud
+    data = str(bad_deep_in_the_file(tmp_path)) if case != "success" else None
+    log_start = STANDIN_LOG.stat().st_size if STANDIN_LOG.exists() else 0
+    done, out, work = run(tmp_path, "run", data, mark, HOME=str(home), PREFECT_USER_TOKEN=users_key)
+    if case == "success":
+        assert done.returncode == 0, done.stderr[-3000:]
+    else:
+        assert done.returncode != 0 and error_of(out).startswith("DataError: column 'passenger_count'")
+    generated = json.loads((work / "tokens.json").read_text())
+    assert users_key not in generated.values()  # replaced: offline, the user's key is never sent anywhere
+    tokens = {"the user's PREFECT_USER_TOKEN": users_key,
+              **{f"generated {name}": value for name, value in generated.items()}}
+    log = STANDIN_LOG.read_bytes()[log_start:]  # shared with any other run: looked at as a whole
+    assert leaks(tokens, places(done, out, work, log)) == []
+
+    if case == "success":  # auth.toml: the run's own, private, with the key; gone after the run
+        auth = json.loads((work / "auth.json").read_text())
+        run_home = Path(auth["home"])
+        assert run_home.parent == PREFECT_HOMES and run_home.name.startswith("run-")
+        assert auth["home_mode"] == 0o700 and auth["auth_mode"] == 0o600, auth
+        assert auth["holds_the_key"] and auth["files"] == ["auth.toml"]
+        assert stat.S_IMODE(PREFECT_HOMES.stat().st_mode) == 0o700
+        assert not run_home.exists()  # removed when the run ended
+    assert not (home / ".prefect").exists()  # never the user's ~/.prefect
+    assert not any(f.name == "auth.toml" for f in PREFECT_HOMES.iterdir())  # no shared file
+
+
+def test_a_half_set_saturn_environment_does_not_show_the_token(tmp_path, mark):
+    """SATURN_TOKEN set without SATURN_BASE_URL: the error names the variables, not the value."""
+    token = distinctive("saturn")
+    out = tmp_path / "out.ipynb"
+    done = run_papermill(NOTEBOOK, out, "--log-output", "-p", "project", "x", "-p", "username", "y", mark=mark,
+                         SATURN_TOKEN=token)
+    assert done.returncode != 0
+    assert error_of(out) == ("PlatformConfigError: SATURN_TOKEN is set but SATURN_BASE_URL is not: set both to "
+                             "use Saturn Cloud, or neither to run offline")
+    assert leaks({"SATURN_TOKEN": token}, {"output notebook": out.read_text(), "papermill stdout": done.stdout,
+                                           "papermill stderr": done.stderr}) == []
+
+
+def test_each_run_gets_a_private_prefect_home_and_dead_runs_are_swept(tmp_path):
+    from tutorial_kit.connect import prefect_home_for_this_run
+
+    homes = tmp_path / "prefect"
+    homes.mkdir(mode=0o755)
+    (homes / "auth.toml").write_text('["127.0.0.1-1234"]\napi_key = "old"\n')  # the shared file of earlier versions
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    for pid in (gone.pid, os.getppid()):  # a run that died without ending, and a live one
+        (homes / f"run-{pid}").mkdir()
+        (homes / f"run-{pid}" / "auth.toml").write_text("")
+    home = prefect_home_for_this_run(homes)
+    assert home == homes / f"run-{os.getpid()}"
+    assert sorted(p.name for p in homes.iterdir()) == sorted([f"run-{os.getppid()}", f"run-{os.getpid()}"])
+    assert stat.S_IMODE(homes.stat().st_mode) == 0o700 and stat.S_IMODE(home.stat().st_mode) == 0o700
+    auth = home / "auth.toml"
+    assert auth.read_text() == "" and stat.S_IMODE(auth.stat().st_mode) == 0o600
+    # prefect rewrites the file in place (Path.write_text): the mode stays
+    auth.write_text('["127.0.0.1-5678"]\napi_key = "k"\n')
+    assert stat.S_IMODE(auth.stat().st_mode) == 0o600
