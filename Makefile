@@ -29,8 +29,9 @@ run: $(STAMP)
 	$(BIN)/python -m tutorial_kit.results $(OUTPUT)
 
 # tests start the clusters they need; stored outputs come from the default path
+# -n 3 --dist loadfile: three test processes, each taking whole files (module fixtures stay shared)
 test: $(STAMP)
-	STANDIN_DASK_SCHEDULER= $(BIN)/python -m pytest
+	STANDIN_DASK_SCHEDULER= $(BIN)/python -m pytest -n 3 --dist loadfile
 
 # Regenerate the notebook's stored outputs (never edit them by hand), against the stand-in.
 outputs: $(STAMP)

@@ -315,7 +315,7 @@ def test_cluster_error_stops_the_notebook_with_the_errors(tmp_path, mark):
     assert f"\nValueError: {' '.join(ERRORS)}\n" in text
     assert "Task '_DaskCluster.setup': Finished task run for task with final state: 'Failed'" in text
     assert "Task 'read': Finished task run for task with final state: 'TriggerFailed'" in text  # never ran
-    assert len(errors_of(out)) == 1  # the run cell stops the notebook
+    assert errors_of(out) == [f"ValueError: {' '.join(ERRORS)}"]  # the run cell stops with setup's own error
 
 
 def test_cluster_pending_for_three_polls_then_ready(faults, saturn_env, monkeypatch):
