@@ -91,3 +91,21 @@ def standin(tmp_path_factory):
     yield s
     s.stop()
     assert not s.running
+
+
+#: The sample's row with text in passenger_count: far enough down that the early check (which
+#: parses the first 64 KiB) passes it, so ``read`` itself fails, on the cluster.
+DEEP_BAD_ROW = 9_000
+
+
+def bad_deep_in_the_file(tmp_path) -> Path:
+    """The bundled sample with 'two' in passenger_count at row :data:`DEEP_BAD_ROW`."""
+    from tutorial_kit.sample_data import SAMPLE_CSV_PATH
+
+    lines = SAMPLE_CSV_PATH.read_bytes().split(b"\r\n")
+    fields = lines[DEEP_BAD_ROW].split(b",")
+    fields[3] = b"two"
+    lines[DEEP_BAD_ROW] = b",".join(fields)
+    path = tmp_path / "deep.csv"
+    path.write_bytes(b"\r\n".join(lines))
+    return path

@@ -21,8 +21,7 @@ import json
 
 import nbformat
 
-from conftest import NOTEBOOK, run_papermill
-from tutorial_kit.sample_data import SAMPLE_CSV_PATH
+from conftest import NOTEBOOK, bad_deep_in_the_file, run_papermill
 
 N_WORKERS = 2
 PROBE_TAG = "cleanup-probe"
@@ -112,18 +111,6 @@ def notebook_with_probes(path) -> None:
     del nb.cells[run_index + 2:]  # the result cells: there is no result to show
     nb.cells.append(nbformat.v4.new_code_cell(AFTER, metadata={"tags": [PROBE_TAG]}))
     nbformat.write(nb, path)
-
-
-def bad_deep_in_the_file(tmp_path):
-    """The sample with 'two' in passenger_count at row 9,000: past what the early check reads,
-    so ``read`` itself fails on the cluster."""
-    lines = SAMPLE_CSV_PATH.read_bytes().split(b"\r\n")
-    fields = lines[9_000].split(b",")
-    fields[3] = b"two"
-    lines[9_000] = b",".join(fields)
-    path = tmp_path / "deep.csv"
-    path.write_bytes(b"\r\n".join(lines))
-    return path
 
 
 def test_failed_read_closes_the_cluster_before_the_kernel_exits(tmp_path, mark):

@@ -3,13 +3,12 @@ or the one-line error a scheduled run reports, exactly."""
 
 from __future__ import annotations
 
-import shutil
 
 import nbformat
 import pandas as pd
 import pytest
 
-from conftest import NOTEBOOK, run_papermill
+from conftest import NOTEBOOK, bad_deep_in_the_file, run_papermill
 from servers import s3_server, self_signed_certificate, web_server
 from tutorial_kit.parquet_release import write_parquet
 from tutorial_kit.report import EMPTY
@@ -120,12 +119,7 @@ def test_header_only_file_gives_an_empty_result(tmp_path, mark):
 def test_text_in_passenger_count_fails_the_flow_run(tmp_path, mark):
     """A bad value beyond what the early check reads: the flow run fails (cleanup still runs)
     and the notebook stops with the value named."""
-    lines = SAMPLE_CSV_PATH.read_bytes().split(b"\r\n")
-    fields = lines[9_000].split(b",")
-    fields[3] = b"two"
-    lines[9_000] = b",".join(fields)
-    path = tmp_path / "deep.csv"
-    path.write_bytes(b"\r\n".join(lines))
+    path = bad_deep_in_the_file(tmp_path)
     done, out = run(tmp_path, str(path), mark)
     assert done.returncode != 0
     assert the_error(out) == (

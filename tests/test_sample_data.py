@@ -16,7 +16,6 @@ import math
 import re
 import subprocess
 import sys
-from collections import Counter
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path

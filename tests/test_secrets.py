@@ -33,8 +33,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import MARK, NOTEBOOK, REPO_ROOT, clean_env, describe, run_papermill, wait_until_gone
-from test_cleanup import bad_deep_in_the_file
+from conftest import MARK, NOTEBOOK, REPO_ROOT, bad_deep_in_the_file, clean_env, describe, run_papermill, wait_until_gone
 
 STORED = ("saturn-flow-content.pickle", "prefect-cloud-flows.json")
 STANDIN_LOG = REPO_ROOT / ".standin" / "standin.log"

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from dask.distributed import Client, LocalCluster
 
-from conftest import SHARED_SAMPLE_DIR
+from conftest import DEEP_BAD_ROW, SHARED_SAMPLE_DIR, bad_deep_in_the_file
 from servers import s3_server, web_server
 from tutorial_kit.exceptions import DataError, ParameterError
 from tutorial_kit.notebook_code import read_function
@@ -229,14 +229,8 @@ def test_text_in_passenger_count_near_the_top_fails_before_the_read(tmp_path):
 
 
 def test_text_deep_in_the_file_fails_on_the_worker_with_its_place(read, tmp_path):
-    body = SAMPLE_CSV_PATH.read_bytes()
-    lines = body.split(b"\r\n")
-    fields = lines[9_000].split(b",")
-    fields[3] = b"two"
-    lines[9_000] = b",".join(fields)
-    path = tmp_path / "deep.csv"
-    path.write_bytes(b"\r\n".join(lines))
-    offset = len(b"\r\n".join(lines[:9_000]))
+    path = bad_deep_in_the_file(tmp_path)
+    offset = len(b"\r\n".join(path.read_bytes().split(b"\r\n")[:DEEP_BAD_ROW]))
     assert offset > 2 * 2**16  # beyond what the early check reads
     inspect_source(str(path))  # the top is fine
     with pytest.raises(DataError) as error:
