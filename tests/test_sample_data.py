@@ -139,10 +139,9 @@ def test_every_line_ends_with_crlf(data):
 
 def test_every_field_has_the_original_text_style(rows):
     assert len(rows) == 10_000
-    for number, row in enumerate(rows, start=2):
+    assert_text_style(rows)
+    for row in rows:
         assert list(row) == list(sample_data.HEADER)
-        for column, style in COLUMN_STYLE.items():
-            assert STYLE[style].fullmatch(row[column]), (number, column, row[column])
         for column in DATES:
             datetime.strptime(row[column], "%Y-%m-%d %H:%M:%S")
     # Both styles of the original show up: ".92" (no leading zero) and "1.10" (trailing zero).
@@ -158,13 +157,20 @@ def test_the_style_patterns_describe_the_real_file():
     """The patterns above are the real file's styles, not only this generator's."""
     with REAL_SAMPLE.open(newline="") as handle:
         real = list(csv.DictReader(handle))
-    for row in real:
+    assert_text_style(real)
+
+
+def assert_text_style(rows) -> None:
+    """Every styled column of every row in the original file's text style."""
+    for number, row in enumerate(rows, start=2):
+        assert None not in row and len(row) == 18, number
         for column, style in COLUMN_STYLE.items():
-            assert STYLE[style].fullmatch(row[column]), (column, row[column])
+            assert STYLE[style].fullmatch(row[column]), (number, column, row[column])
 
 
-def test_money_columns_add_up_to_the_cent(rows):
-    for row in rows:
+@pytest.mark.parametrize("made_by", ["rows", "month_rows"])  # generate() and write_month()
+def test_money_columns_add_up_to_the_cent(made_by, request):
+    for row in request.getfixturevalue(made_by):
         parts = [Decimal(row[c]) for c in MONEY[:-1]]
         parts.append(Decimal(row["congestion_surcharge"] or "0"))
         assert sum(parts) == Decimal(row["total_amount"]), row
@@ -382,17 +388,7 @@ def test_month_header_crlf_and_text_style(month_path, month_rows):
     assert data.endswith(b"\r\n")
     assert data.count(b"\n") == data.count(b"\r\n") == data.count(b"\r") == MONTH_ROWS + 1
     assert len(month_rows) == MONTH_ROWS
-    for number, row in enumerate(month_rows, start=2):
-        assert None not in row and len(row) == 18, number
-        for column, style in COLUMN_STYLE.items():
-            assert STYLE[style].fullmatch(row[column]), (number, column, row[column])
-
-
-def test_month_money_columns_add_up_to_the_cent(month_rows):
-    for row in month_rows:
-        parts = [Decimal(row[c]) for c in MONEY[:-1]]
-        parts.append(Decimal(row["congestion_surcharge"] or "0"))
-        assert sum(parts) == Decimal(row["total_amount"]), row
+    assert_text_style(month_rows)
 
 
 def test_month_rows_are_split_between_days_by_the_day_weights(month_frame):

@@ -377,8 +377,10 @@ def test_bad_requests_get_json_4xx_and_the_standin_survives(standin):
     ("PUT", "/api/prefect_cloud/flows", {"name": "f", "prefect_cloud_project_name": "p", "flow_hash": "h",
                                          "instance_size": ["large"]}, "instance_size ['large'] is not one of "
                                                                       "['large', 'medium', 'xlarge']"),
-    ("POST", "/api/dask_clusters", "[" * 100_000, "request body is not JSON: nested too deeply"),
-    ("POST", "/graphql", "[" * 100_000, "POST body sent invalid JSON: nested too deeply"),
+    ("POST", "/api/dask_clusters", "[" * 100_000,
+     "request body must be a JSON object: invalid JSON: nested too deeply"),
+    ("POST", "/graphql", "[" * 100_000,
+     "POST body must be a JSON object with a 'query' string: invalid JSON: nested too deeply"),
 ])
 def test_requests_that_once_hung_or_crashed_the_standin(standin, method, path, body, message):
     import requests

@@ -33,6 +33,20 @@ API_BODY_LIMIT = 1 * 2**20
 FLOW_CONTENT_LIMIT = 32 * 2**20
 
 
+def json_object(body: bytes) -> dict:
+    """The request body as a JSON object; ``ValueError`` says what is wrong in a few words, which
+    each API puts in its own error shape."""
+    try:
+        value = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValueError(f"invalid JSON: {exc}") from None
+    except RecursionError:  # json's decoder gives up on thousands of nested [ or {
+        raise ValueError("invalid JSON: nested too deeply") from None
+    if not isinstance(value, dict):
+        raise ValueError("not a JSON object")
+    return value
+
+
 def hard_limit(limit: int) -> int:
     """Bodies up to this size are read (and dropped) before a 413; larger ones are not read."""
     return 2 * limit

@@ -37,7 +37,7 @@ from typing import Any, Optional
 from graphql import GraphQLError, OperationDefinitionNode, parse
 
 from ..faults import FaultSet
-from ..web import JSONHandler, reason_phrase
+from ..web import JSONHandler, json_object, reason_phrase
 from .exceptions import Unauthenticated
 from .models import PrefectCloudBackend
 from .schema import execute_graphql
@@ -102,13 +102,9 @@ class GraphQLHandler(JSONHandler):
     def _payload(self) -> tuple[str, Optional[dict], Optional[str]]:
         """(query, variables, operationName) from the body; ValueError says what is wrong."""
         try:
-            payload: Any = json.loads(self.request.body or b"")
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ValueError(f"POST body sent invalid JSON: {exc}") from None
-        except RecursionError:  # json's decoder gives up on thousands of nested [ or {
-            raise ValueError("POST body sent invalid JSON: nested too deeply") from None
-        if not isinstance(payload, dict):
-            raise ValueError("POST body must be a JSON object with a 'query' string.")
+            payload: Any = json_object(self.request.body or b"")
+        except ValueError as exc:
+            raise ValueError(f"POST body must be a JSON object with a 'query' string: {exc}") from None
         query = payload.get("query")
         if not isinstance(query, str) or not query.strip():
             raise ValueError("POST body missing query: must provide a 'query' string.")

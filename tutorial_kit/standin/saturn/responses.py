@@ -18,7 +18,7 @@ import json
 import tornado.web
 
 from ..faults import FaultSet
-from ..web import FLOW_CONTENT_LIMIT, JSONHandler, reason_phrase
+from ..web import FLOW_CONTENT_LIMIT, JSONHandler, json_object, reason_phrase
 from .exceptions import InjectedError, InvalidRequest, SaturnError, Unauthorized, UnsupportedMediaType
 from .models import IMAGE, SIZES, ClusterSpec, SaturnBackend
 
@@ -54,14 +54,9 @@ class SaturnHandler(JSONHandler):
             if content_type not in ("", "application/json"):
                 raise UnsupportedMediaType(f"Content-Type {content_type!r} is not supported: send JSON (application/json)")
             try:
-                body = json.loads(self.request.body)
-            except (ValueError, UnicodeDecodeError) as exc:
-                raise InvalidRequest(f"request body is not JSON: {exc}") from None
-            except RecursionError:  # json's decoder gives up on thousands of nested [ or {
-                raise InvalidRequest("request body is not JSON: nested too deeply") from None
-            if not isinstance(body, dict):
-                raise InvalidRequest("request body must be a JSON object")
-            self._json = body
+                self._json = json_object(self.request.body)
+            except ValueError as exc:
+                raise InvalidRequest(f"request body must be a JSON object: {exc}") from None
 
     def json_body(self) -> dict:
         return self._json or {}
