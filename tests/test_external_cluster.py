@@ -23,7 +23,8 @@ from types import SimpleNamespace
 import nbformat
 import pytest
 
-from conftest import MARK, NOTEBOOK, clean_env, describe, run_papermill, wait_until_gone
+from conftest import (MARK, NOTEBOOK, answers_while_tasks_run, clean_env, describe, digests_after_a_task, run_papermill,
+                      wait_until_gone)
 from tutorial_kit import connect as connect_module
 from tutorial_kit.exceptions import PlatformConfigError
 from tutorial_kit.results import read_result
@@ -243,6 +244,24 @@ def test_dask_saturn_gets_your_cluster_and_never_scales_or_stops_it(external_clu
         assert f"{asked} is not applied" in log
     assert "which keeps running" in log
     cluster.cluster_url = again.cluster_url = None  # see test_saturn_standin: no status call at exit
+
+
+def test_scheduler_info_right_after_a_task_and_no_5xx_while_tasks_run(external_cluster, saturn_env_for):
+    """For about a heartbeat after a task, your scheduler's identity holds tuple keys; the stand-in
+    answered ``cluster.scheduler_info`` with 500 then (json.dumps refuses tuple keys)."""
+    from dask_saturn import SaturnCluster
+
+    standin = saturn_env_for(external_cluster.address)
+    cluster = SaturnCluster(n_workers=2)
+    try:
+        digests = digests_after_a_task(cluster)
+        assert "execute.lambda.thread-cpu.seconds" in digests, sorted(digests)
+        statuses = answers_while_tasks_run(standin, cluster)
+    finally:
+        cluster.close()
+        cluster.cluster_url = None  # see test_saturn_standin: no status call at exit
+    assert sum(statuses.values()) >= 50 and set(statuses) == {200}, statuses
+    assert_cluster_alive(external_cluster)
 
 
 @pytest.fixture

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import psutil
 import pytest
 import requests
 
+from conftest import answers_while_tasks_run, digests_after_a_task
 from tutorial_kit.standin.saturn.exceptions import InvalidRequest, NotFound
-from tutorial_kit.standin.saturn.models import ClusterSpec, SaturnBackend
+from tutorial_kit.standin.saturn.models import ClusterSpec, SaturnBackend, json_safe
 
 
 @pytest.fixture
@@ -65,6 +67,38 @@ def test_dask_saturn_gets_a_real_cluster_with_n_worker_processes(saturn_env):
     # the clusters alive until interpreter exit, after this module's stand-in has stopped.
     # A cluster without a URL answers "closed" without asking.
     cluster.cluster_url = again.cluster_url = None
+
+
+def test_scheduler_info_right_after_a_task_and_no_5xx_while_tasks_run(standin, saturn_env):
+    """For about a heartbeat after a task, the scheduler's identity holds tuple keys; the stand-in
+    answered those reads with 500 (json.dumps refuses tuple keys)."""
+    from dask_saturn import SaturnCluster
+
+    cluster = SaturnCluster(n_workers=1)
+    try:
+        digests = digests_after_a_task(cluster)
+        assert "execute.lambda.thread-cpu.seconds" in digests, sorted(digests)
+        statuses = answers_while_tasks_run(standin, cluster)
+    finally:
+        cluster.close()
+        cluster.cluster_url = None  # see above: no status call at exit
+    assert sum(statuses.values()) >= 50 and set(statuses) == {200}, statuses
+
+
+def test_json_safe_keeps_what_json_can_hold_and_converts_the_rest():
+    identity = {"workers": {"tcp://127.0.0.1:1": {
+        "metrics": {"digests_total_since_heartbeat": {("execute", "inc", "thread-cpu", "seconds"): 0.5,
+                                                     "latency": 0.01},
+                    "spilled_bytes": {"memory": 0, "disk": 0}},
+        "resources": {}, "nthreads": 2, "status": "running", "extra": (1, "a"), "nan": float("nan"),
+        1: {2}, "obj": NotFound("x")}}}
+    safe = json_safe(identity)
+    assert json.loads(json.dumps(safe, allow_nan=False)) == safe
+    worker = safe["workers"]["tcp://127.0.0.1:1"]
+    assert worker["metrics"]["digests_total_since_heartbeat"] == {
+        "execute.inc.thread-cpu.seconds": 0.5, "latency": 0.01}
+    assert (worker["nthreads"], worker["extra"], worker["nan"], worker["1"], worker["obj"]) == (
+        2, [1, "a"], None, [2], "x")
 
 
 def test_bad_cluster_request_is_a_clear_dask_saturn_error(saturn_env):

@@ -44,7 +44,9 @@ class LocalDaskCluster:
         return self._cluster.dashboard_link
 
     async def scheduler_info(self) -> dict:
-        return self._cluster.scheduler_info  # kept current by LocalCluster's own watcher
+        """The scheduler's ``identity()``, read now: the same answer as a cluster the user runs
+        (``LocalCluster.scheduler_info`` is a copy its watcher updates only as workers come and go)."""
+        return self._cluster.scheduler.identity()
 
     async def scale(self, n: int) -> None:
         self._cluster.scale(n)

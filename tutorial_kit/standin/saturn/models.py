@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 import logging
+import math
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -53,6 +54,35 @@ class RunningCluster(Protocol):
 
 
 ClusterStarter = Callable[["ClusterSpec"], Awaitable[RunningCluster]]
+
+
+def json_safe(value):
+    """``value`` (a scheduler's ``identity()``) as plain JSON: what dask-saturn's
+    ``SaturnCluster.scheduler_info`` reads back with ``response.json()``.
+
+    A scheduler's identity is msgpack-friendly, not JSON-friendly: for about one heartbeat after a
+    task has run, ``workers.<address>.metrics.digests_total_since_heartbeat`` has tuple keys such as
+    ``('execute', 'lambda', 'thread-cpu', 'seconds')``, which ``json.dumps`` refuses (the stand-in
+    answered 500). Keys become strings (a tuple's parts joined with ``.``), tuples and sets become
+    lists, non-finite floats (not JSON) become null, and anything else its ``str``.
+    """
+    if isinstance(value, dict):
+        return {_json_key(key): json_safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [json_safe(item) for item in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value is None or isinstance(value, (str, int, float)):
+        return value
+    return str(value)
+
+
+def _json_key(key) -> str:
+    if isinstance(key, str):
+        return key
+    if isinstance(key, tuple):
+        return ".".join(str(part) for part in key)
+    return str(key)
 
 
 @dataclass(frozen=True)
@@ -235,10 +265,11 @@ class SaturnBackend:
         await cluster.running.scale(n)
 
     async def scheduler_info(self, cluster_id: str) -> dict:
+        """The scheduler's ``identity()``, in JSON-safe form (see :func:`json_safe`)."""
         cluster = self.cluster(cluster_id)
         cluster.info()  # raises NotFound when not running
         try:
-            return await cluster.running.scheduler_info()
+            return json_safe(await cluster.running.scheduler_info())
         except Exception as exc:
             raise ClusterUnavailable(
                 f"cannot read the Dask scheduler at {cluster.running.scheduler_address}: {exc}"
