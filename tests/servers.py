@@ -16,9 +16,16 @@ from pathlib import Path
 
 
 @contextlib.contextmanager
-def web_server(folder: Path, tls_cert: Path | None = None, tls_key: Path | None = None):
+def web_server(folder: Path, tls_cert: Path | None = None, tls_key: Path | None = None, ranges: bool = True):
     """Serve ``folder`` with tornado's StaticFileHandler, which answers HEAD and Range requests
-    as real web servers and CDNs do (fsspec reads a remote file in ranges); yields the base URL."""
+    as real web servers and CDNs do (fsspec reads a remote file in ranges); yields the base URL.
+
+    ``ranges=False``: Python's own ``http.server`` instead (plain HTTP), which, as many simple
+    servers, ignores ``Range`` and always sends the whole file."""
+    if not ranges:
+        with _plain_web_server(folder) as url:
+            yield url
+        return
     import tornado.httpserver
     import tornado.netutil
     import tornado.web
@@ -55,6 +62,26 @@ def web_server(folder: Path, tls_cert: Path | None = None, tls_key: Path | None 
         yield f"{scheme}://{host}:{state['port']}"
     finally:
         state["loop"].call_soon_threadsafe(state["loop"].stop)
+        thread.join(10)
+
+
+@contextlib.contextmanager
+def _plain_web_server(folder: Path):
+    import functools
+    import http.server
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
         thread.join(10)
 
 

@@ -9,7 +9,9 @@ run is what the flow runs.
 from __future__ import annotations
 
 import gzip
+import os
 import shutil
+import tempfile
 
 import dask.dataframe as dd
 import pandas as pd
@@ -105,18 +107,66 @@ def test_every_row_is_read_once_whatever_the_block_size(client, tmp_path):
         pd.testing.assert_frame_equal(small.compute().reset_index(drop=True), whole)
 
 
-def test_http_csv_and_parquet(read, expected, sample_parquet, tmp_path):
+@pytest.mark.parametrize("ranges", [True, False], ids=["ranges", "no-ranges"])
+def test_http_csv_and_parquet(read, expected, sample_parquet, tmp_path, ranges):
+    """From a server that answers Range requests (fsspec reads ranges) and from one that ignores
+    them (Python's http.server: the file is downloaded once, then read locally)."""
     shutil.copy(SAMPLE_CSV, tmp_path / "yellow_tripdata_2019-01.csv")
     shutil.copy(sample_parquet, tmp_path / "yellow_tripdata_2019-01.parquet")
-    with web_server(tmp_path) as url:
-        assert_same(read(f"{url}/yellow_tripdata_2019-01.csv"), expected)
-        assert_same(read(f"{url}/yellow_tripdata_2019-01.parquet"), expected)
+    with web_server(tmp_path, ranges=ranges) as url:
+        for name in ("yellow_tripdata_2019-01.csv", "yellow_tripdata_2019-01.parquet"):
+            source = inspect_source(f"{url}/{name}")
+            assert [f.copied for f in source.files] == [not ranges]
+            assert ("downloaded once: its server ignores Range requests" in source.describe()) == (not ranges)
+            assert_same(read(f"{url}/{name}"), expected)
         with pytest.raises(ParameterError) as missing:
             read(f"{url}/yellow_tripdata_2019-02.parquet")
     assert str(missing.value) == (
         f"data_url '{url}/yellow_tripdata_2019-02.parquet' does not exist: pass -p data_url PATH_OR_URL, "
         "or leave it out to use the bundled sample"
     )
+
+
+def test_no_ranges_server_gives_blocks_and_rows_as_a_local_file(client, tmp_path):
+    """The downloaded copy is read as a local file: split into blocks (a worker holds one block,
+    whatever the file's size), every row once; downloaded once per process, removed at its exit."""
+    import subprocess
+    import sys
+
+    (tmp_path / "served").mkdir()
+    shutil.copy(SAMPLE_CSV, tmp_path / "served" / "trips.csv")
+    with web_server(tmp_path / "served", ranges=False) as url:
+        remote = read_trips(f"{url}/trips.csv", blocksize=2**16)
+        assert remote.npartitions == read_trips(SAMPLE_CSV, blocksize=2**16).npartitions == 14
+        pd.testing.assert_frame_equal(remote.compute(), read_trips(SAMPLE_CSV, blocksize=2**16).compute())
+        first, again = (inspect_source(f"{url}/trips.csv").files[0].path for _ in range(2))
+        assert first == again and first.startswith(tempfile.gettempdir())  # one download, reused
+        script = ("from tutorial_kit.trips import inspect_source; import sys; "
+                  "print(inspect_source(sys.argv[1]).files[0].path)")
+        run = subprocess.run([sys.executable, "-c", script, f"{url}/trips.csv"], capture_output=True, text=True,
+                             timeout=60)
+    assert run.returncode == 0, run.stderr
+    copy = run.stdout.strip()
+    assert copy.endswith("trips.csv") and not os.path.exists(copy) and not os.path.exists(os.path.dirname(copy))
+
+
+def test_no_ranges_download_cut_short_is_refused(tmp_path, monkeypatch):
+    """A server that announces more bytes than it sends: the copy is refused, and removed."""
+    from tutorial_kit import trips
+
+    (tmp_path / "served").mkdir()
+    shutil.copy(SAMPLE_CSV, tmp_path / "served" / "trips.csv")
+    with web_server(tmp_path / "served", ranges=False) as url:
+        fs, path = trips.open_filesystem(f"{url}/trips.csv")
+        size = fs.info(path)["size"]
+        trips.local_copy(fs, path, f"{url}/other.csv")  # the copies' folder exists from here on
+        before = os.listdir(trips._copies_folder[0])
+        with pytest.raises(DataError) as error:
+            trips.local_copy(fs, path, f"{url}/trips.csv", expected=size + 10)
+    assert str(error.value) == (f"data_url '{url}/trips.csv' stopped after {size:,} of its {size + 10:,} bytes: "
+                                "try again, or download it yourself and pass the local path")
+    assert f"{url}/trips.csv" not in trips._copies
+    assert os.listdir(trips._copies_folder[0]) == before
 
 
 def test_s3_anonymous_csv_and_parquet(read, expected, sample_parquet, monkeypatch):

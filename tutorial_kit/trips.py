@@ -13,6 +13,11 @@ downloads cut off half-way.  So:
   (float64) only: one partition per :data:`BLOCKSIZE` of CSV or per Parquet row group, parsed by
   pyarrow on the workers, so that no worker holds more than one block whatever the file's size.
 
+A web server that ignores HTTP Range requests (Python's own ``http.server`` among many simple
+ones) can only send a file whole, from its start, while reading a Parquet footer or a CSV block
+other than the first needs ranges: such a file is downloaded once, streamed to a temporary file
+that is removed when this process exits (:func:`local_copy`), and read from there.
+
 ``passenger_count`` is read as a float, as the TLC's Parquet release stores it: an empty value is
 then NaN (and no trip with "more than one passenger"), and ``1.0`` written by a tool that re-saved
 the file reads as ``1``.  ``VendorID`` is read as a number and must be whole; rows without one
@@ -21,8 +26,12 @@ belong to no vendor, so they are dropped, as pandas' groupby drops them.
 
 from __future__ import annotations
 
+import atexit
 import csv
 import os
+import shutil
+import tempfile
+import threading
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
@@ -58,6 +67,7 @@ class TripFile:
     delimiter: str = ","
     has_rows: bool = True
     row_groups: tuple = ()  # rows per Parquet row group
+    copied: bool = False  # downloaded to a local copy: its server ignores Range requests
 
 
 @dataclass(frozen=True)
@@ -77,7 +87,8 @@ class TripSource:
         names = ", ".join(f.url.rsplit("/", 1)[-1] for f in self.files[:3])
         more = f" and {len(self.files) - 3} more" if len(self.files) > 3 else ""
         formats = "/".join(sorted({f.format.upper() for f in self.files}))
-        return f"{names}{more} ({formats})"
+        copied = ", downloaded once: its server ignores Range requests" if any(f.copied for f in self.files) else ""
+        return f"{names}{more} ({formats}{copied})"
 
 
 # --------------------------------------------------------------------------------------------
@@ -115,13 +126,20 @@ def open_filesystem(data_url: str):
 def inspect_source(data_url: str) -> TripSource:
     """Open ``data_url`` and check every file it names; raise a one-line error if it cannot be used.
 
-    Reads at most a few hundred KiB per file.  Raises :class:`ParameterError` when nothing is
+    Reads at most a few hundred KiB per file, except from a web server that ignores Range
+    requests: that file is downloaded once first (:func:`local_copy`).  Raises :class:`ParameterError` when nothing is
     there, :class:`DataError` when what is there cannot give the result.
     """
     import fsspec
 
     fs, path = open_filesystem(data_url)
-    if fsspec.core.has_magic(path) and not data_url.startswith(("http://", "https://")):
+    info = _info(fs, path, data_url) if _is_http(fs) else None
+    if info is not None and not _serves_ranges(fs, path, data_url, info):
+        from fsspec.implementations.local import LocalFileSystem
+
+        fs, path = LocalFileSystem(), local_copy(fs, path, data_url, info.get("size"))
+        return TripSource(url=data_url, fs=fs, files=(_inspect_file(fs, path, data_url, copied=True),))
+    if fsspec.core.has_magic(path) and not _is_http(fs):
         paths = sorted(fs.glob(path))
         if not paths:
             raise ParameterError(f"data_url {data_url!r} matches no file: pass -p data_url PATH_OR_URL")
@@ -136,17 +154,23 @@ def _url_of(fs, path: str, data_url: str) -> str:
     return fs.unstrip_protocol(path) if "://" in data_url else path
 
 
-def _inspect_file(fs, path: str, url: str) -> TripFile:
-    import fsspec
-
+def _info(fs, path: str, url: str) -> dict:
     try:
-        info = fs.info(path)
+        return fs.info(path)
     except FileNotFoundError:
         raise ParameterError(
             f"data_url {url!r} does not exist: pass -p data_url PATH_OR_URL, or leave it out to use the bundled sample"
         ) from None
     except OSError as error:
         raise DataError(f"data_url {url!r} cannot be opened: {_first_line(error)}") from None
+
+
+def _inspect_file(fs, path: str, url: str, copied: bool = False) -> TripFile:
+    import dataclasses
+
+    import fsspec
+
+    info = _info(fs, path, url)
     if info.get("type") == "directory":
         raise ParameterError(f"data_url {url!r} is a folder: name a file, or a glob such as {url.rstrip('/')}/*.csv")
     size = info.get("size")
@@ -154,15 +178,18 @@ def _inspect_file(fs, path: str, url: str) -> TripFile:
     try:
         with fs.open(path, "rb", compression=compression) as f:
             head = f.read(_PROBE_BYTES)
-            if head.startswith(_PARQUET_MAGIC) and compression is None:
-                return _inspect_parquet(fs, path, url, size)
+            parquet = head.startswith(_PARQUET_MAGIC) and compression is None
             tail = b""
-            if compression is None and size is not None and size > _PROBE_BYTES:
+            if not parquet and compression is None and size is not None and size > _PROBE_BYTES:
                 f.seek(max(_PROBE_BYTES, size - _PROBE_BYTES))
                 tail = f.read()
     except (OSError, EOFError) as error:
         raise DataError(f"data_url {url!r} cannot be read: {_first_line(error)}") from None
-    return _inspect_csv(url, path, head, tail, size if compression is None else None, compression)
+    if parquet:
+        file = _inspect_parquet(fs, path, url, size)
+    else:
+        file = _inspect_csv(url, path, head, tail, size if compression is None else None, compression)
+    return dataclasses.replace(file, copied=copied) if copied else file
 
 
 def _inspect_csv(url, path, head: bytes, tail: bytes, size, compression) -> TripFile:
@@ -245,6 +272,74 @@ def _inspect_parquet(fs, path: str, url: str, size) -> TripFile:
     row_groups = tuple(metadata.row_group(i).num_rows for i in range(metadata.num_row_groups))
     return TripFile(url=url, path=path, format="parquet", size=size, compression=None,
                     has_rows=metadata.num_rows > 0, row_groups=row_groups)
+
+
+# --------------------------------------------------------------------------------------------
+# Web servers that ignore Range requests
+# --------------------------------------------------------------------------------------------
+
+#: The local copies made in this process: ``{data_url: path}``, in one folder removed at exit.
+_copies: dict[str, str] = {}
+_copies_lock = threading.Lock()
+_copies_folder: list[str] = []  # created on first use
+
+
+def _is_http(fs) -> bool:
+    from fsspec.implementations.http import HTTPFileSystem
+
+    return isinstance(fs, HTTPFileSystem)
+
+
+def _serves_ranges(fs, path: str, url: str, info: dict) -> bool:
+    """Does the server answer a Range request for the file's last byte with that byte alone?
+
+    A server that ignores ``Range`` answers 200 with the whole file; fsspec refuses that answer
+    for any read that does not start at 0 ("The HTTP server doesn't appear to support range
+    requests").  A server that says ``Accept-Ranges: none``, or no size, is not asked."""
+    size = info.get("size")
+    if not size or info.get("partial") is False:
+        return False
+    try:
+        with fs.open(path, "rb", block_size=1, size=size) as f:
+            f.seek(size - 1)
+            f.read(1)
+    except ValueError as error:
+        if "range requests" in str(error):
+            return False
+        raise
+    except OSError as error:
+        raise DataError(f"data_url {url!r} cannot be read: {_first_line(error)}") from None
+    return True
+
+
+def local_copy(fs, path: str, url: str, expected: int | None = None) -> str:
+    """The path of a local copy of ``url``, downloaded once per process as a stream (1 MiB at a
+    time: memory does not grow with the file) into a temporary folder removed at exit.
+    ``expected``: the size the server announced; a shorter download is refused.
+
+    The copy is on this machine: workers of a Dask cluster on other machines cannot read it
+    (README, "Run the unmodified notebook on your own Dask cluster")."""
+    with _copies_lock:
+        if url in _copies and os.path.exists(_copies[url]):
+            return _copies[url]
+        if not _copies_folder:
+            _copies_folder.append(tempfile.mkdtemp(prefix="tutorial-trips-"))
+            atexit.register(shutil.rmtree, _copies_folder[0], ignore_errors=True)
+        target = os.path.join(_copies_folder[0], f"{len(_copies)}-{os.path.basename(path) or 'data'}")
+        try:
+            with fs.open(path, "rb", block_size=0) as source, open(target, "wb") as copy:
+                shutil.copyfileobj(source, copy, 2**20)
+        except (OSError, ValueError) as error:
+            os.unlink(target)
+            raise DataError(f"data_url {url!r} could not be downloaded ({_first_line(error)}): try again, "
+                            "or download it yourself and pass the local path") from None
+        got = os.path.getsize(target)
+        if expected is not None and got != expected:
+            os.unlink(target)
+            raise DataError(f"data_url {url!r} stopped after {got:,} of its {expected:,} bytes: try again, "
+                            "or download it yourself and pass the local path")
+        _copies[url] = target
+        return target
 
 
 def _first_line(error: BaseException) -> str:
