@@ -17,6 +17,7 @@ $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(BIN)/python -m tutorial_kit.kernel  # the notebook's kernel, prefect-tutorial (IPC, no TCP warning)
 	touch $@
 
 # Your own Dask cluster instead of the stand-in's LocalCluster (README: "Run the unmodified

@@ -33,6 +33,10 @@ def test_papermill_with_injected_parameters(tmp_path, mark):
     run = run_papermill(NOTEBOOK, out, "-p", "project", "nightly-taxi", "-p", "username", "jdoe", mark=mark,
                         HOME=str(home))
     assert run.returncode == 0, run.stderr[-3000:]
+    # papermill's own three lines and nothing else: no kernel warning a user would read as a problem
+    # (over TCP, ipykernel warned "Kernel is running over TCP without encryption" on every start)
+    assert [line.split(":")[0] for line in run.stderr.splitlines()] == [
+        "Input Notebook", "Output Notebook", "Executing notebook with kernel"], run.stderr
     assert not (home / ".prefect").exists()  # Prefect's files stay in the project's .standin/
     nb = nbformat.read(out, as_version=4)
     (injected,) = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]

@@ -142,3 +142,27 @@ def test_papermill_stops_before_anything_starts(tmp_path, mark, params, message)
     assert "started the local stand-in" not in texts
     executed = [c for c in nb.cells if c.cell_type == "code" and c.get("execution_count")]
     assert executed[-1] is failed[0]  # nothing ran after it
+
+
+def test_help_notebook_gives_each_parameter_its_type_and_rule():
+    """`papermill --help-notebook` reads the annotations and comments of the parameters cell; the
+    bounds it prints are the ones the checks apply."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tutorial_kit.parameters import MAX_USERNAME_LENGTH
+
+    run = subprocess.run([str(Path(sys.executable).parent / "papermill"), "--help-notebook", str(NOTEBOOK)],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    help_text = " ".join(run.stdout.split())
+    assert "Unknown type" not in help_text
+    for name, kind, rule in [
+        ("project", "str", f"1 to {MAX_PROJECT_NAME_LENGTH} visible characters, no space at either end"),
+        ("username", "str", f"1 to {MAX_USERNAME_LENGTH} lowercase letters, digits and single hyphens"),
+        ("n_workers", "int", f"Dask workers for the flow's cluster: 1 to {MAX_N_WORKERS}"),
+        ("data_url", "str", "CSV or Parquet: a path, glob, file://, https:// or s3:// URL"),
+    ]:
+        found = re.search(rf"{name}: (\S+) \(default .*?\) (.*?)(?= \w+: \w+ \(default|$)", help_text)
+        assert found and found[1] == kind and rule in found[2], (name, help_text)

@@ -80,6 +80,16 @@ def test_recipe_is_the_tutorials_setup(recipe):
     assert "environment.yml" in recipe["start_script"]
 
 
+def test_recipe_installs_the_kernel_the_notebook_names(recipe):
+    import nbformat
+
+    from conftest import NOTEBOOK
+    from tutorial_kit.kernel import KERNEL_NAME
+
+    assert nbformat.read(NOTEBOOK, as_version=4).metadata.kernelspec.name == KERNEL_NAME
+    assert recipe["start_script"].endswith("python -m tutorial_kit.kernel --user")
+
+
 def test_recipe_schema_check_can_fail(recipe):
     for broken in ({**recipe, "name": "has spaces"}, {**recipe, "colour": "red"},
                    {**recipe, "credentials": [{"name": "k", "type": "environment_variable", "location": "K", "value": "s3cret"}]}):

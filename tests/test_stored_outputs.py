@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import nbformat
 
@@ -30,10 +31,36 @@ def test_stored_result_is_the_computation_on_the_bundled_sample():
     assert sorted(got) == sorted(want) and all(abs(got[k] - want[k]) <= 1e-12 for k in want)
 
 
+def stored_output_texts(nb) -> list[str]:
+    """Every text a reader of the stored notebook sees in an output: streams, results, displays."""
+    texts = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            texts.append(output.get("text", ""))
+            texts.extend(str(value) for value in output.get("data", {}).values())
+            texts.extend(output.get("traceback", []))
+    return texts
+
+
+#: What a machine path in an output looks like: this clone's folder, a home folder, an installed package.
+MACHINE_PATHS = (str(REPO_ROOT), str(Path.home()), "/home/", "/root/", "/Users/", "site-packages/")
+
+
 def test_stored_outputs_hold_no_secret_or_machine_path():
-    text = NOTEBOOK.read_text()
-    for needle in ("SATURN_TOKEN=", "Bearer ", "api_key", str(REPO_ROOT) + "/data"):
-        assert needle not in text
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    for text in stored_output_texts(nb):
+        for needle in ("SATURN_TOKEN=", "Bearer ", "api_key", *MACHINE_PATHS):
+            assert needle not in text, f"{needle!r} in a stored output: {text[:300]!r}"
+
+
+def test_machine_path_check_can_fail():
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    for path in (str(REPO_ROOT / ".venv" / "lib" / "x.py"), "/opt/conda/lib/python3.11/site-packages/prefect/x.py",
+                 str(Path.home() / "notes.txt")):
+        nb.cells[-1].setdefault("outputs", []).append(
+            nbformat.v4.new_output("stream", name="stderr", text=f"{path}:1: UserWarning: x"))
+        assert any(needle in text for text in stored_output_texts(nb) for needle in MACHINE_PATHS)
+        nb.cells[-1]["outputs"].pop()
 
 
 def _nbval(notebook, tmp_path):

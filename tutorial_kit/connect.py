@@ -51,6 +51,7 @@ class Connection:
 
     def close(self) -> None:
         if self.standin is not None:
+            _forget_clusters_of(self.standin.url)
             self.standin.stop()
         if self.prefect_home is not None:
             shutil.rmtree(self.prefect_home, ignore_errors=True)
@@ -109,6 +110,23 @@ def connect(username: str) -> Connection:
     os.environ.update(standin.environ(), PREFECT__HOME_DIR=str(prefect_home))
     _current = connection
     return _current
+
+
+def _forget_clusters_of(url: str) -> None:
+    """Tell this process's ``SaturnCluster`` objects of the stand-in at ``url`` that their clusters
+    are closed (``cluster_url = None``: dask-saturn's own "closed" without asking).
+
+    Why: the stand-in stops here, at exit, and closes every cluster it started; the interpreter
+    then finalizes the objects still alive, and ``SaturnCluster.__del__`` asks the platform for
+    the cluster's status over HTTP, which nobody answers any more: Python prints "Exception ignored
+    in: <function Cluster.__del__ ...>" and a ConnectionError traceback on the kernel's stderr,
+    which papermill shows under every run. On Saturn Cloud the platform outlives the kernel."""
+    saturn = sys.modules.get("dask_saturn")
+    if saturn is None:
+        return
+    for cluster in list(saturn.SaturnCluster._instances):
+        if (getattr(cluster, "cluster_url", None) or "").startswith(url):
+            cluster.cluster_url = None
 
 
 def prefect_home_for_this_run(homes: Path = PREFECT_HOMES) -> Path:

@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 from .connect import SATURN_VARS
+from .kernel import KERNEL_NAME
 
 
 def regenerate(path: Path, timeout: int = 600) -> None:
@@ -24,7 +25,7 @@ def regenerate(path: Path, timeout: int = 600) -> None:
         sys.exit("unset SATURN_BASE_URL and SATURN_TOKEN: stored outputs come from the local stand-in")
     nb = nbformat.read(path, as_version=4)
     NotebookClient(
-        nb, timeout=timeout, kernel_name="python3", record_timing=False,
+        nb, timeout=timeout, kernel_name=KERNEL_NAME, record_timing=False,
         resources={"metadata": {"path": str(path.parent)}},
     ).execute()
     # write beside, then rename: an interrupted run never leaves a half-written notebook
