@@ -37,12 +37,8 @@ from tutorial_kit.standin.prefect_cloud.exceptions import (
     Unauthenticated,
     UniquenessViolation,
 )
-from tutorial_kit.standin.prefect_cloud.models import (
-    PrefectCloudBackend,
-    decompress,
-    matches,
-    sort_records,
-)
+from tutorial_kit.standin.prefect_cloud.hasura import matches, sort_records
+from tutorial_kit.standin.prefect_cloud.models import PrefectCloudBackend, decompress
 from tutorial_kit.standin.prefect_cloud.schema import execute_graphql
 from tutorial_kit.standin.prefect_cloud.urls import url_patterns
 

@@ -19,6 +19,7 @@ from .faults import ENV_VAR as FAULTS_VAR
 from .faults import FaultSet, FaultSpecError
 from .saturn.clusters import SCHEDULER_EXAMPLE, check_scheduler_address
 from .server import Platform, serve
+from .services.agent import heartbeat_seconds
 
 TOKEN_VARS = ("STANDIN_SATURN_TOKEN", "STANDIN_PREFECT_API_KEY")
 
@@ -45,12 +46,17 @@ def main(argv=None) -> int:
     except FaultSpecError as exc:
         parser.error(f"{FAULTS_VAR}: {exc}")
     os.environ.pop(FAULTS_VAR, None)  # not inherited by the clusters' processes
+    try:
+        heartbeat = heartbeat_seconds()
+    except ValueError as exc:
+        parser.error(str(exc))
     platform = Platform.create(
         saturn_token=os.environ.pop("STANDIN_SATURN_TOKEN"),
         prefect_api_key=os.environ.pop("STANDIN_PREFECT_API_KEY"),
         username=args.username,
         dask_scheduler=args.dask_scheduler,
         faults=faults,
+        heartbeat=heartbeat,
     )
     if args.dask_scheduler:
         logging.getLogger("tutorial_kit.standin").info(

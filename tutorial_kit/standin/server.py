@@ -1,8 +1,9 @@
-"""The stand-in's HTTP server: Saturn's REST API and Prefect Cloud's GraphQL API on one
-tornado application, on 127.0.0.1 and a free port.
+"""The stand-in's server: Saturn's REST API and Prefect Cloud's GraphQL API on one tornado
+application, on 127.0.0.1, and the platform's background services (Saturn's agent, the
+scheduler, the zombie killer: ``services/``) on the same event loop.
 
 It runs in a process of its own (see ``process.py``), as the real platforms run elsewhere:
-its log lines, its Dask scheduler and its memory stay out of the notebook's kernel.
+its log lines, its Dask schedulers, its flow runs and its memory stay out of the notebook's kernel.
 """
 
 from __future__ import annotations
@@ -16,6 +17,10 @@ import tornado.httpserver
 
 from .faults import FaultSet
 from .prefect_cloud.models import PrefectCloudBackend
+from .services.agent import SaturnAgent
+from .services.scheduler import Scheduler
+from .services.zombie_killer import ZombieKiller
+from .store import Store
 from .prefect_cloud.urls import url_patterns as prefect_cloud_urls
 from .saturn.clusters import cluster_starter
 from .saturn.models import SaturnBackend
@@ -36,22 +41,56 @@ class Platform:
     prefect_cloud: PrefectCloudBackend
     #: Test-only fault injection (``faults.py``): empty unless a test arms some.
     faults: FaultSet = field(default_factory=FaultSet)
+    #: Where the state is kept (nowhere, for a notebook's private stand-in).
+    store: Store = field(default_factory=Store)
+    #: Seconds between a flow run's heartbeats (``services/agent.py``).
+    heartbeat: float = 5.0
+    agent: SaturnAgent | None = None
 
     @classmethod
     def create(cls, saturn_token: str, prefect_api_key: str, username: str,
-               dask_scheduler: str | None = None, faults: FaultSet | None = None) -> "Platform":
+               dask_scheduler: str | None = None, faults: FaultSet | None = None,
+               store: Store | None = None, heartbeat: float = 5.0) -> "Platform":
         """``dask_scheduler``: the address of the user's own Dask cluster to hand out, instead of
-        starting a ``LocalCluster`` per request. ``faults``: armed faults (tests only)."""
+        starting a ``LocalCluster`` per request. ``faults``: armed faults (tests only). ``store``:
+        where the state lasts (``make standin``)."""
         faults = faults if faults is not None else FaultSet()
+        store = store or Store()
         return cls(
             saturn=SaturnBackend(token=saturn_token, username=username,
-                                 start_cluster=cluster_starter(dask_scheduler, faults)),
-            prefect_cloud=PrefectCloudBackend(api_key=prefect_api_key),
-            faults=faults,
+                                 start_cluster=cluster_starter(dask_scheduler, faults), store=store),
+            prefect_cloud=PrefectCloudBackend(api_key=prefect_api_key, store=store),
+            faults=faults, store=store, heartbeat=heartbeat,
         )
 
+    def saturn_environ(self, url: str) -> dict[str, str]:
+        """What Saturn puts in a flow run's pod so that Webhook storage and dask-saturn reach it."""
+        return {"SATURN_BASE_URL": url, "BASE_URL": url, "SATURN_TOKEN": self.saturn.token,
+                "SATURN_IS_INTERNAL": "true"}
+
+    async def run_services(self, url: str) -> list[asyncio.Task]:
+        """Start Saturn's agent, the scheduler and the zombie killer on this event loop; runs a
+        previous stand-in left in flight end Failed first."""
+        loop = asyncio.get_running_loop()
+        self.agent = SaturnAgent(self.prefect_cloud, self.saturn, url + "/graphql", self.saturn_environ(url),
+                                 heartbeat=self.heartbeat)
+        for run_id in self.agent.reap_orphans():
+            log.warning("flow run %s was in flight when the stand-in stopped: marked Failed", run_id)
+        scheduler = Scheduler(self.prefect_cloud)
+        killer = ZombieKiller(self.prefect_cloud, self.agent, self.heartbeat)
+
+        def changed() -> None:  # from any thread: wake the services on the loop's
+            loop.call_soon_threadsafe(self.agent.wake)
+            loop.call_soon_threadsafe(scheduler.wake)
+
+        self.prefect_cloud.changed = changed
+        return [asyncio.ensure_future(service.run()) for service in (self.agent, scheduler, killer)]
+
     async def close(self) -> None:
+        if self.agent is not None:
+            await self.agent.stop()
         await self.saturn.close_all()
+        self.store.close()
 
 
 def make_app(platform: Platform) -> Application:
@@ -77,12 +116,15 @@ async def serve(platform: Platform, stop: asyncio.Event, port: int = 0, on_ready
     server.add_sockets([sock])
     url = f"http://{HOST}:{sock.getsockname()[1]}"
     log.info("stand-in listening on %s", url)
+    services = await platform.run_services(url)
     try:
         if on_ready is not None:
             on_ready(url)
         await stop.wait()
     finally:
         server.stop()
+        for service in services:
+            service.cancel()
         await platform.close()
         await server.close_all_connections()
         log.info("stand-in stopped")

@@ -160,7 +160,8 @@ class GraphQLHandler(JSONHandler):
             )
             return
 
-        outcome = execute_graphql(self.backend, query, variables, operation_name, auth=auth)
+        outcome = execute_graphql(self.backend, query, variables, operation_name, auth=auth,
+                                  agent_id=self.request.headers.get("X-Prefect-Agent-Id"))
         self._send(400 if outcome.request_error else 200, outcome.body)
 
     def get(self) -> None:

@@ -31,7 +31,7 @@ from graphql import (
 from graphql.language import StringValueNode
 from graphql.utilities import value_from_ast_untyped
 
-from .exceptions import InvalidInput, PrefectCloudError
+from .exceptions import InvalidInput, NotFound, PrefectCloudError
 from .models import AuthInfo, PrefectCloudBackend, decompress
 
 logger = logging.getLogger(__name__)
@@ -43,6 +43,8 @@ class Context:
 
     backend: PrefectCloudBackend
     auth: AuthInfo
+    #: ``X-PREFECT-AGENT-ID``: the agent that sends the request, if one does
+    agent_id: Optional[str] = None
 
 
 @dataclass
@@ -218,22 +220,157 @@ def resolve_flow_edges(flow: Any, info: Any) -> list:
     return _backend(info).edges_of(flow.id)
 
 
+def resolve_flow_settings(flow: Any, info: Any) -> dict:
+    """The flow group's settings (``heartbeat_enabled`` and the rest): always an object, as
+    the flow-run process calls ``settings.get(...)`` on it."""
+    group = _backend(info).flow_group_by_id(flow.flow_group_id)
+    return dict(group.settings) if group is not None else {}
+
+
+# -- flow runs -------------------------------------------------------------------------------
+def resolve_flow_run_by_pk(_root: Any, info: Any, id: str):
+    return _backend(info).flow_runs.get(id)
+
+
+def resolve_task_run_by_pk(_root: Any, info: Any, id: str):
+    return _backend(info).task_runs.get(id)
+
+
+def _nested(table: str, records_of: Callable[[Any, Any], list], default_order: dict) -> Callable[..., list]:
+    """A list field of a record that takes Hasura arguments (``flow_run.states(where: ...)``)."""
+
+    def resolve(record: Any, info: Any, where=None, order_by=None, limit=None, offset=None) -> list:
+        backend = _backend(info)
+        return backend.query(table, where, order_by or default_order, limit, offset,
+                             among=records_of(backend, record))
+
+    return resolve
+
+
+def resolve_hello(_root: Any, info: Any) -> str:
+    return "👋"
+
+
+def resolve_secret_value(_root: Any, info: Any, name: str):
+    raise NotFound(f"No secret named {name!r}: the stand-in keeps no secrets. A flow run that asks for one "
+                   "lacks an environment variable (BASE_URL or SATURN_TOKEN for Saturn's Webhook storage).")
+
+
+def resolve_create_flow_run(_root: Any, info: Any, input: dict) -> dict:
+    run = _backend(info).create_flow_run(
+        input.get("flow_id"), version_group_id=input.get("version_group_id"),
+        parameters=input.get("parameters"), context=input.get("context"),
+        scheduled_start_time=input.get("scheduled_start_time"), flow_run_name=input.get("flow_run_name"),
+        labels=input.get("labels"), run_config=input.get("run_config"),
+        idempotency_key=input.get("idempotency_key"),
+    )
+    return {"id": run.id}
+
+
+def resolve_set_flow_run_states(_root: Any, info: Any, input: dict) -> dict:
+    backend = _backend(info)
+    agent_id = info.context.agent_id
+    answers = []
+    for item in input["states"]:
+        entry = backend.set_flow_run_state(item["flow_run_id"], item["state"], item.get("version"), agent_id=agent_id)
+        answers.append({"id": entry.flow_run_id, "status": "SUCCESS", "message": None})
+    return {"states": answers}
+
+
+def resolve_set_task_run_states(_root: Any, info: Any, input: dict) -> dict:
+    backend = _backend(info)
+    answers = []
+    for item in input["states"]:
+        entry = backend.set_task_run_state(item["task_run_id"], item["state"], item.get("version"))
+        answers.append({"id": entry.task_run_id, "status": "SUCCESS", "message": None})
+    return {"states": answers}
+
+
+def resolve_get_or_create_task_run_info(_root: Any, info: Any, input: dict) -> dict:
+    task_run = _backend(info).get_or_create_task_run(input["flow_run_id"], input["task_id"], input.get("map_index"))
+    return {"id": task_run.id, "version": task_run.version, "state": task_run.state,
+            "serialized_state": task_run.serialized_state}
+
+
+def resolve_write_run_logs(_root: Any, info: Any, input: dict) -> dict:
+    _backend(info).write_run_logs(input["logs"])
+    return {"success": True}
+
+
+def resolve_update_flow_run_heartbeat(_root: Any, info: Any, input: dict) -> dict:
+    _backend(info).update_flow_run_heartbeat(input["flow_run_id"])
+    return {"success": True}
+
+
+def resolve_cancel_flow_run(_root: Any, info: Any, input: dict) -> dict:
+    backend = _backend(info)
+    backend.cancel_flow_run(input["flow_run_id"])
+    return {"state": backend.flow_run(input["flow_run_id"]).state}
+
+
+def resolve_set_flow_run_name(_root: Any, info: Any, input: dict) -> dict:
+    _backend(info).rename("flow_runs", input["flow_run_id"], input["name"])
+    return {"success": True}
+
+
+def resolve_set_task_run_name(_root: Any, info: Any, input: dict) -> dict:
+    _backend(info).rename("task_runs", input["task_run_id"], input["name"])
+    return {"success": True}
+
+
+def resolve_register_agent(_root: Any, info: Any, input: dict) -> dict:
+    agent = _backend(info).register_agent(input.get("type"), input.get("name"), input.get("labels"),
+                                          agent_config_id=input.get("agent_config_id"))
+    return {"id": agent.id}
+
+
+def resolve_get_runs_in_queue(_root: Any, info: Any, input: dict) -> dict:
+    ids = _backend(info).runs_in_queue(input.get("labels") or [], input.get("before"), info.context.agent_id)
+    return {"flow_run_ids": ids}
+
+
 RESOLVERS: dict[tuple[str, str], Callable[..., Any]] = {
     ("Query", "auth_info"): resolve_auth_info,
     ("Query", "tenant"): _list_resolver("tenants"),
     ("Query", "project"): _list_resolver("projects"),
     ("Query", "flow"): _list_resolver("flows"),
     ("Query", "flow_by_pk"): resolve_flow_by_pk,
+    ("Query", "flow_run"): _list_resolver("flow_runs"),
+    ("Query", "flow_run_by_pk"): resolve_flow_run_by_pk,
+    ("Query", "task_run"): _list_resolver("task_runs"),
+    ("Query", "task_run_by_pk"): resolve_task_run_by_pk,
+    ("Query", "agent"): _list_resolver("agents"),
+    ("Query", "hello"): resolve_hello,
+    ("Query", "secret_value"): resolve_secret_value,
     ("Mutation", "create_project"): resolve_create_project,
     ("Mutation", "create_flow"): resolve_create_flow,
     ("Mutation", "create_flow_from_compressed_string"): resolve_create_flow_from_compressed_string,
     ("Mutation", "register_tasks"): resolve_register_tasks,
     ("Mutation", "register_edges"): resolve_register_edges,
     ("Mutation", "set_schedule_active"): resolve_set_schedule_active,
+    ("Mutation", "create_flow_run"): resolve_create_flow_run,
+    ("Mutation", "set_flow_run_states"): resolve_set_flow_run_states,
+    ("Mutation", "set_task_run_states"): resolve_set_task_run_states,
+    ("Mutation", "get_or_create_task_run_info"): resolve_get_or_create_task_run_info,
+    ("Mutation", "write_run_logs"): resolve_write_run_logs,
+    ("Mutation", "update_flow_run_heartbeat"): resolve_update_flow_run_heartbeat,
+    ("Mutation", "cancel_flow_run"): resolve_cancel_flow_run,
+    ("Mutation", "set_flow_run_name"): resolve_set_flow_run_name,
+    ("Mutation", "set_task_run_name"): resolve_set_task_run_name,
+    ("Mutation", "register_agent"): resolve_register_agent,
+    ("Mutation", "get_runs_in_queue"): resolve_get_runs_in_queue,
     ("flow", "project"): resolve_flow_project,
     ("flow", "flow_group"): resolve_flow_flow_group,
     ("flow", "tasks"): resolve_flow_tasks,
     ("flow", "edges"): resolve_flow_edges,
+    ("flow", "settings"): resolve_flow_settings,
+    ("flow_run", "flow"): lambda run, info: _backend(info).flows.get(run.flow_id),
+    ("flow_run", "states"): _nested("flow_run_states", lambda b, run: b.states_of(run.id), {"timestamp": "asc"}),
+    ("flow_run", "logs"): _nested("logs", lambda b, run: b.logs_of(run.id), {}),
+    ("flow_run", "task_runs"): _nested("task_runs", lambda b, run: b.task_runs_of(run.id), {}),
+    ("task_run", "flow_run"): lambda task_run, info: _backend(info).flow_runs.get(task_run.flow_run_id),
+    ("task_run", "task"): lambda task_run, info: _backend(info).tasks.get(task_run.task_id),
+    ("task_run", "states"): _nested("task_run_states", lambda b, run: b.states_of(run.id), {"timestamp": "asc"}),
 }
 
 
@@ -281,6 +418,7 @@ def execute_graphql(
     variables: Optional[dict] = None,
     operation_name: Optional[str] = None,
     auth: Optional[AuthInfo] = None,
+    agent_id: Optional[str] = None,
 ) -> Outcome:
     """Parse, validate and execute one GraphQL request against ``backend``.
 
@@ -305,7 +443,7 @@ def execute_graphql(
     result = execute_sync(
         schema,
         document,
-        context_value=Context(backend=backend, auth=auth),
+        context_value=Context(backend=backend, auth=auth, agent_id=agent_id),
         variable_values=variables,
         operation_name=operation_name,
     )

@@ -20,6 +20,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable, Protocol
 
+from ..store import Store
 from .exceptions import ClusterStartFailed, ClusterUnavailable, InvalidRequest, NotFound
 
 log = logging.getLogger("tutorial_kit.standin.saturn")
@@ -157,7 +158,9 @@ class SaturnFlow:
     flow_hash: str
     instance_size: str | None
     versions: list[str] = field(default_factory=list)  # flow_version_ids, oldest first
-    contents: dict[str, bytes] = field(default_factory=dict)  # flow_version_id -> pickled flow
+
+
+_CONTENT = "saturn.flow-content"
 
 
 def _new_id() -> str:
@@ -174,20 +177,30 @@ class SaturnBackend:
         username: str,
         start_cluster: ClusterStarter,
         clock: Callable[[], datetime.datetime] = lambda: datetime.datetime.now(datetime.timezone.utc),
+        store: Store | None = None,
     ):
         self.token = token
         self.username = username
         self._start_cluster = start_cluster
         self._clock = clock
+        #: Flows and their uploaded contents last (``make standin``); clusters do not: they are
+        #: processes of the stand-in, and end with it.
+        self.store = store or Store()
         self.clusters: dict[str, DaskCluster] = {}
-        self.flows: dict[str, SaturnFlow] = {}
+        self.flows: dict[str, SaturnFlow] = {flow.id: flow for flow in self.store.load(SaturnFlow)}
+        #: (flow id, flow version id) -> the cloudpickled flow prefect's Webhook storage uploaded
+        self.contents: dict[tuple[str, str], bytes] = {
+            tuple(key.split("/", 1)): data for key, data in self.store.blobs(_CONTENT).items()}
         self._lock = threading.Lock()
         self._cluster_lock = asyncio.Lock()
 
     # -- Dask clusters -------------------------------------------------------------------
-    def current_cluster(self) -> DaskCluster | None:
+    def current_cluster(self, flow_run_id: str | None = None) -> DaskCluster | None:
+        """The resource's running cluster: the Jupyter server's (``flow_run_id`` None), or the
+        one a Prefect flow run asked for (dask-saturn sends ``prefectcloudflowrun_id`` from
+        Saturn 2021.08.16): each run of a flow gets its own, as each ran in a pod of its own."""
         for cluster in self.clusters.values():
-            if cluster.status in ("pending", "ready"):
+            if cluster.status in ("pending", "ready") and cluster.spec.prefectcloudflowrun_id == flow_run_id:
                 return cluster
         return None
 
@@ -198,7 +211,7 @@ class SaturnBackend:
         sleeps, so answering "ready" at once keeps the tutorial fast.
         """
         async with self._cluster_lock:
-            cluster = self.current_cluster()
+            cluster = self.current_cluster(spec.prefectcloudflowrun_id)
             if cluster is not None:
                 if not cluster.owned:
                     cluster.warnings = await self._not_scaled(cluster, spec.n_workers * spec.nprocs)
@@ -292,6 +305,15 @@ class SaturnBackend:
         for cluster_id in list(self.clusters):
             await self.close_cluster(cluster_id)
 
+    async def close_clusters_of_run(self, flow_run_id: str) -> list[str]:
+        """Close the clusters a flow run asked for and left running (its process died, or it
+        was cancelled before its cleanup ran); their ids."""
+        doomed = [c.id for c in self.clusters.values()
+                  if c.status in ("pending", "ready") and c.spec.prefectcloudflowrun_id == flow_run_id]
+        for cluster_id in doomed:
+            await self.close_cluster(cluster_id)
+        return doomed
+
     async def reset(self) -> None:
         current = self.current_cluster()
         if current is not None:
@@ -318,6 +340,7 @@ class SaturnBackend:
             flow.instance_size = instance_size
             version_id = _new_id()
             flow.versions.append(version_id)
+            self.store.put(flow)
             return flow, version_id
 
     def flow(self, flow_id: str) -> SaturnFlow:
@@ -336,12 +359,14 @@ class SaturnBackend:
         if not content:
             raise InvalidRequest("empty flow content")
         with self._lock:
-            self._version(flow_id, version_id).contents[version_id] = content
+            self._version(flow_id, version_id)
+            self.store.put_blob(_CONTENT, f"{flow_id}/{version_id}", content)
+            self.contents[(flow_id, version_id)] = content
 
     def content(self, flow_id: str, version_id: str) -> bytes:
-        flow = self._version(flow_id, version_id)
+        self._version(flow_id, version_id)
         try:
-            return flow.contents[version_id]
+            return self.contents[(flow_id, version_id)]
         except KeyError:
             raise NotFound(f"Flow {flow_id} version {version_id} has no stored content") from None
 

@@ -1,0 +1,57 @@
+"""The emulated state of Prefect Cloud 1.x: no HTTP, no GraphQL.
+
+One :class:`PrefectCloudBackend` is one tenant, the API key it accepts, and everything in it,
+split by record family as moto splits a large service:
+
+- ``records.py``: the dataclasses (one per table of Prefect Server's database);
+- ``base.py``: the tables, relations, Hasura-style queries and write-through persistence;
+- ``flows.py``: projects, flows and their versions, tasks, edges (``flow.register``);
+- ``runs.py``: flow runs, task runs, states, heartbeats, the agents' queue, logs;
+- ``states.py``: Prefect's serialized states, read and written without importing prefect.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+from typing import Any
+
+from .base import Clock, new_id, utcnow
+from .flows import FlowsMixin
+from .records import (  # noqa: F401  (re-exported: what the GraphQL layer and tests name)
+    Agent,
+    AuthInfo,
+    Edge,
+    Flow,
+    FlowGroup,
+    FlowRun,
+    FlowRunState,
+    Log,
+    Project,
+    Task,
+    TaskRun,
+    TaskRunState,
+    Tenant,
+)
+from .runs import RunsMixin
+
+
+class PrefectCloudBackend(FlowsMixin, RunsMixin):
+    """One emulated Prefect Cloud 1.x tenant and everything registered and run in it."""
+
+    def _load(self) -> None:
+        super()._load()
+        self._log_seq = max((log.seq for log in self.logs.values()), default=0)
+
+
+def decompress(string: str) -> Any:
+    """Inverse of ``prefect.utilities.graphql.compress``: base64 -> gzip -> JSON.
+
+    Re-implemented (three lines) rather than imported so that the stand-in server does not
+    import all of prefect, and with it prefect's config and logging set-up.
+    """
+    return json.loads(gzip.decompress(base64.b64decode(string)).decode())
+
+
+__all__ = ["Clock", "PrefectCloudBackend", "decompress", "new_id", "utcnow"]

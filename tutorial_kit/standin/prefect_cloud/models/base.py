@@ -1,0 +1,190 @@
+"""The core of the emulated Prefect Cloud: its tables, the tenant and its key, the relations
+between records, Hasura-style queries over them, and their persistence.
+
+Every record lives in a dict keyed by its id (``TABLES`` names them); every change happens
+inside :meth:`BackendBase._write` (the re-entrant lock, and one store transaction: a change of
+several records is saved whole), and every timestamp comes from one injectable ``clock``.
+``changed`` is a callback the stand-in's services set to be woken at once when a run is created
+or changes state (the agent's sub-second pick-up).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import threading
+import uuid
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterator, Mapping, Optional
+
+from ...store import Store
+from ..exceptions import Unauthenticated
+from ..hasura import select
+from .records import (
+    Agent,
+    AuthInfo,
+    Edge,
+    Flow,
+    FlowGroup,
+    FlowRun,
+    FlowRunState,
+    Log,
+    Project,
+    Task,
+    TaskRun,
+    TaskRunState,
+    Tenant,
+)
+
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+class BackendBase:
+    """One emulated Prefect Cloud 1.x tenant: the state, no API."""
+
+    #: table name -> record class, in dependency order (the order they load in)
+    TABLES: dict[str, type] = {
+        "tenants": Tenant, "projects": Project, "flow_groups": FlowGroup, "flows": Flow, "tasks": Task,
+        "edges": Edge, "flow_runs": FlowRun, "task_runs": TaskRun, "flow_run_states": FlowRunState,
+        "task_run_states": TaskRunState, "logs": Log, "agents": Agent,
+    }
+
+    def __init__(
+        self,
+        api_key: str,
+        tenant_name: str = "local",
+        tenant_slug: str = "local",
+        *,
+        tenant_id: Optional[str] = None,
+        user_id: Optional[str] = None,
+        clock: Optional[Clock] = None,
+        store: Optional[Store] = None,
+    ):
+        if not api_key:
+            raise ValueError("PrefectCloudBackend needs a non-empty api_key")
+        self.api_key = api_key
+        self.clock: Clock = clock or utcnow
+        self.store = store or Store()
+        self._lock = threading.RLock()
+        self.user_id = user_id or new_id()
+        #: called (with no argument) after a flow run is created or changes state
+        self.changed: Callable[[], None] = lambda: None
+        for table in self.TABLES:
+            setattr(self, table, {})
+        # indexes: what a run's page and the flow-run process read again and again
+        self._states_of: dict[str, list] = {}  # run id -> its states, oldest first
+        self._logs_of: dict[str, list] = {}  # flow run id -> its logs, in arrival order
+        self._task_runs_of: dict[str, list] = {}  # flow run id -> its task runs
+        self._load()
+        if not self.tenants:
+            with self._write():
+                self._save(Tenant(id=tenant_id or new_id(), name=tenant_name, slug=tenant_slug, created=self.clock()))
+        self.tenant_id = next(iter(self.tenants))
+
+    # -- persistence -------------------------------------------------------------------------
+    def _load(self) -> None:
+        for table, cls in self.TABLES.items():
+            for record in self.store.load(cls):
+                self._index(table, record)
+
+    def _index(self, table: str, record: Any) -> None:
+        getattr(self, table)[record.id] = record
+        if table in ("flow_run_states", "task_run_states"):
+            self._states_of.setdefault(record.run_id, []).append(record)
+        elif table == "logs":
+            self._logs_of.setdefault(record.flow_run_id, []).append(record)
+        elif table == "task_runs":
+            self._task_runs_of.setdefault(record.flow_run_id, []).append(record)
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[None]:
+        """The lock and one store transaction around a change."""
+        with self._lock, self.store.transaction():
+            yield
+
+    def _save(self, record: Any) -> Any:
+        """Add or update ``record`` (under :meth:`_write`) in memory and in the store."""
+        table = self._table_of(type(record))
+        if record.id not in getattr(self, table):
+            self._index(table, record)
+        self.store.put(record)
+        return record
+
+    def _drop(self, record: Any) -> None:
+        table = self._table_of(type(record))
+        getattr(self, table).pop(record.id, None)
+        for index in (self._states_of.get(getattr(record, "run_id", None)),
+                      self._logs_of.get(getattr(record, "flow_run_id", None)) if table == "logs" else None,
+                      self._task_runs_of.get(getattr(record, "flow_run_id", None)) if table == "task_runs" else None):
+            if index is not None and record in index:
+                index.remove(record)
+        self.store.delete(record)
+
+    def _table_of(self, cls: type) -> str:
+        for table, table_cls in self.TABLES.items():
+            if table_cls is cls:
+                return table
+        raise ValueError(f"no table holds {cls.__name__} records")
+
+    # -- tenant and key ----------------------------------------------------------------------
+    @property
+    def tenant(self) -> Tenant:
+        return self.tenants[self.tenant_id]
+
+    def authenticate(self, api_key: Optional[str], tenant_id: Optional[str] = None) -> AuthInfo:
+        """Check an API key (and the tenant the client asks for, if any).
+
+        Raises ``Unauthenticated`` for a missing or wrong key, and for a tenant id the key does
+        not belong to (the client sends ``X-PREFECT-TENANT-ID`` once it knows one, e.g. from
+        ``auth.toml``; a stale one from an earlier stand-in is refused).
+        """
+        if not api_key or not hmac.compare_digest(api_key.encode("utf-8"), self.api_key.encode("utf-8")):
+            raise Unauthenticated()
+        if tenant_id and tenant_id != self.tenant_id:
+            raise Unauthenticated(f"Unauthenticated: the API key is not valid for tenant {tenant_id!r}.")
+        return AuthInfo(tenant_id=self.tenant_id, user_id=self.user_id)
+
+    # -- relations and queries -----------------------------------------------------------------
+    def related(self, record: Any, name: str) -> Any:
+        """Relations usable in ``where`` and ``order_by``: a record, a list (array relation,
+        EXISTS in ``where``), or KeyError when ``name`` is not a relation of ``record``."""
+        if name == "tenant" and hasattr(record, "tenant_id"):
+            return self.tenants.get(record.tenant_id)
+        if name == "project" and isinstance(record, Flow):
+            return self.projects.get(record.project_id)
+        if name == "flow_group" and isinstance(record, Flow):
+            return self.flow_groups.get(record.flow_group_id)
+        if name == "flow" and isinstance(record, (Task, Edge, FlowRun)):
+            return self.flows.get(record.flow_id)
+        if name == "flow_runs" and isinstance(record, Flow):
+            return [r for r in self.flow_runs.values() if r.flow_id == record.id]
+        if name == "task_runs" and isinstance(record, FlowRun):
+            return list(self._task_runs_of.get(record.id, ()))
+        if name in ("states", "logs") and isinstance(record, FlowRun):
+            return list((self._states_of if name == "states" else self._logs_of).get(record.id, ()))
+        if name == "states" and isinstance(record, TaskRun):
+            return list(self._states_of.get(record.id, ()))
+        if name == "flow_run" and isinstance(record, (TaskRun, Log)):
+            return self.flow_runs.get(record.flow_run_id)
+        if name == "task" and isinstance(record, TaskRun):
+            return self.tasks.get(record.task_id)
+        if name == "task_run" and isinstance(record, Log):
+            return self.task_runs.get(record.task_run_id) if record.task_run_id else None
+        raise KeyError(name)
+
+    def query(self, table: str, where: Optional[Mapping] = None, order_by: Any = None,
+              limit: Optional[int] = None, offset: Optional[int] = None, among=None) -> list:
+        """Records of ``table`` (one of ``TABLES``), or of ``among``, matching a Hasura-style query."""
+        if table not in self.TABLES:
+            raise ValueError(f"unknown table {table!r}")
+        with self._lock:
+            records = getattr(self, table).values() if among is None else among
+            return select(list(records), where, order_by, limit, offset, self.related)

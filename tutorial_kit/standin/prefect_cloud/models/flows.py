@@ -1,0 +1,353 @@
+"""Projects, flows (versioned in flow groups), tasks and edges: what ``flow.register`` creates.
+
+The semantics follow the open-source Prefect Server (``prefect_server.api.flows``), which
+Prefect Cloud 1.x shared:
+
+- a flow is versioned inside a *version group*; without an explicit ``version_group_id`` the
+  group of the newest flow with the same project and name is reused, else a new one (a uuid4
+  string) is started;
+- each version group has one *flow group* (``FlowGroup.name`` is the version group id) whose id is
+  what ``flow_by_pk { flow_group_id }`` returns;
+- versions count 1, 2, 3 ... per version group, and registering a new version archives every
+  other unarchived version of the group (and deletes their scheduled runs);
+- an ``idempotency_key`` equal to the group's last one returns the current version instead of
+  creating a new one.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, Iterable, Optional
+
+from ..exceptions import InvalidInput, NotFound, UniquenessViolation
+from .base import BackendBase, new_id
+from .records import Edge, Flow, FlowGroup, Project, Task
+
+
+class FlowsMixin(BackendBase):
+    # -- projects ----------------------------------------------------------------
+
+    def create_project(
+        self, name: str, description: Optional[str] = None, tenant_id: Optional[str] = None
+    ) -> Project:
+        if not isinstance(name, str) or not name.strip():
+            raise InvalidInput("A project needs a non-empty name.")
+        if tenant_id is not None and tenant_id != self.tenant_id:
+            raise NotFound(f"Tenant {tenant_id} not found.")
+        with self._write():
+            if any(p.name == name for p in self.projects.values()):
+                raise UniquenessViolation(
+                    f"a project named {name!r} already exists in this tenant"
+                )
+            project = Project(
+                id=new_id(),
+                tenant_id=self.tenant_id,
+                name=name,
+                description=description,
+                created=self.clock(),
+            )
+            return self._save(project)
+
+    def find_projects(self, name: str) -> list[Project]:
+        return self.query("projects", {"name": {"_eq": name}})
+
+    def project_by_id(self, project_id: str) -> Optional[Project]:
+        return self.projects.get(project_id)
+
+    # -- flows -------------------------------------------------------------------
+
+    def flow_by_id(self, flow_id: str) -> Optional[Flow]:
+        return self.flows.get(flow_id)
+
+    def flow_group_by_id(self, flow_group_id: str) -> Optional[FlowGroup]:
+        return self.flow_groups.get(flow_group_id)
+
+    def _flow_or_404(self, flow_id: str) -> Flow:
+        flow = self.flows.get(flow_id)
+        if flow is None:
+            raise NotFound(f"Flow {flow_id} not found.")
+        return flow
+
+    def create_flow(
+        self,
+        project_id: str,
+        serialized_flow: dict,
+        set_schedule_active: bool = True,
+        version_group_id: Optional[str] = None,
+        idempotency_key: Optional[str] = None,
+        description: Optional[str] = None,
+    ) -> Flow:
+        """Register a new flow version (see the module docstring for versioning).
+
+        ``serialized_flow`` is ``flow.serialize()`` as a dict; prefect 1.4.1 pops its
+        ``tasks`` and ``edges`` and sends them with ``register_tasks`` /
+        ``register_edges``, but any it still holds are registered here, as older
+        clients expected.
+        """
+        if not isinstance(serialized_flow, dict):
+            raise InvalidInput("serialized_flow must be a JSON object.")
+        name = serialized_flow.get("name")
+        if not isinstance(name, str) or not name:
+            raise InvalidInput("The serialized flow has no name.")
+        serialized_flow = copy.deepcopy(serialized_flow)
+
+        with self._write():
+            project = self.projects.get(project_id) if project_id else None
+            if project is None:
+                raise NotFound("Invalid project.")
+
+            if not version_group_id:
+                previous = self.query(
+                    "flows",
+                    {"project_id": {"_eq": project.id}, "name": {"_eq": name}},
+                    order_by=[{"created": "desc"}, {"version": "desc"}],
+                    limit=1,
+                )
+                version_group_id = previous[0].version_group_id if previous else new_id()
+
+            group = next(
+                (g for g in self.flow_groups.values() if g.name == version_group_id), None
+            )
+            new_group = group is None
+            previous_key = None if group is None else group.settings.get("idempotency_key")
+            if group is None:
+                group = FlowGroup(
+                    id=new_id(),
+                    tenant_id=self.tenant_id,
+                    name=version_group_id,
+                    created=self.clock(),
+                    settings={
+                        "heartbeat_enabled": True,
+                        "lazarus_enabled": True,
+                        "version_locking_enabled": False,
+                        "idempotency_key": idempotency_key,
+                    },
+                )
+                self._save(group)
+            else:
+                last_key = group.settings.get("idempotency_key")
+                if idempotency_key and last_key == idempotency_key:
+                    current = self.query(
+                        "flows",
+                        {
+                            "version_group_id": {"_eq": version_group_id},
+                            "archived": {"_eq": False},
+                        },
+                        order_by={"version": "desc"},
+                        limit=1,
+                    )
+                    if current:
+                        return current[0]
+                group.settings["idempotency_key"] = idempotency_key
+                self._save(group)
+
+            version = 1 + max(
+                (f.version for f in self.flows.values() if f.version_group_id == version_group_id),
+                default=0,
+            )
+            if serialized_flow.get("schedule") is None and group.schedule is None:
+                set_schedule_active = False
+
+            flow = Flow(
+                id=new_id(),
+                tenant_id=self.tenant_id,
+                project_id=project.id,
+                flow_group_id=group.id,
+                version_group_id=version_group_id,
+                name=name,
+                version=version,
+                created=self.clock(),
+                serialized_flow=serialized_flow,
+                description=description,
+                core_version=serialized_flow.get("__version__"),
+                storage=serialized_flow.get("storage"),
+                run_config=serialized_flow.get("run_config"),
+                environment=serialized_flow.get("environment"),
+                parameters=list(serialized_flow.get("parameters") or []),
+                schedule=serialized_flow.get("schedule"),
+            )
+            self._save(flow)
+
+            try:
+                if serialized_flow.get("tasks"):
+                    self.register_tasks(flow.id, serialized_flow["tasks"])
+                if serialized_flow.get("edges"):
+                    self.register_edges(flow.id, serialized_flow["edges"])
+            except Exception:
+                # all or nothing: undo this registration
+                del self.flows[flow.id]
+                for table in (self.tasks, self.edges):
+                    for rid in [rid for rid, r in table.items() if r.flow_id == flow.id]:
+                        del table[rid]
+                if new_group:
+                    del self.flow_groups[group.id]
+                else:
+                    group.settings["idempotency_key"] = previous_key
+                raise
+
+            if set_schedule_active:
+                try:
+                    self.set_schedule_active(flow.id)
+                except InvalidInput:
+                    pass  # as Prefect Server: do not fail the registration for it
+
+            for other in list(self.flows.values()):
+                if (
+                    other.version_group_id == version_group_id
+                    and other.id != flow.id
+                    and not other.archived
+                ):
+                    self.archive_flow(other.id)
+            return flow
+
+    def archive_flow(self, flow_id: str) -> bool:
+        """Archive one flow version and delete its runs that are still only scheduled, as
+        Prefect Server does (``api.flows.archive_flow``): a new version takes over the schedule."""
+        with self._write():
+            flow = self.flows.get(flow_id)
+            if flow is None:
+                return False
+            flow.archived = True
+            self._save(flow)
+            self.delete_scheduled_runs(flow.id)
+            return True
+
+    def set_schedule_active(self, flow_id: str) -> bool:
+        """Turn a flow's schedule on; False when there is no such flow.
+
+        As Prefect Server: refused when the schedule's clocks (plus the flow group's
+        default parameters) leave a required parameter without a value. The stand-in
+        does not create scheduled runs (yet).
+        """
+        with self._write():
+            flow = self.flows.get(flow_id)
+            if flow is None:
+                return False
+            group = self.flow_groups.get(flow.flow_group_id)
+            required = {
+                p.get("name")
+                for p in flow.parameters
+                if isinstance(p, dict) and p.get("required")
+            }
+            if flow.schedule is not None and required:
+                missing = required.difference((group.default_parameters if group else None) or {})
+                clocks = (flow.schedule or {}).get("clocks") or []
+                if not all(missing <= set((c.get("parameter_defaults") or {}).keys()) for c in clocks):
+                    raise InvalidInput("Can not schedule a flow that has required parameters.")
+            flow.is_schedule_active = True
+            self._save(flow)
+        self.changed()  # the scheduler plans its runs
+        return True
+
+    # -- tasks and edges ---------------------------------------------------------
+
+    def tasks_of(self, flow_id: str) -> list[Task]:
+        return self.query("tasks", {"flow_id": {"_eq": flow_id}}, order_by={"slug": "asc"})
+
+    def edges_of(self, flow_id: str) -> list[Edge]:
+        return self.query("edges", {"flow_id": {"_eq": flow_id}}, order_by={"created": "asc"})
+
+    def register_tasks(self, flow_id: str, tasks: Iterable[dict]) -> list[Task]:
+        """Add serialized tasks (``flow.serialize()["tasks"]`` items) to a flow.
+
+        All or nothing: a task without a slug, or whose slug the flow already has,
+        rejects the whole batch. An empty batch is fine (prefect sends one).
+        """
+        if not isinstance(tasks, (list, tuple)):
+            raise InvalidInput("serialized_tasks must be a JSON list.")
+        with self._write():
+            flow = self._flow_or_404(flow_id)
+            taken = {t.slug for t in self.tasks.values() if t.flow_id == flow.id}
+            for item in tasks:
+                if not isinstance(item, dict) or not isinstance(item.get("slug"), str):
+                    raise InvalidInput("Each serialized task needs a string slug.")
+                if item["slug"] in taken:
+                    raise UniquenessViolation(
+                        f"task slug {item['slug']!r} is already registered for flow {flow.id}"
+                    )
+                taken.add(item["slug"])
+            created = []
+            for item in tasks:
+                trigger = item.get("trigger")
+                if isinstance(trigger, dict):
+                    trigger = trigger.get("fn")
+                task = Task(
+                    id=new_id(),
+                    tenant_id=self.tenant_id,
+                    flow_id=flow.id,
+                    slug=item["slug"],
+                    created=self.clock(),
+                    name=item.get("name"),
+                    type=item.get("type"),
+                    tags=list(item.get("tags") or []),
+                    max_retries=item.get("max_retries") or 0,
+                    retry_delay=item.get("retry_delay"),
+                    trigger=trigger,
+                    cache_key=item.get("cache_key"),
+                    auto_generated=bool(item.get("auto_generated")),
+                    serialized=copy.deepcopy(item),
+                )
+                self._save(task)
+                created.append(task)
+            self._refresh_task_flags(flow)
+            return created
+
+    def register_edges(self, flow_id: str, edges: Iterable[dict]) -> list[Edge]:
+        """Add serialized edges (``{"upstream_task": {"slug"}, "downstream_task":
+        {"slug"}, "key", "mapped", "flattened"}``) between already registered tasks."""
+        if not isinstance(edges, (list, tuple)):
+            raise InvalidInput("serialized_edges must be a JSON list.")
+        with self._write():
+            flow = self._flow_or_404(flow_id)
+            by_slug = {t.slug: t.id for t in self.tasks.values() if t.flow_id == flow.id}
+
+            def task_id(ref: Any) -> str:
+                slug = ref.get("slug") if isinstance(ref, dict) else ref
+                if slug not in by_slug:
+                    raise InvalidInput(f"Edge refers to unknown task slug {slug!r}.")
+                return by_slug[slug]
+
+            resolved = []
+            for item in edges:
+                if not isinstance(item, dict):
+                    raise InvalidInput("Each serialized edge must be a JSON object.")
+                resolved.append(
+                    (task_id(item.get("upstream_task")), task_id(item.get("downstream_task")), item)
+                )
+            created = []
+            for upstream, downstream, item in resolved:
+                edge = Edge(
+                    id=new_id(),
+                    tenant_id=self.tenant_id,
+                    flow_id=flow.id,
+                    upstream_task_id=upstream,
+                    downstream_task_id=downstream,
+                    created=self.clock(),
+                    key=item.get("key"),
+                    mapped=bool(item.get("mapped")),
+                    flattened=bool(item.get("flattened")),
+                )
+                self._save(edge)
+                created.append(edge)
+            self._refresh_task_flags(flow)
+            return created
+
+    def _refresh_task_flags(self, flow: Flow) -> None:
+        """Root / terminal / reference / mapped flags, as Prefect Server computes them."""
+        tasks = [t for t in self.tasks.values() if t.flow_id == flow.id]
+        edges = [e for e in self.edges.values() if e.flow_id == flow.id]
+        with_upstream = {e.downstream_task_id for e in edges}
+        with_downstream = {e.upstream_task_id for e in edges}
+        mapped = {e.downstream_task_id for e in edges if e.mapped}
+        references = {
+            r.get("slug") if isinstance(r, dict) else r
+            for r in flow.serialized_flow.get("reference_tasks") or []
+        }
+        for task in tasks:
+            task.is_root_task = task.id not in with_upstream
+            task.is_terminal_task = task.id not in with_downstream
+            task.mapped = task.id in mapped
+            task.is_reference_task = (
+                task.slug in references if references else task.is_terminal_task
+            )
+            self._save(task)
