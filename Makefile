@@ -10,7 +10,7 @@ OUTPUT := output/prefect-resource-manager.ipynb
 PROJECT ?= tutorial
 USERNAME ?= data-engineer
 
-.PHONY: run test outputs data bench lock clean
+.PHONY: run test standin outputs data bench lock clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is needed (prefect 1 needs pendulum 2, which builds only up to 3.11): set PYTHON=/path/to/python3.11")'
@@ -28,6 +28,12 @@ run: $(STAMP)
 	mkdir -p output
 	STANDIN_DASK_SCHEDULER='$(STANDIN_DASK_SCHEDULER)' $(BIN)/papermill --no-progress-bar $(NOTEBOOK) $(OUTPUT) -p project $(PROJECT) -p username $(USERNAME)
 	$(BIN)/python -m tutorial_kit.results $(OUTPUT)
+
+# One shared stand-in in the foreground (Ctrl-C stops it), keeping flows and runs in
+# .standin/shared/: notebook runs and `make run` use it while it runs, and a shell's prefect CLI
+# after `eval "$$(.venv/bin/python -m tutorial_kit.standin env)"`.
+standin: $(STAMP)
+	$(BIN)/python -m tutorial_kit.standin shared $(if $(STANDIN_DASK_SCHEDULER),--dask-scheduler '$(STANDIN_DASK_SCHEDULER)')
 
 # tests start the clusters they need; stored outputs come from the default path
 # -n 3 --dist loadfile: three test processes, each taking whole files (module fixtures stay shared)

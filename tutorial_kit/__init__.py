@@ -6,3 +6,6 @@ from pathlib import Path
 
 #: The repository checkout (the package is installed in editable mode from it).
 REPO_ROOT = Path(__file__).resolve().parents[1]
+#: Everything the stand-ins write (logs, Prefect's auth.toml, the shared stand-in's state):
+#: project-local and git-ignored.
+STANDIN_HOME = REPO_ROOT / ".standin"

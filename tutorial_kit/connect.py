@@ -31,11 +31,10 @@ from pathlib import Path
 
 from .exceptions import PlatformConfigError
 from .standin import StandIn
+from .standin.shared import SharedStandIn
 from .standin.process import SCHEDULER_VAR, dask_scheduler_from_env
 
-from . import REPO_ROOT
-#: Everything the stand-in writes (its log, Prefect's auth.toml): project-local and git-ignored.
-STANDIN_HOME = REPO_ROOT / ".standin"
+from . import STANDIN_HOME
 #: Offline Prefect homes, one per run (``PREFECT__HOME_DIR``): see :func:`prefect_home_for_this_run`.
 PREFECT_HOMES = STANDIN_HOME / "prefect"
 _RUN_PREFIX = "run-"
@@ -44,21 +43,30 @@ SATURN_VARS = ("SATURN_BASE_URL", "SATURN_TOKEN")
 
 @dataclass
 class Connection:
-    mode: str  # "saturn" or "standin"
-    standin: StandIn | None = None
+    mode: str  # "saturn", "standin" (a private one, started here) or "shared" (make standin)
+    standin: StandIn | SharedStandIn | None = None
     #: Offline: this run's own Prefect home (auth.toml), removed by close().
     prefect_home: Path | None = None
 
     def close(self) -> None:
-        if self.standin is not None:
+        if isinstance(self.standin, StandIn):
             _forget_clusters_of(self.standin.url)
             self.standin.stop()
         if self.prefect_home is not None:
             shutil.rmtree(self.prefect_home, ignore_errors=True)
 
+    @property
+    def running(self) -> bool:
+        if isinstance(self.standin, StandIn):
+            return self.standin.running
+        return self.standin is None or self.standin.answers()
+
     def __str__(self) -> str:
         if self.mode == "saturn":
             return "Running on Saturn Cloud: using the real Saturn and Prefect Cloud APIs."
+        if self.mode == "shared":
+            return ("Not on Saturn Cloud: using the shared stand-in of the Saturn and Prefect Cloud APIs "
+                    "(make standin), which keeps flows and runs.")
         text = "Not on Saturn Cloud: started the local stand-in of the Saturn and Prefect Cloud APIs."
         if self.standin is not None and self.standin.dask_scheduler:
             text += (f"\nIts Dask cluster is yours, at {self.standin.dask_scheduler} ({SCHEDULER_VAR}): "
@@ -75,7 +83,7 @@ def connect(username: str) -> Connection:
     Calling it again (re-running the cell) returns the same connection.
     """
     global _current
-    if _current is not None and (_current.standin is None or _current.standin.running):
+    if _current is not None and _current.running:
         return _current
     present = [v for v in SATURN_VARS if os.environ.get(v)]
     if len(present) == 1:
@@ -100,6 +108,16 @@ def connect(username: str) -> Connection:
             "prefect was imported before connect(): restart the kernel and run the notebook from the top"
         )
     prefect_home = prefect_home_for_this_run()
+    shared = SharedStandIn.find()
+    if shared is not None:
+        if dask_scheduler is not None:
+            warnings.warn(f"{SCHEDULER_VAR} is ignored: the shared stand-in (make standin) hands out its own "
+                          "Dask clusters; start it with --dask-scheduler", stacklevel=2)
+        connection = Connection("shared", shared, prefect_home)
+        atexit.register(connection.close)
+        os.environ.update(shared.environ(), PREFECT__HOME_DIR=str(prefect_home))
+        _current = connection
+        return _current
     try:
         standin = StandIn.start(username=username, home=STANDIN_HOME, dask_scheduler=dask_scheduler)
     except BaseException:

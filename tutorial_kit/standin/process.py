@@ -96,18 +96,9 @@ class StandIn:
 
     def environ(self) -> dict[str, str]:
         """What the client libraries read, pointing at this stand-in."""
-        return {
-            "SATURN_BASE_URL": self.url,  # dask-saturn
-            "BASE_URL": self.url,  # prefect-saturn (no trailing slash)
-            "SATURN_TOKEN": self._saturn_token,
-            # Plain TCP to the scheduler, as inside Saturn; external mode would ask for TLS certificates.
-            "SATURN_IS_INTERNAL": "true",
-            "PREFECT__BACKEND": "cloud",
-            "PREFECT__CLOUD__API": self.url + GRAPHQL_PATH,
-            # auth.toml goes here, never to the user's ~/.prefect
-            "PREFECT__HOME_DIR": str(self.home / "prefect"),
-            "PREFECT_USER_TOKEN": self._prefect_api_key,
-        }
+        # auth.toml goes under the stand-in's home, never to the user's ~/.prefect
+        return {**client_environ(self.url, self._saturn_token, self._prefect_api_key),
+                "PREFECT__HOME_DIR": str(self.home / "prefect")}
 
     # -- test-only fault injection (faults.py) ----------------------------------------------
     def arm_faults(self, *faults: dict) -> list[dict]:
@@ -157,6 +148,20 @@ class StandIn:
             self.proc.wait()
         finally:
             self.proc.stdout.close()
+
+
+def client_environ(url: str, saturn_token: str, prefect_api_key: str) -> dict[str, str]:
+    """The variables the unmodified client libraries read, pointing at the stand-in at ``url``."""
+    return {
+        "SATURN_BASE_URL": url,  # dask-saturn
+        "BASE_URL": url,  # prefect-saturn (no trailing slash)
+        "SATURN_TOKEN": saturn_token,
+        # Plain TCP to the scheduler, as inside Saturn; external mode would ask for TLS certificates.
+        "SATURN_IS_INTERNAL": "true",
+        "PREFECT__BACKEND": "cloud",
+        "PREFECT__CLOUD__API": url + GRAPHQL_PATH,
+        "PREFECT_USER_TOKEN": prefect_api_key,
+    }
 
 
 def check_dask_scheduler(value: str, variable: str = SCHEDULER_VAR) -> str:

@@ -104,11 +104,19 @@ def make_app(platform: Platform) -> Application:
     )
 
 
-async def serve(platform: Platform, stop: asyncio.Event, port: int = 0, on_ready=None) -> None:
-    """Serve until ``stop`` is set, then close every cluster the platform started."""
+async def serve(platform: Platform, stop: asyncio.Event, port: int = 0, on_ready=None,
+                any_port: bool = False) -> None:
+    """Serve until ``stop`` is set, then stop the services and close every cluster the platform
+    started. ``any_port``: when ``port`` is taken, take a free one instead of failing."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((HOST, port))
+    try:
+        sock.bind((HOST, port))
+    except OSError:
+        if not (any_port and port):
+            raise
+        log.warning("port %d is taken: listening on a free port instead", port)
+        sock.bind((HOST, 0))
     sock.listen(128)
     sock.setblocking(False)
     # tornado's own bound, above every route's; each request gets its route's (web.Application)

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+from ... import REPO_ROOT
 from ..prefect_cloud.models import PrefectCloudBackend
 from ..prefect_cloud.models import states as prefect_states
 from ..saturn.models import IMAGE, SaturnBackend
@@ -56,7 +57,6 @@ ZOMBIE_AFTER_BEATS = 6
 #: How often the agent looks at the queue when nothing wakes it: it keeps ``last_queried``
 #: fresh (``prefect run --watch`` calls an agent silent for a minute unhealthy).
 IDLE_SECONDS = 10.0
-_REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
 def heartbeat_seconds(environ=os.environ) -> float:
@@ -87,7 +87,7 @@ class SaturnAgent:
 
     def __init__(self, prefect: PrefectCloudBackend, saturn: SaturnBackend, api_url: str,
                  platform_environ: dict[str, str], heartbeat: float = DEFAULT_HEARTBEAT_SECONDS,
-                 python: str = sys.executable, cwd: Path = _REPO_ROOT):
+                 python: str = sys.executable, cwd: Path = REPO_ROOT):
         self.prefect, self.saturn = prefect, saturn
         self.api_url = api_url
         self.platform_environ = dict(platform_environ)
@@ -133,7 +133,9 @@ class SaturnAgent:
         try:
             process = await asyncio.create_subprocess_exec(
                 self.python, "-c", _LAUNCH, cwd=self.cwd, env=self.environ(run, home),
-                stdin=asyncio.subprocess.DEVNULL, start_new_session=True,
+                # its output goes where the stand-in's log goes (its stdout is its starter's pipe)
+                stdin=asyncio.subprocess.DEVNULL, stdout=sys.stderr.fileno(), stderr=sys.stderr.fileno(),
+                start_new_session=True,
             )
         except OSError as exc:
             message = f"Failed to start the flow-run process: {exc}"
