@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import collections
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -93,6 +94,31 @@ def standin(tmp_path_factory):
     yield s
     s.stop()
     assert not s.running
+
+
+_TERMINAL_CODES = re.compile(r"\x1b\[[0-9;]*m|\r")
+
+
+def outputs_text(path) -> str:
+    """Every text output of an executed notebook, as a reader sees it: without the terminal's
+    colour codes and carriage returns (``!prefect run`` runs in a pseudo-terminal, so click colours
+    its lines)."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    return _TERMINAL_CODES.sub("", "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", [])))
+
+
+def errors_of(path) -> list[str]:
+    """``Name: message`` of every error output of an executed notebook."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    return [f"{o.ename}: {o.evalue}" for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
+
+
+#: What the run cell raises when the flow run fails: FlowRunFailed naming the run and the task.
+RUN_FAILED = r"FlowRunFailed: flow run '[a-z]+-[a-z]+' ended Failed, "
 
 
 #: The sample's row with text in passenger_count: far enough down that the early check (which

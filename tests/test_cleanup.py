@@ -1,52 +1,53 @@
-"""Clean-up on failure: when ``read`` fails, the flow ends Failed, the resource manager's
-``cleanup`` runs, and the Dask cluster is closed, with all of its processes, BEFORE the kernel
-exits (so that it is the notebook's cleanup that closed them, not the kernel's exit).
+"""Clean-up on failure: when ``read`` fails in a flow run, the run ends Failed, the resource
+manager's ``cleanup`` runs, and the Dask cluster is closed, with all of its processes, by that
+cleanup (not by the platform reaping the run afterwards), while the notebook's kernel and the
+stand-in still run.
 
 The test runs a copy of the canonical notebook with three additions, none of which changes what
 the notebook does:
 
-- a probe cell before the run cell: it counts this run's processes (by the test's environment
-  marker) and hooks a Prefect state handler on ``read`` that counts them again when ``read``
-  starts running, i.e. while the cluster is up;
+- a probe cell before registration: a Prefect state handler on ``read`` that, when ``read``
+  starts running in the flow-run process (the handler travels with the pickled flow), counts this
+  run's processes by the test's environment marker and writes them to a file: the cluster is up;
 - the run cell tagged ``raises-exception``, so that execution goes on after the failed run
   (papermill still exits non-zero at the end);
 - in place of the result cells (there is no result), a last cell that counts the processes
-  again, asks the stand-in for the cluster's status through dask-saturn, and tries to connect to
-  the scheduler.
+  again, reads the run's task states from the platform, and looks in the stand-in's log for the
+  platform closing the run's cluster itself (it must not have had to).
 """
 
 from __future__ import annotations
 
 import json
+import re
 
 import nbformat
 
-from conftest import NOTEBOOK, bad_deep_in_the_file, run_papermill
+from conftest import NOTEBOOK, RUN_FAILED, bad_deep_in_the_file, errors_of, run_papermill
 
 N_WORKERS = 2
 PROBE_TAG = "cleanup-probe"
 
-PROBE = '''\
-# test probe (tests/test_cleanup.py): this run's processes, by kind, found by the test's marker
+PROCESSES = '''\
 import json, os, socket, time
 import psutil
-from distributed import default_client
-
-_MARK = os.environ["TUTORIAL_TEST_RUN"]
-_kernel = psutil.Process()
-_mine = {_kernel.pid} | {p.pid for p in _kernel.parents()}  # this kernel and papermill
 
 def _processes():
+    """This run's processes, by kind, found by the test's marker (this process and its ancestors aside)."""
+    mark, me = os.environ["TUTORIAL_TEST_RUN"], psutil.Process()
+    mine = {me.pid} | {p.pid for p in me.parents()}
     kinds = {}
     for p in psutil.process_iter():
         try:
-            if p.pid in _mine or p.environ().get("TUTORIAL_TEST_RUN") != _MARK or p.status() == psutil.STATUS_ZOMBIE:
+            if p.pid in mine or p.environ().get("TUTORIAL_TEST_RUN") != mark or p.status() == psutil.STATUS_ZOMBIE:
                 continue
             cmd = " ".join(p.cmdline())
         except psutil.Error:
             continue
         if "tutorial_kit.standin" in cmd:
             kind = "stand-in"
+        elif "prefect execute flow-run" in cmd:
+            kind = "flow run"
         elif "resource_tracker" in cmd:
             kind = "multiprocessing resource tracker"
         elif "spawn_main" in cmd or "distributed" in cmd or "dask" in cmd:
@@ -55,92 +56,82 @@ def _processes():
             kind = "other: " + cmd[:80]
         kinds[kind] = kinds.get(kind, 0) + 1
     return kinds
+'''
 
-def _scheduler_answers(address):
-    host, port = address.rsplit("/", 1)[-1].rsplit(":", 1)
-    try:
-        socket.create_connection((host, int(port)), timeout=2).close()
-        return True
-    except OSError:
-        return False
-
-probe = {"before": _processes()}
-
+PROBE = PROCESSES + '''
+# test probe (tests/test_cleanup.py): runs in the flow-run process, while read runs
 def _count_while_running(task, old_state, new_state):
     if new_state.is_running():
-        try:
-            client = default_client()  # the Client that _DaskCluster.setup made
-            probe["during"] = _processes()
-            probe["scheduler"] = client.scheduler.address
-            probe["cluster"] = client.cluster  # dask-saturn's SaturnCluster
-            probe["scheduler_answered_during"] = _scheduler_answers(client.scheduler.address)
-        except Exception as exc:  # never fail the task from the probe
-            probe["probe error"] = repr(exc)
+        from distributed import default_client
+
+        scheduler = default_client().scheduler.address
+        host, port = scheduler.rsplit("/", 1)[-1].rsplit(":", 1)
+        with open(os.path.join(os.environ["CLEANUP_PROBE_DIR"], "during.json"), "w") as f:
+            json.dump({"during": _processes(), "scheduler": scheduler}, f)
     return new_state
 
 read.state_handlers.append(_count_while_running)
 '''
 
-AFTER = '''\
+AFTER = PROCESSES + '''
 # test probe: after the failed run, in the same kernel
-_deadline = time.monotonic() + 5  # the cluster is closed when cleanup returns; allow its processes to be reaped
-while _processes().get("dask") and time.monotonic() < _deadline:
+from prefect.backend import FlowRunView
+from prefect.utilities.graphql import with_args
+
+_deadline = time.monotonic() + 10  # the run's process has ended: allow its children to be reaped
+while (_processes().get("dask") or _processes().get("flow run")) and time.monotonic() < _deadline:
     time.sleep(0.1)
-_states = {t.name: s for t, s in state.result.items()}
+_found = prefect.Client().graphql({"query": {with_args("flow_run", {"where": {"idempotency_key": {"_eq": run_key}}}): {"id"}}})
+_run = FlowRunView.from_flow_run_id(_found["data"]["flow_run"][0]["id"])
+_states = {t.task_slug.rsplit("-", 1)[0]: type(t.state).__name__ for t in _run.get_all_task_runs()}
+_during = json.load(open(os.path.join(os.environ["CLEANUP_PROBE_DIR"], "during.json")))
+try:
+    socket.create_connection(_during["scheduler"].rsplit("/", 1)[-1].rsplit(":", 1), timeout=2).close()
+    _answers = True
+except OSError:
+    _answers = False
 print("CLEANUP-PROBE " + json.dumps({
-    "before": probe["before"],
-    "during": probe.get("during"),
+    "during": _during["during"],
     "after": _processes(),
-    "waited_s": round(5 - (_deadline - time.monotonic()), 2),
-    "probe_error": probe.get("probe error"),
-    "flow_state": type(state).__name__,
-    "read_state": type(_states["read"]).__name__,
-    "cleanup_state": type(_states["_DaskCluster.cleanup"]).__name__,
-    "cluster_status": probe["cluster"].status,  # asked of the stand-in, through dask-saturn
-    "scheduler_answers_during": probe.get("scheduler_answered_during"),
-    "scheduler_answers_after": _scheduler_answers(probe["scheduler"]),
+    "flow_state": type(_run.state).__name__,
+    "task_states": _states,
+    "scheduler_answers_after": _answers,
+    "platform_closed_it": f"flow run {_run.flow_run_id}: closed its Dask cluster" in platform.standin.log_path.read_text(),
 }))
 '''
 
 
 def notebook_with_probes(path) -> None:
     nb = nbformat.read(NOTEBOOK, as_version=4)
-    (run_index,) = [i for i, c in enumerate(nb.cells) if c.source.startswith("state = flow.run()")]
+    (register_index,) = [i for i, c in enumerate(nb.cells) if "flow.register(" in c.source]
+    (run_index,) = [i for i, c in enumerate(nb.cells) if "finished_flow_run(run_key)" in c.source]
     nb.cells[run_index].metadata.setdefault("tags", []).append("raises-exception")
-    nb.cells.insert(run_index, nbformat.v4.new_code_cell(PROBE, metadata={"tags": [PROBE_TAG]}))
-    del nb.cells[run_index + 2:]  # the result cells: there is no result to show
+    del nb.cells[run_index + 1:]  # the result cells: there is no result to show
     nb.cells.append(nbformat.v4.new_code_cell(AFTER, metadata={"tags": [PROBE_TAG]}))
+    nb.cells.insert(register_index, nbformat.v4.new_code_cell(PROBE, metadata={"tags": [PROBE_TAG]}))
     nbformat.write(nb, path)
 
 
-def test_failed_read_closes_the_cluster_before_the_kernel_exits(tmp_path, mark):
+def test_failed_read_closes_the_cluster_by_its_own_cleanup(tmp_path, mark):
     copy, out = tmp_path / "probed.ipynb", tmp_path / "out.ipynb"
     notebook_with_probes(copy)
     data = bad_deep_in_the_file(tmp_path)
     run = run_papermill(copy, out, "-p", "project", "x", "-p", "username", "y", "-p", "n_workers", str(N_WORKERS),
-                        "-p", "data_url", str(data), mark=mark)
+                        "-p", "data_url", str(data), mark=mark, CLEANUP_PROBE_DIR=str(tmp_path))
     assert run.returncode != 0  # the run cell's error still fails the papermill run
-    nb = nbformat.read(out, as_version=4)
-    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
-    assert [f"{e.ename}: {e.evalue}" for e in errors] == [
-        f"DataError: column 'passenger_count' of {data} holds a value that is not a number: 'two' "
-        f"(in bytes 0-{data.stat().st_size:,}); fix or drop that row"
-    ]
-    text = "".join(o.get("text", "") for o in nb.cells[-1].get("outputs", []))
+    (error,) = errors_of(out)
+    assert re.match(RUN_FAILED + "task 'read': DataError: column 'passenger_count'", error), error
+    text = "".join(o.get("text", "") for o in nbformat.read(out, as_version=4).cells[-1].get("outputs", []))
     (line,) = [ln for ln in text.splitlines() if ln.startswith("CLEANUP-PROBE ")]
     probe = json.loads(line.removeprefix("CLEANUP-PROBE "))
     print(probe)
-    assert probe["probe_error"] is None
-    assert probe["flow_state"] == "Failed" and probe["read_state"] == "Failed"
-    assert probe["cleanup_state"] == "Success"
-    # before the run: the stand-in, no cluster yet
-    assert probe["before"].get("stand-in") == 1 and not probe["before"].get("dask"), probe["before"]
-    # while read ran: one worker process per worker, and the scheduler answering
+    assert probe["flow_state"] == "Failed"
+    assert probe["task_states"] == {"_DaskCluster": "Success", "_DaskCluster.setup": "Success", "data_url": "Success",
+                                    "read": "Failed", "_DaskCluster.cleanup": "Success"}
+    # while read ran (counted in the flow-run process, its ancestors aside): one worker process per worker
     assert probe["during"]["dask"] == N_WORKERS, probe["during"]
-    assert probe["scheduler_answers_during"] is True
-    # after cleanup, the kernel still running: no Dask process left, the scheduler gone, the stand-in says closed
-    assert not probe["after"].get("dask"), probe["after"]
+    # after the run, the kernel still running: no Dask process and no flow-run process left, the scheduler gone
     assert probe["after"].get("stand-in") == 1  # still up: it stops when the kernel exits
     assert set(probe["after"]) <= {"stand-in", "multiprocessing resource tracker"}, probe["after"]
     assert probe["scheduler_answers_after"] is False
-    assert probe["cluster_status"] == "closed"
+    assert probe["platform_closed_it"] is False  # the notebook's cleanup closed it, not the agent's reaping

@@ -24,15 +24,15 @@ LOG = REPO_ROOT / ".standin" / "standin.log"
 RECORD = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \S+ (?:DEBUG|INFO|WARNING|ERROR|CRITICAL) ")
 
 WATCH = '''\
-# test probe (tests/test_concurrent_runs.py): the cluster read runs on
-from distributed import default_client
-
-used = {}
-
+# test probe (tests/test_concurrent_runs.py): the cluster read runs on, noted in the flow-run process
 def _note_cluster(task, old_state, new_state):
     if new_state.is_running():
-        used["scheduler"] = default_client().scheduler.address
-        used["cluster_url"] = default_client().cluster.cluster_url  # dask-saturn's: the stand-in's cluster
+        import json, os
+        from distributed import default_client
+
+        with open(os.path.join(os.environ["RUN_PROBE_DIR"], "cluster.json"), "w") as f:
+            json.dump({"scheduler": default_client().scheduler.address,
+                       "cluster_url": default_client().cluster.cluster_url}, f)  # dask-saturn's: the stand-in's
     return new_state
 
 read.state_handlers.append(_note_cluster)
@@ -45,6 +45,7 @@ from pathlib import Path
 import toml
 
 _home = Path(os.environ["PREFECT__HOME_DIR"])
+used = json.loads((Path(os.environ["RUN_PROBE_DIR"]) / "cluster.json").read_text())
 _auth = toml.loads((_home / "auth.toml").read_text())
 _slug = prefect.Client()._api_server_slug
 print("RUN-PROBE " + json.dumps({
@@ -77,8 +78,8 @@ def probed_notebook(path) -> None:
             cell.source += "\nclient_project_id"
         if "flow.register(project_name=project)" in cell.source:
             cell.source = cell.source.replace("flow.register(", "flow_id = flow.register(") + "\nflow_id"
-    (run_index,) = [i for i, c in enumerate(nb.cells) if c.source.startswith("state = flow.run()")]
-    nb.cells.insert(run_index, nbformat.v4.new_code_cell(WATCH, metadata={"tags": ["run-probe"]}))
+    (register_index,) = [i for i, c in enumerate(nb.cells) if "flow.register(" in c.source]
+    nb.cells.insert(register_index, nbformat.v4.new_code_cell(WATCH, metadata={"tags": ["run-probe"]}))
     nb.cells.append(nbformat.v4.new_code_cell(PROBE, metadata={"tags": ["run-probe"]}))
     nbformat.write(nb, path)
 
@@ -92,11 +93,13 @@ def test_three_runs_at_once_each_with_its_own_standin(tmp_path, mark):
 
     def one(i: int) -> None:
         out = tmp_path / f"out{i}.ipynb"
+        probes = tmp_path / f"probe{i}"
+        probes.mkdir()
         try:
             barrier.wait(timeout=30)
             started = time.monotonic()
             run = run_papermill(copy, out, "-p", "project", "nightly-taxi", "-p", "username", "jdoe",
-                                "-p", "n_workers", "2", mark=mark, timeout=240)
+                                "-p", "n_workers", "2", mark=mark, timeout=240, RUN_PROBE_DIR=str(probes))
             results[i] = (run, out, time.monotonic() - started)
         except Exception as exc:  # reported below, with the run's number
             errors[i] = exc

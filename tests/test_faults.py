@@ -23,12 +23,11 @@ import sys
 import textwrap
 import uuid
 
-import nbformat
 import pandas as pd
 import pytest
 import requests
 
-from conftest import NOTEBOOK, clean_env, run_papermill
+from conftest import NOTEBOOK, RUN_FAILED, clean_env, errors_of, outputs_text, run_papermill
 from tutorial_kit.connect import STANDIN_HOME
 from tutorial_kit.results import read_result
 from tutorial_kit.standin.faults import FaultSet, FaultSpecError
@@ -46,16 +45,6 @@ def run_notebook(tmp_path, mark, faults: list[dict], *params: str):
     done = run_papermill(NOTEBOOK, out, "-p", "project", "faults", "-p", "username", "tester", *params, mark=mark,
                          STANDIN_FAULTS=json.dumps(faults))
     return done, out
-
-
-def errors_of(path) -> list[str]:
-    nb = nbformat.read(path, as_version=4)
-    return [f"{o.ename}: {o.evalue}" for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
-
-
-def text_of(path) -> str:
-    nb = nbformat.read(path, as_version=4)
-    return "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
 
 
 def fault_log(name: str, log=NOTEBOOK_LOG) -> list[str]:
@@ -179,7 +168,7 @@ def test_rejected_saturn_token_stops_the_notebook_naming_saturn_token(tmp_path, 
     [error] = errors_of(out)
     assert re.fullmatch(re.escape("HTTPError: 401 Client Error: Unauthorized: invalid or missing SATURN_TOKEN "
                                   "for url: ") + LOCAL_URL + re.escape("/api/prefect_cloud/flows"), error), error
-    assert "Task '_DaskCluster.setup'" not in text_of(out)
+    assert "Task '_DaskCluster.setup'" not in outputs_text(out)
 
 
 # -- one 500, then it works: per call -------------------------------------------------------------
@@ -290,7 +279,7 @@ def test_one_graphql_500_is_retried_at_once_and_the_run_succeeds(tmp_path, mark)
                                                "operation": "create_flow_from_compressed_string"}])
     assert done.returncode == 0, done.stderr[-3000:]
     assert sorted(read_result(out)) == [1, 2, 4]
-    assert re.search(r"Flow URL: .*\n └── ID: [0-9a-f-]{36}\n └── Project: faults\n", text_of(out))
+    assert re.search(r"Flow URL: .*\n └── ID: [0-9a-f-]{36}\n └── Project: faults\n", outputs_text(out))
     assert fault_log(name)[1:] == [f"fault {name}: POST /graphql [create_flow_from_compressed_string] -> error (hit 1)"]
 
 
@@ -310,12 +299,15 @@ def test_cluster_error_is_dask_saturns_valueerror_with_the_errors(faults, saturn
 def test_cluster_error_stops_the_notebook_with_the_errors(tmp_path, mark):
     done, out = run_notebook(tmp_path, mark, [{"action": "cluster_error", "errors": ERRORS}])
     assert done.returncode != 0
-    text = text_of(out)
+    text = outputs_text(out)
     # the setup task's error, in the flow run's log: the errors joined, as dask-saturn raises them
     assert f"\nValueError: {' '.join(ERRORS)}\n" in text
     assert "Task '_DaskCluster.setup': Finished task run for task with final state: 'Failed'" in text
     assert "Task 'read': Finished task run for task with final state: 'TriggerFailed'" in text  # never ran
-    assert errors_of(out) == [f"ValueError: {' '.join(ERRORS)}"]  # the run cell stops with setup's own error
+    # the run cell stops with setup's own error, as Prefect Cloud recorded it
+    (error,) = errors_of(out)
+    assert re.fullmatch(RUN_FAILED + rf"task '_DaskCluster.setup': ValueError: {re.escape(' '.join(ERRORS))}",
+                        error), error
 
 
 def test_cluster_pending_for_three_polls_then_ready(faults, saturn_env, monkeypatch):
@@ -392,7 +384,7 @@ def test_worker_killed_during_the_read_is_recovered_and_cleaned_up(tmp_path, mar
     got = read_result(out)
     assert sorted(got) == sorted(want)
     assert all(abs(got[v] - want[v]) <= 1e-12 * want[v] for v in want), (got, want)
-    assert "Task '_DaskCluster.cleanup': Finished task run for task with final state: 'Success'" in text_of(out)
+    assert "Task '_DaskCluster.cleanup': Finished task run for task with final state: 'Success'" in outputs_text(out)
 
 
 # -- Prefect Cloud refuses the API key ------------------------------------------------------------
@@ -409,8 +401,8 @@ def test_unauthenticated_stops_the_notebook_naming_prefect_user_token(tmp_path, 
     assert done.returncode != 0
     assert errors_of(out) == [expected]
     if operation == "auth_info":
-        assert "Unauthorized. Invalid Prefect Cloud API key." in text_of(out)
-    assert "Task '_DaskCluster.setup'" not in text_of(out)
+        assert "Unauthorized. Invalid Prefect Cloud API key." in outputs_text(out)
+    assert "Task '_DaskCluster.setup'" not in outputs_text(out)
 
 
 # -- the Webhook storage upload fails at flow.register --------------------------------------------
@@ -421,7 +413,7 @@ def test_failed_flow_upload_stops_the_notebook_at_flow_register(tmp_path, mark):
     [error] = errors_of(out)
     assert re.fullmatch(re.escape("HTTPError: 500 Server Error: Flow storage is unavailable for url: ") + LOCAL_URL
                         + f"/api/prefect_cloud/flows/{HEX}/{HEX}/content", error), error
-    text = text_of(out)
+    text = outputs_text(out)
     assert "Uploading flow 'prefect-resource-manager'" in text and "Flow URL" not in text
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import selectors
 import stat
 import subprocess
@@ -33,7 +34,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import MARK, NOTEBOOK, REPO_ROOT, bad_deep_in_the_file, clean_env, describe, run_papermill, wait_until_gone
+from conftest import (MARK, NOTEBOOK, REPO_ROOT, RUN_FAILED, bad_deep_in_the_file, clean_env, describe, run_papermill,
+                      wait_until_gone)
 
 STORED = ("saturn-flow-content.pickle", "prefect-cloud-flows.json")
 STANDIN_LOG = REPO_ROOT / ".standin" / "standin.log"
@@ -86,7 +88,7 @@ import requests
 from prefect.storage.webhook import _render_dict
 _dir = Path(os.environ["SECRETS_TEST_DIR"])
 for _obj in (platform, getattr(platform, "standin", None), flow, flow.storage, flow.run_config, flow.executor,
-             state, client, integration, prefect.Client(), prefect.context.config.cloud):
+             flow_run, client, integration, prefect.Client(), prefect.context.config.cloud):
     print(repr(_obj))
 print(flow.storage.build_request_kwargs, flow.storage.get_flow_request_kwargs)
 # what Saturn's Webhook storage holds: the bytes an agent downloads
@@ -202,7 +204,7 @@ def platform(tmp_path_factory):
 
 CASES = {  # what changes, and the cell that must fail (where the token was sent)
     "success": {},
-    "failed flow run (bad data)": {"bad_data": True, "fails in": "state = flow.run()"},
+    "failed flow run (bad data)": {"bad_data": True, "fails in": "flow_run = finished_flow_run(run_key)"},
     "wrong SATURN_TOKEN": {"saturn_token": distinctive("wrongsaturn"), "fails in": "register_flow_with_saturn"},
     "wrong PREFECT_USER_TOKEN": {"prefect_key": distinctive("wrongprefect"), "fails in": "prefect auth login"},
 }
@@ -242,7 +244,8 @@ def test_offline_tokens_reach_no_output_or_log_and_auth_toml_is_private(tmp_path
     if case == "success":
         assert done.returncode == 0, done.stderr[-3000:]
     else:
-        assert done.returncode != 0 and error_of(out).startswith("DataError: column 'passenger_count'")
+        assert done.returncode != 0 and re.match(RUN_FAILED + "task 'read': DataError: column 'passenger_count'",
+                                                 error_of(out)), error_of(out)
     generated = json.loads((work / "tokens.json").read_text())
     assert users_key not in generated.values()  # replaced: offline, the user's key is never sent anywhere
     tokens = {"the user's PREFECT_USER_TOKEN": users_key,

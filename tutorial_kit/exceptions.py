@@ -22,3 +22,8 @@ class StandInError(TutorialError, RuntimeError):
 class DataError(TutorialError, ValueError):
     """The data at ``data_url`` cannot be used as it is (missing columns, a value that is not a
     number, a cut-off file); the message names what is wrong and where."""
+
+
+class FlowRunFailed(TutorialError, RuntimeError):
+    """The flow run the notebook started did not succeed; the message is the error of the task
+    that failed (or the platform's, for a run whose process was lost), as Prefect Cloud kept it."""

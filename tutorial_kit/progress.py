@@ -24,7 +24,12 @@ LOG_EVERY = 10.0
 
 
 def interactive() -> bool:
-    """True in a Jupyter session or a terminal: where a progress bar can be drawn."""
+    """True in a Jupyter session or a terminal, where a progress bar can be drawn, unless the
+    task runs for Prefect Cloud (a flow-run process): its log is what the user watches then."""
+    import prefect
+
+    if prefect.context.get("running_with_backend"):
+        return False
     return bool(os.environ.get("JPY_SESSION_NAME")) or sys.stdout.isatty()
 
 

@@ -18,6 +18,16 @@ EMPTY = "(no trips with more than one passenger: the result is empty)"
 VENDORS = {1: "Creative Mobile Technologies", 2: "VeriFone", 4: "not in the data dictionary"}
 
 
+def std_per_vendor(values: dict):
+    """``{VendorID: std}`` as the flow run's result comes back from Prefect Cloud (JSON: its keys
+    are text) as the pandas Series the tutorial computed, indexed by ``VendorID`` in order."""
+    import pandas as pd
+
+    series = pd.Series({int(vendor): float(std) for vendor, std in values.items()}, dtype="float64",
+                       name="passenger_count")
+    return series.rename_axis("VendorID").sort_index()
+
+
 def result_text(result) -> str:
     """The title and one ``VendorID std`` line per vendor, every digit of the float."""
     if len(result) == 0:

@@ -96,6 +96,16 @@ class TripSource:
 # --------------------------------------------------------------------------------------------
 
 
+def bundled_sample_if_none(data_url: str | None) -> str:
+    """``data_url``, or the bundled sample's path for None: the notebook's default, which each
+    process (the kernel, a flow run on another machine) resolves in its own checkout."""
+    if data_url is None:
+        from .sample_data import SAMPLE_CSV
+
+        return SAMPLE_CSV
+    return data_url
+
+
 def open_filesystem(data_url: str):
     """``(fs, path)`` for a supported ``data_url``; S3 is read anonymously (public buckets).
 
@@ -132,6 +142,7 @@ def inspect_source(data_url: str) -> TripSource:
     """
     import fsspec
 
+    data_url = bundled_sample_if_none(data_url)
     fs, path = open_filesystem(data_url)
     info = _info(fs, path, data_url) if _is_http(fs) else None
     if info is not None and not _serves_ranges(fs, path, data_url, info):

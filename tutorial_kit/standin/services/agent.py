@@ -160,7 +160,8 @@ class SaturnAgent:
         and ``SaturnCluster``."""
         flow = self.prefect.flows[run.flow_id]
         run_config = run.run_config or {}
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT", "STANDIN_", "SATURN"))}
+        # a pod has none of the platform's or the notebook session's own variables
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT", "STANDIN_", "SATURN", "JPY_"))}
         env.update(SATURN_RESOURCE_TYPE="PrefectCloudFlow")  # the job template's: dask-saturn closes on exit
         env.update({str(k): str(v) for k, v in (run_config.get("env") or {}).items()})
         env.update(self.platform_environ)
