@@ -39,12 +39,14 @@ class StandIn:
         self.log_path = log_path
 
     @classmethod
-    def start(cls, username: str, home: Path, timeout: float = 60.0, dask_scheduler: str | None = None) -> "StandIn":
+    def start(cls, username: str, home: Path, timeout: float = 60.0, dask_scheduler: str | None = None,
+              env: dict[str, str] | None = None) -> "StandIn":
         """Start the stand-in and wait (at most ``timeout`` s) until it answers.
 
         ``dask_scheduler``: the address of the user's own Dask cluster (``tcp://HOST:PORT``),
         which the stand-in then hands out instead of starting a ``LocalCluster`` per request; see
-        :func:`dask_scheduler_from_env`. It is checked before anything starts.
+        :func:`dask_scheduler_from_env`. It is checked before anything starts. ``env``: more
+        variables for the stand-in (e.g. ``STANDIN_HEARTBEAT_SECONDS``, ``STANDIN_FAULTS`` in tests).
         """
         argv = [sys.executable, "-m", "tutorial_kit.standin", "--username", username]
         if dask_scheduler is not None:
@@ -53,7 +55,7 @@ class StandIn:
         home.mkdir(parents=True, exist_ok=True)
         log_path = home / "standin.log"
         saturn_token, prefect_api_key = secrets.token_hex(16), secrets.token_hex(16)
-        env = dict(os.environ, STANDIN_SATURN_TOKEN=saturn_token, STANDIN_PREFECT_API_KEY=prefect_api_key)
+        env = dict(os.environ, **(env or {}), STANDIN_SATURN_TOKEN=saturn_token, STANDIN_PREFECT_API_KEY=prefect_api_key)
         with open(log_path, "ab") as log:
             proc = subprocess.Popen(
                 argv,
