@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 import tornado.httpserver
 
 from .faults import FaultSet
+from .faults.urls import url_patterns as fault_urls
 from .prefect_cloud.models import PrefectCloudBackend
 from .prefect_cloud.urls import url_patterns as prefect_cloud_urls
 from .saturn.clusters import cluster_starter
 from .saturn.models import SaturnBackend
 from .saturn.urls import url_patterns as saturn_urls
-from .web import SERVER_MAX_BODY, Application, NotFoundHandler, control_urls
+from .web import SERVER_MAX_BODY, Application, NotFoundHandler
 
 log = logging.getLogger("tutorial_kit.standin")
 
@@ -60,7 +61,7 @@ def make_app(platform: Platform) -> Application:
     return Application(
         saturn_urls(platform.saturn, platform.faults)
         + prefect_cloud_urls(platform.prefect_cloud, platform.faults)
-        + control_urls(platform.faults, platform.saturn.token),
+        + fault_urls(platform.faults, platform.saturn.token),
         default_handler_class=NotFoundHandler,
     )
 

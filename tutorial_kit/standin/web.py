@@ -1,5 +1,5 @@
-"""HTTP pieces both emulated APIs share: request size limits, JSON errors for what no route
-answers, and the test-only fault control endpoint.
+"""HTTP pieces both emulated APIs share: request size limits, and JSON errors for what no route
+answers.
 
 Every answer of the stand-in is JSON, errors included (tornado's own pages are HTML):
 
@@ -17,13 +17,10 @@ Every answer of the stand-in is JSON, errors included (tornado's own pages are H
 
 from __future__ import annotations
 
-import hmac
 import json
 import logging
 
 import tornado.web
-
-from .faults import CONTROL_PATH, FaultSet, FaultSpecError
 
 log = logging.getLogger("tutorial_kit.standin")
 
@@ -172,37 +169,3 @@ class Application(tornado.web.Application):
                 request, PayloadTooLargeHandler, {"limit": limit, "length": length, "error_body": error_body}
             )
         return delegate
-
-
-class FaultsHandler(JSONHandler):
-    """TEST-ONLY control endpoint of the fault injection (see ``faults.py``), at
-    :data:`~.faults.CONTROL_PATH` on the stand-in's loopback port. Only the stand-in's own Saturn
-    token opens it. ``GET``: the armed faults and their hits; ``POST`` a JSON object or list:
-    arm them (all or none; 400 with the reason if one is malformed); ``DELETE``: disarm all."""
-
-    def initialize(self, faults: FaultSet, token: str) -> None:
-        self.faults, self.token = faults, token
-
-    def prepare(self) -> None:
-        self.check_body_size()
-        given = self.request.headers.get("Authorization", "")
-        if not hmac.compare_digest(given.encode(), f"token {self.token}".encode()):
-            message = "Unauthorized: the fault control endpoint needs the stand-in's own SATURN_TOKEN"
-            raise tornado.web.HTTPError(401, reason=reason_phrase(message))
-
-    def get(self) -> None:
-        self.send_json(200, {"faults": self.faults.describe()})
-
-    def post(self) -> None:
-        try:
-            armed = self.faults.arm(self.request.body)
-        except FaultSpecError as exc:
-            raise tornado.web.HTTPError(400, reason=reason_phrase(str(exc))) from None
-        self.send_json(200, {"armed": armed, "faults": self.faults.describe()})
-
-    def delete(self) -> None:
-        self.send_json(200, {"cleared": self.faults.clear()})
-
-
-def control_urls(faults: FaultSet, token: str) -> list:
-    return [(CONTROL_PATH, FaultsHandler, {"faults": faults, "token": token})]
