@@ -56,12 +56,14 @@ class Platform:
 
 
 def make_app(platform: Platform) -> Application:
-    """Both APIs, the test-only fault control endpoint, and JSON 404s for every other path
-    (body size limits: see ``web.py``)."""
+    """Saturn's routes, Prefect Cloud's, the test-only fault room's control endpoint, and JSON
+    404s for every other path. The fault room is also the application's ``faults`` setting, which
+    the request pipeline asks once per request (``core/responses.py``; body limits: ``web.py``)."""
     return Application(
-        saturn_urls(platform.saturn, platform.faults)
-        + prefect_cloud_urls(platform.prefect_cloud, platform.faults)
+        saturn_urls(platform.saturn)
+        + prefect_cloud_urls(platform.prefect_cloud)
         + fault_urls(platform.faults, platform.saturn.token),
+        faults=platform.faults,
         default_handler_class=NotFoundHandler,
     )
 

@@ -39,12 +39,23 @@ all), so a GraphQL ``error`` fault meant to be survived is ``"times": 1``; a 429
 sleep about 3 minutes: do not inject one. dask-saturn sleeps 5-9 s, then 10-19 s, ... between
 ``cluster_pending`` polls.
 
-Where things are, moto's ``moto_api`` being the model (a service of its own, not threads woven
-through each API): ``models.py``, the faults and their matching; ``responses.py`` and ``urls.py``,
-the control endpoint; ``kill_worker.py``, the scheduler plugin that carries out ``kill_worker``;
-``exceptions.py``. The HTTP layers (``saturn/responses.py``, ``prefect_cloud/responses.py``)
-apply the request faults, and ``saturn/clusters.py`` installs the ``kill_worker`` plugin in each
-``LocalCluster`` it starts.
+Where things are. moto's ``moto_api`` is the model: a service of its own, not threads woven
+through each API. ``models.py`` holds the faults and their matching; ``responses.py`` and
+``urls.py``, the control endpoint; ``kill_worker.py``, the scheduler plugin that carries out
+``kill_worker``; ``exceptions.py``, the room's errors.
+
+How faults reach a request. The request pipeline (``core/responses.py``,
+``APIHandler.apply_faults``) asks the room once per request of either API, after the token
+check. It answers ``error`` and ``unauthorized`` itself, in the shape of the API that was
+called. The other actions need the Saturn cluster code to act, which the room cannot reach
+without knowing that code, so the coupling is kept to two explicit points:
+
+- ``cluster_error`` and ``cluster_pending`` change what creating a cluster does (start nothing,
+  or report "pending"). The pipeline leaves the matched fault in ``self.fault``, and only
+  ``saturn/responses.ClustersHandler`` reads it.
+- ``kill_worker`` acts inside a Dask cluster, on no request. ``saturn/clusters.py`` installs its
+  plugin (``FaultSet.scheduler_plugin``) in each ``LocalCluster`` it starts, and never in a
+  cluster the user runs.
 """
 
 from .exceptions import FaultSpecError
