@@ -107,6 +107,8 @@ class APIHandler(tornado.web.RequestHandler):
     invalid_body = "request body must be a JSON object"
     #: What a 405 says (None: "Method Not Allowed").
     method_not_allowed_message: str | None = None
+    #: The Content-Type of a JSON answer, errors included (tornado's own, unless an API has another).
+    json_content_type = "application/json; charset=UTF-8"
     #: A fault that only this route can carry out, left here by step 4 (``ClustersHandler``).
     fault = None
     _json: dict | None = None
@@ -191,7 +193,7 @@ class APIHandler(tornado.web.RequestHandler):
     def write_json(self, payload, status: int | None = None, reason: str | None = None) -> None:
         if status is not None:
             self.set_status(status, reason=reason)
-        self.set_header("Content-Type", "application/json; charset=UTF-8")
+        self.set_header("Content-Type", self.json_content_type)
         self.finish(json.dumps(payload, default=str))
 
     @staticmethod
@@ -200,11 +202,17 @@ class APIHandler(tornado.web.RequestHandler):
         dask-saturn raises as ``ValueError(message)``). An API with another shape overrides it."""
         return {"message": error.message}
 
+    def reason(self, error: APIError) -> str | None:
+        """The status line's reason phrase for ``error``: its message (see :func:`reason_phrase`);
+        None, the standard phrase, for a status under 400. An API whose client shows the message
+        another way overrides it."""
+        return reason_phrase(error.message) if error.status >= 400 else None
+
     def write_error(self, status_code: int, **kwargs) -> None:
-        """tornado's public hook for every error answer: status, reason phrase (the message; see
-        :func:`reason_phrase`), the error's headers, and the body in this route's shape."""
+        """tornado's public hook for every error answer: status, reason phrase, the error's
+        headers, and the body in this route's shape."""
         error = self.api_error(status_code, kwargs.get("exc_info"))
-        self.set_status(error.status, reason=reason_phrase(error.message) if error.status >= 400 else None)
+        self.set_status(error.status, reason=self.reason(error))
         for name, value in error.headers.items():
             self.set_header(name, value)
         self.write_json(self.error_body(error))

@@ -84,6 +84,11 @@ class GraphQLHandler(APIHandler):
         errors = [{"message": error.message, "extensions": extensions}]
         return {"data": None, "errors": errors} if error.status == 200 else {"errors": errors}
 
+    def reason(self, error: APIError) -> str | None:
+        """The standard phrase on a 400: for a 400, prefect's ``ClientError`` prints the status
+        line and then the body's errors, so the message in both would say it twice."""
+        return None if error.status == 400 else super().reason(error)
+
     # -- the pipeline's steps, GraphQL's way ---------------------------------------
 
     def authenticate(self) -> None:

@@ -22,6 +22,7 @@ class SaturnHandler(APIHandler):
 
     api = "saturn"
     unauthorized = Unauthorized
+    json_content_type = "application/json"  # as the stand-in always answered Saturn's clients
 
     def initialize(self, backend: SaturnBackend) -> None:
         self.backend = backend
