@@ -27,7 +27,7 @@ class FaultsHandler(APIHandler):
 
     def authenticate(self) -> None:
         if not self.authorization_is(f"token {self.token}"):
-            raise ControlUnauthorized()
+            raise self.unauthorized()
 
     def get(self) -> None:
         self.write_json({"faults": self.faults.describe()})

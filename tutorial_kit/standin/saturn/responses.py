@@ -29,7 +29,7 @@ class SaturnHandler(APIHandler):
 
     def authenticate(self) -> None:
         if not self.authorization_is(f"token {self.backend.token}"):
-            raise Unauthorized()
+            raise self.unauthorized()
 
 
 class ClusterOptionsHandler(SaturnHandler):
