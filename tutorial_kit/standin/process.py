@@ -116,7 +116,7 @@ class StandIn:
         return self._control("DELETE")["cleared"]
 
     def _control(self, method: str, body=None) -> dict:
-        from .faults import CONTROL_PATH
+        from .faults.urls import CONTROL_PATH
 
         request = urllib.request.Request(
             self.url + CONTROL_PATH, method=method,

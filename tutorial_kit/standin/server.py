@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import tornado.httpserver
 
 from .faults import FaultSet
+from .faults.urls import url_patterns as fault_urls
 from .prefect_cloud.models import PrefectCloudBackend
 from .services.agent import SaturnAgent
 from .services.scheduler import Scheduler
@@ -25,7 +26,7 @@ from .prefect_cloud.urls import url_patterns as prefect_cloud_urls
 from .saturn.clusters import cluster_starter
 from .saturn.models import SaturnBackend
 from .saturn.urls import url_patterns as saturn_urls
-from .web import SERVER_MAX_BODY, Application, NotFoundHandler, control_urls
+from .web import SERVER_MAX_BODY, Application, NotFoundHandler
 
 log = logging.getLogger("tutorial_kit.standin")
 
@@ -94,12 +95,14 @@ class Platform:
 
 
 def make_app(platform: Platform) -> Application:
-    """Both APIs, the test-only fault control endpoint, and JSON 404s for every other path
-    (body size limits: see ``web.py``)."""
+    """Saturn's routes, Prefect Cloud's, the test-only fault room's control endpoint, and JSON
+    404s for every other path. The fault room is also the application's ``faults`` setting, which
+    the request pipeline asks once per request (``core/responses.py``; body limits: ``web.py``)."""
     return Application(
-        saturn_urls(platform.saturn, platform.faults)
-        + prefect_cloud_urls(platform.prefect_cloud, platform.faults)
-        + control_urls(platform.faults, platform.saturn.token),
+        saturn_urls(platform.saturn)
+        + prefect_cloud_urls(platform.prefect_cloud)
+        + fault_urls(platform.faults, platform.saturn.token),
+        faults=platform.faults,
         default_handler_class=NotFoundHandler,
     )
 

@@ -1,7 +1,10 @@
 """Errors of the emulated Prefect Cloud 1.x API.
 
 The models raise these; the GraphQL layer turns each into a GraphQL error whose
-``message`` is ``str(exc)`` and whose ``extensions.code`` is ``exc.code``.
+``message`` is ``str(exc)`` and whose ``extensions.code`` is ``exc.code``. They derive from the
+stand-in's one error type, ``core.exceptions.APIError``, with HTTP status 200: GraphQL reports
+them next to ``data``, and prefect's client reads them there (``Unauthenticated``, raised by the
+request pipeline's token step, is answered that way too; see ``responses.py``).
 
 Prefect 1.4.1's client reacts to the TEXT of the errors it gets back, so the
 messages below are chosen for that, not for style:
@@ -20,21 +23,18 @@ messages below are chosen for that, not for style:
 
 from __future__ import annotations
 
+from ..core.exceptions import APIError
 
-class PrefectCloudError(Exception):
+
+class PrefectCloudError(APIError):
     """Base class: an error the API reports as a GraphQL error (HTTP 200)."""
 
+    status = 200
     code = "INTERNAL_SERVER_ERROR"
     default_message = "Internal server error."
 
     def __init__(self, message: str | None = None, *, code: str | None = None):
-        self.message = message if message is not None else self.default_message
-        if code is not None:
-            self.code = code
-        super().__init__(self.message)
-
-    def __str__(self) -> str:
-        return self.message
+        super().__init__(message if message is not None else self.default_message, code=code)
 
     @property
     def extensions(self) -> dict:

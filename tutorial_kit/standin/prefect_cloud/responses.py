@@ -19,8 +19,15 @@ Status codes, chosen from how the client reads them (``Client._send_request`` /
   each code and message. 400 also for a body that is not JSON or has no query.
 - 405 for other methods, 404 for other paths, 413 for a body over 1 MiB (``web.py``), 415 for
   a content type other than ``application/json``; 500 (JSON) only for a bug in the stand-in, or
-  when a test injects it (``faults.py``: prefect retries a 500 at once, then after 2, 4, 8, 16
+  when a test injects it (``faults/``: prefect retries a 500 at once, then after 2, 4, 8, 16
   and 32 s, so a fault that should not cost a minute is ``"times": 1``).
+
+The 413, 405, the key check, injected faults, the 415 and a body that is not a JSON object come
+from the stand-in's one request pipeline (``core/responses.py``), in that order, the same for
+every API: a request with both a wrong key and a bad body gets the ``UNAUTHENTICATED`` answer.
+This module says what is GraphQL's in it: the key check, the operations a fault may name (the
+query's root fields), and the error shape, ``{"errors": [{"message", "extensions": {"code"}}]}``
+with ``"data": null`` when the answer is a 200; then it reads the query and runs it.
 
 The answer to an ``UNAUTHENTICATED`` error names ``PREFECT_USER_TOKEN``, the variable the
 tutorial logs in with: prefect puts the errors' text into its ``AuthorizationError``.
@@ -28,25 +35,17 @@ tutorial logs in with: prefect puts the errors' text into its ``AuthorizationErr
 
 from __future__ import annotations
 
-import http.client
 import json
-import logging
 import uuid
-from typing import Any, Optional
+from typing import Optional
 
 from graphql import GraphQLError, OperationDefinitionNode, parse
 
-from ..faults import FaultSet
-from ..web import JSONHandler, json_object, reason_phrase
-from .exceptions import Unauthenticated
+from ..core.exceptions import APIError, BadRequest
+from ..core.responses import APIHandler, json_object
+from .exceptions import PrefectCloudError, Unauthenticated
 from .models import PrefectCloudBackend
 from .schema import execute_graphql
-
-logger = logging.getLogger(__name__)
-
-
-def _error_body(message: str, code: str) -> dict:
-    return {"errors": [{"message": message, "extensions": {"code": code}}]}
 
 
 def root_fields(query: str) -> tuple[str, ...]:
@@ -65,21 +64,45 @@ def root_fields(query: str) -> tuple[str, ...]:
     )
 
 
-class GraphQLHandler(JSONHandler):
-    backend: PrefectCloudBackend
+class GraphQLHandler(APIHandler):
+    """``POST /graphql``: the whole of Prefect Cloud's API."""
 
-    def initialize(self, backend: PrefectCloudBackend, faults: FaultSet | None = None) -> None:
+    api = "prefect"
+    unauthorized = Unauthenticated
+    body_required = True  # a POST without a body is a request without a query
+    invalid_body = "POST body must be a JSON object with a 'query' string"
+    method_not_allowed_message = "Send GraphQL requests with POST."
+
+    def initialize(self, backend: PrefectCloudBackend) -> None:
         self.backend = backend
-        self.faults = faults if faults is not None else FaultSet()
 
     @staticmethod
-    def error_body(message: str, code: str) -> dict:
-        return _error_body(message, code)
+    def error_body(error: APIError) -> dict:
+        """GraphQL's error shape. A 200 is an answer that got as far as the key check or
+        execution, so it has ``data`` (null), as prefect reads it; a request error has none."""
+        extensions = error.extensions if isinstance(error, PrefectCloudError) else {"code": error.code}
+        errors = [{"message": error.message, "extensions": extensions}]
+        return {"data": None, "errors": errors} if error.status == 200 else {"errors": errors}
 
-    # -- helpers -----------------------------------------------------------------
+    def reason(self, error: APIError) -> str | None:
+        """The standard phrase on a 400: for a 400, prefect's ``ClientError`` prints the status
+        line and then the body's errors, so the message in both would say it twice."""
+        return None if error.status == 400 else super().reason(error)
 
-    def _send(self, status: int, body: dict, reason: Optional[str] = None) -> None:
-        self.send_json(status, body, reason=reason)
+    # -- the pipeline's steps, GraphQL's way ---------------------------------------
+
+    def authenticate(self) -> None:
+        self.auth = self.backend.authenticate(self._api_key(), tenant_id=self._tenant_header())
+
+    def fault_operations(self) -> tuple[str, ...]:
+        """The query's root fields, read from the body before the pipeline's JSON step (faults
+        come first), so a body that is not a GraphQL request names none. Test-only: asked only
+        while a fault names an operation."""
+        try:
+            query = json_object(self.request.body).get("query")
+        except ValueError:
+            return ()
+        return root_fields(query) if isinstance(query, str) else ()
 
     def _api_key(self) -> str:
         header = self.request.headers.get("Authorization")
@@ -99,72 +122,31 @@ class GraphQLHandler(JSONHandler):
         except ValueError:
             raise Unauthenticated(f"Unauthenticated: invalid tenant id {value!r}.") from None
 
-    def _payload(self) -> tuple[str, Optional[dict], Optional[str]]:
-        """(query, variables, operationName) from the body; ValueError says what is wrong."""
-        try:
-            payload: Any = json_object(self.request.body or b"")
-        except ValueError as exc:
-            raise ValueError(f"POST body must be a JSON object with a 'query' string: {exc}") from None
+    def _graphql_request(self) -> tuple[str, Optional[dict], Optional[str]]:
+        """(query, variables, operationName) from the JSON object the pipeline read."""
+        payload = self.json_body()
         query = payload.get("query")
         if not isinstance(query, str) or not query.strip():
-            raise ValueError("POST body missing query: must provide a 'query' string.")
+            raise BadRequest("POST body missing query: must provide a 'query' string.")
         variables = payload.get("variables")
         if isinstance(variables, str):  # prefect sends json.dumps(variables)
             try:
                 variables = json.loads(variables) if variables.strip() else None
             except ValueError as exc:
-                raise ValueError(f"'variables' is a string but not valid JSON: {exc}") from None
+                raise BadRequest(f"'variables' is a string but not valid JSON: {exc}") from None
             except RecursionError:
-                raise ValueError("'variables' is a string but not valid JSON: nested too deeply") from None
+                raise BadRequest("'variables' is a string but not valid JSON: nested too deeply") from None
         if variables is not None and not isinstance(variables, dict):
-            raise ValueError("'variables' must be a JSON object (or a string holding one).")
+            raise BadRequest("'variables' must be a JSON object (or a string holding one).")
         operation_name = payload.get("operationName")
         if operation_name is not None and not isinstance(operation_name, str):
-            raise ValueError("'operationName' must be a string.")
+            raise BadRequest("'operationName' must be a string.")
         return query, variables, operation_name
 
     # -- methods -----------------------------------------------------------------
 
     def post(self) -> None:
-        self.check_body_size()
-        content_type = self.request.headers.get("Content-Type", "").split(";")[0].strip().lower()
-        if content_type not in ("", "application/json"):
-            message = f"Content-Type {content_type!r} is not supported: send JSON (application/json)"
-            self._send(415, _error_body(message, "UNSUPPORTED_MEDIA_TYPE"), reason=reason_phrase(message))
-            return
-        try:
-            query, variables, operation_name = self._payload()
-        except ValueError as exc:
-            self._send(400, _error_body(str(exc), "BAD_REQUEST"))
-            return
-
-        fault = None
-        if self.faults:  # test-only (faults.py)
-            operations = root_fields(query) if self.faults.wants_operations() else ()
-            fault = self.faults.take("prefect", "POST", self.request.path, operations)
-        if fault is not None and fault.action == "error":
-            status = fault.status or 500
-            message = fault.message or http.client.responses.get(status, "Error")
-            code = "INTERNAL_SERVER_ERROR" if status >= 500 else "BAD_REQUEST"
-            self._send(status, _error_body(message, code), reason=reason_phrase(message))
-            return
-
-        try:
-            if fault is not None and fault.action == "unauthorized":
-                raise Unauthenticated()
-            auth = self.backend.authenticate(self._api_key(), tenant_id=self._tenant_header())
-        except Unauthenticated as exc:
-            self._send(
-                200,
-                {"data": None, "errors": [{"message": str(exc), "extensions": exc.extensions}]},
-            )
-            return
-
-        outcome = execute_graphql(self.backend, query, variables, operation_name, auth=auth,
+        query, variables, operation_name = self._graphql_request()
+        outcome = execute_graphql(self.backend, query, variables, operation_name, auth=self.auth,
                                   agent_id=self.request.headers.get("X-Prefect-Agent-Id"))
-        self._send(400 if outcome.request_error else 200, outcome.body)
-
-    def get(self) -> None:
-        self.set_header("Allow", "POST")
-        self._send(405, _error_body("Send GraphQL requests with POST.", "METHOD_NOT_ALLOWED"))
-
+        self.write_json(outcome.body, status=400 if outcome.request_error else 200)

@@ -12,6 +12,5 @@ from .models import PrefectCloudBackend
 from .responses import GraphQLHandler
 
 
-def url_patterns(backend: PrefectCloudBackend, faults=None) -> list:
-    """``faults``: the stand-in's ``FaultSet`` (test-only fault injection), if any."""
-    return [(r"/graphql/?", GraphQLHandler, {"backend": backend, "faults": faults})]
+def url_patterns(backend: PrefectCloudBackend) -> list:
+    return [(r"/graphql/?", GraphQLHandler, {"backend": backend})]

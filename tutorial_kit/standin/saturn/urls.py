@@ -6,6 +6,7 @@ from .responses import (
     ClusterHandler,
     ClusterInfoHandler,
     ClusterOptionsHandler,
+    ClusterReadHandler,
     ClusterResetHandler,
     ClustersHandler,
     FlowContentHandler,
@@ -17,17 +18,18 @@ from .responses import (
 _ID = r"([0-9a-f]+)"
 
 
-def url_patterns(backend, faults=None) -> list:
-    """Tornado rules for ``backend`` (a :class:`~.models.SaturnBackend`); ``faults``: the
-    stand-in's :class:`~..faults.FaultSet` (test-only fault injection), if any."""
-    kwargs = {"backend": backend, "faults": faults}
+def url_patterns(backend) -> list:
+    """Tornado rules for ``backend`` (a :class:`~.models.SaturnBackend`). Each route answers the
+    methods its handler defines, and 405 to any other (``core/responses.py``)."""
+    kwargs = {"backend": backend}
     return [
         (r"/api/dask_clusters/info", ClusterOptionsHandler, kwargs),
         (r"/api/dask_clusters", ClustersHandler, kwargs),
         (r"/api/dask_clusters/reset", ClusterResetHandler, kwargs),
         (rf"/api/dask_clusters/{_ID}/info", ClusterInfoHandler, kwargs),
         (rf"/api/dask_clusters/{_ID}/csr", ClusterCSRHandler, kwargs),
-        (rf"/api/dask_clusters/{_ID}/(status|scheduler_info|scale|adapt|close)", ClusterActionHandler, kwargs),
+        (rf"/api/dask_clusters/{_ID}/(status|scheduler_info)", ClusterReadHandler, kwargs),
+        (rf"/api/dask_clusters/{_ID}/(scale|adapt|close)", ClusterActionHandler, kwargs),
         (rf"/api/dask_clusters/{_ID}/?", ClusterHandler, kwargs),
         (r"/api/prefect_cloud/flows", FlowsHandler, kwargs),
         (rf"/api/prefect_cloud/flows/{_ID}/run_job_spec", FlowRunJobSpecHandler, kwargs),

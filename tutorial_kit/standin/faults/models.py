@@ -1,47 +1,9 @@
-"""Fault injection for tests: make the stand-in fail the way the real platforms do, on purpose.
+"""The fault room's state: armed faults (:class:`Fault`), checked from their JSON specs, and the
+set of them (:class:`FaultSet`) that the request pipeline asks once per request and the
+``kill_worker`` scheduler plugin asks once per task. What each field means: see ``__init__.py``.
 
-TEST-ONLY. Nothing arms a fault unless a test asks for it, in one of two ways:
-
-- ``STANDIN_FAULTS``, a JSON list read once when the stand-in starts, so that a papermill run
-  can start with a fault already armed (``STANDIN_FAULTS='[{"action": "unauthorized",
-  "api": "saturn"}]' papermill ...``); a malformed value stops the stand-in at start;
-- the control endpoint ``/_standin/faults`` (``POST`` a JSON list or object to arm, ``GET`` to
-  list with hit counts, ``DELETE`` to clear), on the stand-in's loopback port and only with its own
-  Saturn token (``Authorization: token <SATURN_TOKEN>``). See ``web.FaultsHandler``.
-
-A fault is a JSON object. What it does (``action``):
-
-========================  =====================================================================
-``error``                 answer ``status`` (default 500) with ``message``: Saturn's
-                          ``{"message"}`` body, or Prefect's ``{"errors": [...]}``
-``unauthorized``          answer exactly as for a wrong token: Saturn's 401, Prefect's
-                          ``UNAUTHENTICATED`` GraphQL error
-``cluster_error``         ``POST /api/dask_clusters`` answers ``{"status": "error", "errors":
-                          errors}`` and starts nothing (``errors``: a non-empty list of strings)
-``cluster_pending``       ``POST /api/dask_clusters`` starts the cluster as usual but answers
-                          ``"pending"`` (``times`` polls; default 1), then ``"ready"``
-``kill_worker``           SIGKILL the worker process of a stand-in-started ``LocalCluster`` that a
-                          task (whose key matches the regex ``task``, default any) was given,
-                          ``delay`` seconds (default 0) after it was given it, if it still has it
-========================  =====================================================================
-
-Which requests it hits (all optional; a missing field matches anything): ``api``
-(``"saturn"`` or ``"prefect"``), ``method``, ``path`` (a regex the whole path must match),
-``operation`` (a GraphQL root field, e.g. ``"create_project"``; Prefect only). How long it lasts:
-``times`` (hits before it is spent, e.g. 1 for "once"; default unlimited, 1 for
-``cluster_pending`` and ``kill_worker``) and ``seconds`` (from arming). ``name`` labels it in the
-stand-in's log (``fault NAME: ...``) and in ``GET``.
-
-What the clients do with an error answer (so that no test waits for a retry loop): dask-saturn
-and prefect-saturn (and prefect's Webhook storage) do not retry a 500, and raise at once;
-prefect's GraphQL client retries 500-504 at once, then after 2, 4, 8, 16 and 32 s (62 s in
-all), so a GraphQL ``error`` fault meant to be survived is ``"times": 1``; a 429 makes prefect
-sleep about 3 minutes: do not inject one. dask-saturn sleeps 5-9 s, then 10-19 s, ... between
-``cluster_pending`` polls.
-
-This module holds the state and the matching only; the HTTP layers (``saturn/responses.py``,
-``prefect_cloud/responses.py``) apply the request faults, and ``saturn/clusters.py`` installs the
-scheduler plugin of ``kill_worker`` in each ``LocalCluster`` it starts.
+No HTTP here: the control endpoint is ``responses.py``, and the pipeline's one hook that turns a
+matched fault into an answer is ``core/responses.py`` (``APIHandler.apply_faults``).
 """
 
 from __future__ import annotations
@@ -50,18 +12,17 @@ import json
 import logging
 import os
 import re
-import signal
 import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
+from .exceptions import FaultSpecError
+
 log = logging.getLogger("tutorial_kit.standin.faults")
 
 #: The environment variable read once at start (a JSON list of faults).
 ENV_VAR = "STANDIN_FAULTS"
-#: The control endpoint's path (see ``web.FaultsHandler``).
-CONTROL_PATH = "/_standin/faults"
 
 APIS = ("saturn", "prefect")
 REQUEST_ACTIONS = ("error", "unauthorized", "cluster_error", "cluster_pending")
@@ -73,10 +34,6 @@ _FIELDS = {
     "action", "name", "api", "method", "path", "operation", "status", "message", "errors",
     "times", "seconds", "task", "delay",
 }
-
-
-class FaultSpecError(ValueError):
-    """A fault that cannot be armed; the message says which field is wrong."""
 
 
 @dataclass
@@ -287,57 +244,28 @@ class FaultSet:
                     f" [{', '.join(operations)}]" if operations else "", fault.action, fault.hits)
         return fault
 
-    # -- kill_worker -----------------------------------------------------------------------
-    def _take_task(self, key: str) -> Fault | None:
+    # -- kill_worker (carried out by kill_worker.py's scheduler plugin) --------------------------
+    def take_task(self, key: str) -> Fault | None:
+        """The first active ``kill_worker`` fault whose ``task`` matches ``key``, counted as hit
+        now (so one task takes one kill); :meth:`give_back` if the kill does not happen."""
+        if not self._faults:
+            return None
         with self._lock:
             now = self._clock()
             for fault in self._faults:
                 if (fault.action == "kill_worker" and fault.active(now)
                         and (fault._task_re is None or fault._task_re.search(key))):
-                    fault.hits += 1  # reserved now, so one task takes one kill; given back if unused
+                    fault.hits += 1
                     return fault
         return None
 
-    def _give_back(self, fault: Fault) -> None:
+    def give_back(self, fault: Fault) -> None:
         with self._lock:
             fault.hits -= 1
 
     def scheduler_plugin(self, cluster):
-        """A ``SchedulerPlugin`` for a ``LocalCluster`` the stand-in started (and so owns): it
-        carries out the ``kill_worker`` faults on that cluster's worker processes, and only those."""
-        import asyncio
+        """The ``SchedulerPlugin`` that carries out this set's ``kill_worker`` faults on
+        ``cluster``, a ``LocalCluster`` the stand-in started (``saturn/clusters.py`` installs it)."""
+        from .kill_worker import KillWorker  # imports distributed: only when a cluster starts
 
-        from distributed.diagnostics.plugin import SchedulerPlugin
-
-        faults = self
-
-        class KillWorker(SchedulerPlugin):
-            name = "standin-faults"
-
-            def transition(self, key, start, finish, *args, **kwargs):
-                if finish != "processing" or not faults._faults:
-                    return
-                fault = faults._take_task(str(key))
-                if fault is None:
-                    return
-                ts = cluster.scheduler.tasks.get(key)
-                address = ts.processing_on.address if ts is not None and ts.processing_on else None
-                asyncio.get_running_loop().call_later(fault.delay, self._kill, fault, key, address)
-
-            def _kill(self, fault, key, address):
-                ts = cluster.scheduler.tasks.get(key)
-                ws = ts.processing_on if ts is not None and ts.state == "processing" else None
-                if ws is None or ws.address != address:
-                    faults._give_back(fault)  # the task was done (or moved) already: try the next one
-                    return
-                ours = {n.process.pid for n in cluster.workers.values() if getattr(n, "process", None) and n.process.pid}
-                if ws.pid not in ours:  # never anything but a worker process this stand-in started
-                    faults._give_back(fault)
-                    log.error("fault %s: worker %s (pid %s) is not a process of this stand-in: not killed",
-                              fault.name, ws.address, ws.pid)
-                    return
-                os.kill(ws.pid, signal.SIGKILL)
-                log.warning("fault %s: killed Dask worker %s (pid %d) while it ran task %s (hit %d)",
-                            fault.name, ws.address, ws.pid, key, fault.hits)
-
-        return KillWorker()
+        return KillWorker(self, cluster)
