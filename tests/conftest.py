@@ -7,11 +7,14 @@ still carrying the marker after the run is a leak, whoever its parent is now.
 
 from __future__ import annotations
 
+import atexit
 import collections
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -21,6 +24,10 @@ import psutil
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# A developer's running shared stand-in (`make standin`) must never serve the tests: point every
+# test process (and what it starts) at a folder of its own, where none runs unless a test starts it.
+os.environ["STANDIN_SHARED_HOME"] = tempfile.mkdtemp(prefix="no-shared-standin-")
+atexit.register(shutil.rmtree, os.environ["STANDIN_SHARED_HOME"], ignore_errors=True)
 NOTEBOOK = REPO_ROOT / "notebooks" / "prefect-resource-manager.ipynb"
 SHARED_SAMPLE_DIR = REPO_ROOT.parent / "shared" / "data" / "tlc-yellow-2019-01"
 MARK = "TUTORIAL_TEST_RUN"

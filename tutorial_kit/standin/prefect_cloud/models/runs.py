@@ -145,8 +145,8 @@ class RunsMixin(BackendBase):
     def _run_parameters(flow: Flow, group, parameters: Optional[dict]) -> dict:
         if parameters is not None and not isinstance(parameters, dict):
             raise InvalidInput("parameters must be a JSON object.")
-        values = {p["name"]: p.get("default") for p in flow.parameters
-                  if isinstance(p, dict) and p.get("default") is not None}
+        # as Prefect Server: only truthy defaults (a default of False or 0 is left to the flow itself)
+        values = {p["name"]: p["default"] for p in flow.parameters if isinstance(p, dict) and p.get("default")}
         values.update((group.default_parameters if group else None) or {})
         values.update(parameters or {})
         required = {p["name"] for p in flow.parameters if isinstance(p, dict) and p.get("required")}

@@ -1,0 +1,185 @@
+"""The shared stand-in (``make standin``): one stand-in that keeps its state, which notebook runs
+and a shell's ``prefect`` CLI use while it runs, as they used Prefect Cloud.
+
+One story, in order, on one shared stand-in in a folder of the test's own (``STANDIN_SHARED_HOME``):
+the notebook registers and runs its flow there; a shell pointed at it with ``standin env`` runs
+the flow again and lists both runs; the data file goes away and the next run fails with the
+``DataError`` that names it; the stand-in is killed with ``kill -9`` while a run is in flight and
+started again: everything it had answered is there, the orphaned run ends Failed, and a SIGTERM
+then stops it with every process it started.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import requests
+
+from conftest import MARK, NOTEBOOK, REPO_ROOT, clean_env, describe, outputs_text, run_papermill, wait_until_gone
+from tutorial_kit.results import read_result
+from tutorial_kit.sample_data import SAMPLE_CSV_PATH
+from tutorial_kit.standin.shared import DISCOVERY, HOME_VAR, STATE, SharedStandIn
+
+VENV_BIN = Path(sys.executable).parent
+PROGRAM = REPO_ROOT / "tests" / "programs" / "user_flows.py"
+PROJECT = "tutorial"
+FLOW = "prefect-resource-manager"
+
+
+def standin_env(home: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "tutorial_kit.standin", "env", *args], capture_output=True,
+                          text=True, timeout=60, env=clean_env(**{HOME_VAR: str(home)}))
+
+
+class Shared:
+    """``make standin`` as a user runs it, in a terminal: its output is kept for the test."""
+
+    def __init__(self, home: Path, mark: str):
+        self.home, self.mark = home, mark
+        self.terminal = home.parent / f"terminal-{uuid.uuid4().hex[:6]}.txt"
+        with open(self.terminal, "wb") as out:
+            self.proc = subprocess.Popen([sys.executable, "-m", "tutorial_kit.standin", "shared"],
+                                         env=clean_env(**{HOME_VAR: str(home), MARK: mark}), stdin=subprocess.DEVNULL,
+                                         stdout=out, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
+        deadline = time.monotonic() + 60
+        while (found := SharedStandIn.find(home)) is None or found.pid != self.proc.pid:
+            assert self.proc.poll() is None, self.terminal.read_text()[-3000:]
+            assert time.monotonic() < deadline, "the shared stand-in did not answer within 60 s"
+            time.sleep(0.1)
+        self.info = found
+
+    def shell(self, tmp: Path) -> dict:
+        """A shell after ``eval "$(python -m tutorial_kit.standin env)"``."""
+        done = standin_env(self.home)
+        assert done.returncode == 0, done.stderr
+        exports = dict(re.findall(r"^export (\w+)=(.*)$", done.stdout, re.M))
+        return clean_env(**{k: v.strip("'") for k, v in exports.items()}, PYTHONWARNINGS="ignore")
+
+
+def prefect(shell: dict, *args: str, timeout: float = 180) -> subprocess.CompletedProcess:
+    return subprocess.run([str(VENV_BIN / "prefect"), *args], env=shell, capture_output=True, text=True,
+                          timeout=timeout, cwd=REPO_ROOT)
+
+
+def everything(shared: Shared) -> dict:
+    """Every flow run with its states and logs, as the API answers them."""
+    answer = requests.post(shared.info.url + "/graphql", timeout=30, json={"query": (
+        "query { flow_run(order_by: {created: asc}) { id name state version "
+        "states { state message timestamp } logs { timestamp level message } "
+        "task_runs(order_by: {created: asc}) { id state version } } }")},
+        headers={"Authorization": f"Bearer {shared.info.prefect_api_key}"})
+    return {run["id"]: run for run in answer.json()["data"]["flow_run"]}
+
+
+def test_env_without_a_shared_standin_is_one_clear_line(tmp_path):
+    done = standin_env(tmp_path / "none")
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr == (f"python -m tutorial_kit.standin env: no shared stand-in is running (none answers from "
+                           f"{tmp_path / 'none' / DISCOVERY}): start one with `make standin` in another terminal\n")
+
+
+def test_the_shared_standin_keeps_flows_and_runs_across_a_kill(tmp_path, mark):
+    home = tmp_path / "shared"
+    shared = Shared(home, mark)
+    try:
+        story(tmp_path, home, shared, mark)
+    finally:
+        if shared.proc.poll() is None:
+            shared.proc.kill()
+        for leftover in wait_until_gone(mark, timeout=5):
+            leftover.kill()
+
+
+def story(tmp_path, home, shared, mark):
+    assert stat.S_IMODE(home.stat().st_mode) == 0o700
+    for name in (DISCOVERY, STATE):
+        assert stat.S_IMODE((home / name).stat().st_mode) == 0o600, name
+    second = subprocess.run([sys.executable, "-m", "tutorial_kit.standin", "shared"], capture_output=True,
+                            text=True, timeout=60, env=clean_env(**{HOME_VAR: str(home)}))
+    assert second.returncode == 1 and second.stderr == (  # one shared stand-in at a time
+        f"python -m tutorial_kit.standin shared: a shared stand-in already runs at {shared.info.url} "
+        f"(PID {shared.info.pid}): use it, or stop it first\n")
+
+    # the notebook registers and runs its flow on the shared stand-in
+    data = tmp_path / "trips.csv"
+    shutil.copy(SAMPLE_CSV_PATH, data)
+    out = tmp_path / "out.ipynb"
+    done = run_papermill(NOTEBOOK, out, "-p", "data_url", str(data), mark=mark, **{HOME_VAR: str(home)})
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "using the shared stand-in" in outputs_text(out)
+    notebook_result = read_result(out)
+
+    # a shell pointed at it runs the flow again and sees both runs
+    shell = shared.shell(tmp_path)
+    again = prefect(shell, "run", "--name", FLOW, "--project", PROJECT, "--watch")
+    assert again.returncode == 0 and "Flow run succeeded!" in again.stdout, again.stdout[-3000:]
+    listed = prefect(shell, "get", "flow-runs", "--project", PROJECT, "--flow", FLOW, timeout=60)
+    assert listed.returncode == 0 and len(re.findall(rf"\s{FLOW}\s+Success\s", listed.stdout)) == 2, listed.stdout
+
+    # the data file goes away between registration and the run: the run fails naming it
+    data.unlink()
+    failed = prefect(shell, "run", "--name", FLOW, "--project", PROJECT, "--watch")
+    assert failed.returncode == 1 and "Flow run failed!" in failed.stdout, failed.stdout[-3000:]
+    message = f"data_url '{data}' does not exist"
+    assert message in failed.stdout
+    name = re.search(r"└── Name: (\S+)", failed.stdout)[1]
+    logs = prefect(shell, "get", "logs", "--name", name, timeout=60)
+    assert logs.returncode == 0 and message in logs.stdout
+
+    # a run in flight when the stand-in is killed with kill -9
+    registered = subprocess.run([sys.executable, str(PROGRAM), "user-gate", PROJECT], env=shell, capture_output=True,
+                                text=True, timeout=120, cwd=REPO_ROOT)
+    assert registered.returncode == 0, registered.stderr[-3000:]
+    gate = tmp_path / "gate"
+    gate.mkdir()
+    started = prefect(shell, "run", "--name", "user-gate", "--project", PROJECT, "--param", f"gate={gate}")
+    assert started.returncode == 0, started.stdout
+    deadline = time.monotonic() + 120
+    while not (gate / "running").exists():
+        assert time.monotonic() < deadline, "the gate task did not start"
+        time.sleep(0.1)
+    in_flight = re.search(r"└── UUID: (\S+)", started.stdout)[1]
+    before = everything(shared)
+    assert before[in_flight]["state"] == "Running"
+    shared.proc.send_signal(signal.SIGKILL)
+    shared.proc.wait(30)
+    left = wait_until_gone(mark, timeout=20)  # its flow-run process and Dask workers die with it
+    assert not left, describe(left)
+    assert standin_env(home).returncode == 1  # a stale discovery file is not a running stand-in
+
+    shared = Shared(home, mark)
+    assert shared.info.url == json.loads((home / DISCOVERY).read_text())["url"]
+    after = everything(shared)
+    assert set(after) == set(before)
+    for run_id, run in before.items():  # all it had answered is there, as it was
+        if run_id != in_flight:
+            assert after[run_id] == run, run_id
+    orphan = after[in_flight]
+    assert orphan["state"] == "Failed"
+    assert orphan["states"][:-1] == before[in_flight]["states"]
+    assert re.fullmatch(r"The stand-in restarted while this run was in flight: its flow-run process \(PID \d+\) "
+                        r"is gone; marking the run as failed\.", orphan["states"][-1]["message"])
+    shell = shared.shell(tmp_path)  # the same keys and port: the old shell's exports still work
+    listed = prefect(shell, "get", "flow-runs", "--project", PROJECT, "--flow", FLOW, timeout=60)
+    assert listed.returncode == 0 and len(re.findall(rf"\s{FLOW}\s+(?:Success|Failed)\s", listed.stdout)) == 3
+    assert read_result(out) == notebook_result
+
+    # SIGTERM (or Ctrl-C) stops it, with every process it started; its keys never reached its terminal
+    shared.proc.send_signal(signal.SIGTERM)
+    assert shared.proc.wait(60) == 0
+    assert not wait_until_gone(mark, timeout=20)
+    assert not (home / DISCOVERY).exists()
+    terminal = "".join(p.read_text() for p in tmp_path.glob("terminal-*.txt"))
+    log = (home / "standin.log").read_text()
+    for secret in (shared.info.saturn_token, shared.info.prefect_api_key):
+        assert secret not in terminal and secret not in log
+    assert "in a shell: eval \"$(.venv/bin/python -m tutorial_kit.standin env)\"" in terminal
