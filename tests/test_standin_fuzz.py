@@ -2,10 +2,14 @@
 
 1,200 requests, each bad in at least one way by construction (so none of them can change the
 stand-in's state, e.g. start a cluster): no or a wrong token, malformed JSON, a wrong method, an
-unknown path, invalid GraphQL, an oversized body (declared, or chunked), a wrong content type.
-Every answer must be the 4xx its defect calls for, with a JSON error body; one documented
-exception: a GraphQL request without a valid Prefect key gets 200 with an ``UNAUTHENTICATED``
-error, as prefect's client needs (``prefect_cloud/responses.py``). The stand-in must never
+unknown path, invalid GraphQL, an oversized body (declared, or chunked), a wrong content type, and
+well-formed GraphQL for the flow-run operations (``create_flow_run``, ``set_flow_run_states``,
+``write_run_logs``, ...) with content the API must refuse: ids of nothing, states that are not
+objects, required fields missing, wrong types. Every answer must be the 4xx its defect calls for,
+with a JSON error body; two documented exceptions: a GraphQL request without a valid Prefect key
+gets 200 with an ``UNAUTHENTICATED`` error, as prefect's client needs (``prefect_cloud/responses.py``),
+and refused GraphQL content gets 200 with GraphQL errors (never ``INTERNAL_SERVER_ERROR``) when
+graphql-core accepts the document, or 400 when it does not. The stand-in must never
 answer 5xx, log no uncaught exception, still answer normal requests at the end, and its memory
 (RSS) must not grow by 50 MiB.
 
@@ -64,6 +68,37 @@ VALID_QUERIES = [
     'query { tenant(where: {slug: {_eq: "local"}}) { slug id name } }',
     'query { project(where: {name: {_eq: "p"}}) { id } }',
     "query($id: uuid!) { flow_by_pk(id: $id) { flow_group_id } }",
+]
+#: Flow-run operations with content that must be refused; ``{id}`` becomes a uuid of nothing.
+BAD_OPERATIONS = [
+    'mutation { create_flow_run(input: {flow_id: "{id}"}) { id } }',
+    'mutation { create_flow_run(input: {version_group_id: "{id}", parameters: {a: 1}}) { id } }',
+    "mutation { create_flow_run(input: {}) { id } }",
+    'mutation { create_flow_run(input: {flow_id: "{id}", labels: "x"}) { id } }',
+    'mutation { create_flow_run(input: {flow_id: "{id}", scheduled_start_time: "yesterday"}) { id } }',
+    'mutation { set_flow_run_states(input: {states: [{flow_run_id: "{id}", state: {type: "Running"}}]}) '
+    '{ states { id status } } }',
+    'mutation { set_flow_run_states(input: {states: [{flow_run_id: "{id}", state: "Running"}]}) { states { id } } }',
+    'mutation { set_flow_run_states(input: {states: [{flow_run_id: "{id}"}]}) { states { id } } }',
+    'mutation { set_task_run_states(input: {states: [{task_run_id: "{id}", state: {type: "Success"}}]}) '
+    '{ states { id } } }',
+    'mutation { get_or_create_task_run_info(input: {flow_run_id: "{id}", task_id: "{id}", map_index: -1}) '
+    '{ id version serialized_state } }',
+    'mutation { get_or_create_task_run_info(input: {flow_run_id: "{id}", map_index: "x"}) { id } }',
+    'mutation { write_run_logs(input: {logs: [{flow_run_id: "{id}", level: "INFO", message: "m"}]}) { success } }',
+    'mutation { write_run_logs(input: {logs: {flow_run_id: "{id}", timestamp: "not a time"}}) { success } }',
+    'mutation { write_run_logs(input: {logs: [5]}) { success } }',
+    'mutation { update_flow_run_heartbeat(input: {flow_run_id: "{id}"}) { success } }',
+    'mutation { cancel_flow_run(input: {flow_run_id: "{id}"}) { state } }',
+    'mutation { cancel_flow_run(input: {flow_run_id: "not-a-uuid"}) { state } }',
+    'mutation { set_flow_run_name(input: {flow_run_id: "{id}", name: "n"}) { success } }',
+    'mutation { get_runs_in_queue(input: {before: "soon", labels: ["a"]}) { flow_run_ids } }',
+    'query { flow_run(where: {labels: {_eq: "x"}}) { id } }',
+    'query { flow_run(where: {task_runs: {nope: {_eq: 1}}}) { id } }',
+    'query { flow_run(order_by: {logs: asc}) { id } }',
+    'query { flow_run_by_pk(id: "{id}") { id states(where: {state: {_like: "S%"}}) { state } } }',
+    'query { task_run(where: {flow_run: {state: {_in: 5}}}) { id } }',
+    'query { secret_value(name: "SATURN_TOKEN") }',
 ]
 WRONG_CONTENT_TYPES = ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
                        "application/xml", "application/graphql", "text/html; charset=utf-8", "application/jsonx"]
@@ -155,8 +190,8 @@ def make_case(rng, saturn_token: str, prefect_key: str) -> Case:
     good_prefect = {"Authorization": f"Bearer {prefect_key}"}
     kind = rng.choices(
         ["bad_auth", "graphql_bad_auth", "wrong_method", "unknown_path", "malformed_json", "invalid_graphql",
-         "oversized", "wrong_content_type"],
-        weights=[14, 6, 12, 12, 16, 16, 8, 10],
+         "oversized", "wrong_content_type", "bad_operation"],
+        weights=[14, 6, 12, 12, 16, 12, 8, 10, 10],
     )[0]
     json_routes = [r for r in SATURN_ROUTES if r[2]]
     headers, body, expect, chunked, declared = {}, b"", None, False, None
@@ -221,6 +256,11 @@ def make_case(rng, saturn_token: str, prefect_key: str) -> Case:
         headers.update(good_prefect)
         headers["Content-Type"] = "application/json"
         return Case(kind, "POST", "/graphql", headers, json.dumps(_invalid_graphql(rng)).encode(), 400, False, None)
+
+    if kind == "bad_operation":  # well-formed or not, refused either way, and never a 5xx
+        headers.update(good_prefect)
+        query = rng.choice(BAD_OPERATIONS).replace("{id}", str(uuid.UUID(int=rng.getrandbits(128))))
+        return Case(kind, "POST", "/graphql", headers, json.dumps({"query": query}).encode(), {200, 400}, False, None)
 
     if kind == "oversized":
         template, allowed, is_json = rng.choice(SATURN_ROUTES + [GRAPHQL, CONTROL])
@@ -294,6 +334,9 @@ def check(case: Case, status: int, headers: dict, data: bytes) -> str | None:
         body = json.loads(data)
     except ValueError:
         return f"body is not JSON: {data[:100]!r}"
+    if case.kind == "bad_operation" and status == 200:
+        codes = [e.get("extensions", {}).get("code") for e in body.get("errors", [])]
+        return None if codes and "INTERNAL_SERVER_ERROR" not in codes else f"not refused, or a crash: {body}"
     if case.kind == "graphql_bad_auth":
         codes = [e.get("extensions", {}).get("code") for e in body.get("errors", [])]
         return None if codes == ["UNAUTHENTICATED"] and body.get("data") is None else f"not UNAUTHENTICATED: {body}"
@@ -361,7 +404,7 @@ def test_bad_requests_get_json_4xx_and_the_standin_survives(standin):
     assert "Uncaught exception" not in log and "Traceback" not in log
     assert rss_after - rss_before < RSS_GROWTH_LIMIT, (rss_before, rss_after)
     # every kind of defect was tried, many times
-    assert min(kinds.values()) >= 40 and len(kinds) == 8, kinds
+    assert min(kinds.values()) >= 40 and len(kinds) == 9, kinds
 
 
 @pytest.mark.parametrize("method,path,body,message", [
