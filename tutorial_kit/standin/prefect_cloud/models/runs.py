@@ -101,7 +101,7 @@ class RunsMixin(BackendBase):
                 run_config=copy.deepcopy(run_config if run_config is not None else
                                          (group.run_config if group and group.run_config is not None
                                           else flow.run_config)),
-                scheduled_start_time=scheduled_start_time or now, idempotency_key=idempotency_key,
+                scheduled_start_time=scheduled_start_time or self.clock(), idempotency_key=idempotency_key,
                 auto_scheduled=auto_scheduled,
             )
             self._save(run)
