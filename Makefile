@@ -49,7 +49,8 @@ data: $(STAMP)
 	$(BIN)/python -m tutorial_kit.sample_data
 
 # Benchmarks: the flow's read task on a generated full month (cached in benchmarks/.cache/)
-# against pandas, DuckDB and polars, then `make run` against a plain script. DuckDB and polars
+# against pandas, DuckDB and polars, then `make run` against a plain script, then the emulated
+# platform's flow runs (the agent's pick-up latency, a run's duration). DuckDB and polars
 # are benchmark-only dependencies, installed here and not by the main install.
 BENCH_STAMP := $(VENV)/.bench-installed
 $(BENCH_STAMP): requirements-bench.txt $(STAMP)
@@ -59,6 +60,7 @@ $(BENCH_STAMP): requirements-bench.txt $(STAMP)
 bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/read_engines.py
 	$(BIN)/python benchmarks/notebook_vs_script.py
+	$(BIN)/python benchmarks/flow_runs.py
 
 # Re-pin requirements.txt from requirements.in in a scratch venv.
 lock:

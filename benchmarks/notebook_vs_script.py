@@ -1,8 +1,8 @@
 """Wall time of `make run` (papermill) against a plain Python script running the same flow
 against the same stand-in; prints the times and their ratio, measured in this one run.
 
-The script is made from the notebook's own code cells (the `%%bash` login cell becomes a
-`subprocess.run`), so both run exactly the same code. Runs alternate to share machine noise.
+The script is made from the notebook's own code cells (the `%%bash` login cell and the `!prefect run`
+line become `subprocess.run`s), so both run exactly the same code. Runs alternate to share machine noise.
 
     python benchmarks/notebook_vs_script.py [--repeats 3]      (or: make bench)
 """
@@ -33,6 +33,9 @@ def notebook_as_script(path: Path) -> str:
         if source.startswith("%%bash"):
             body = source.split("\n", 1)[1]
             source = f"import subprocess\nsubprocess.run(['bash', '-c', {body!r}], check=True)"
+        # IPython's `!command {expression}`: the same command, its {expressions} as an f-string's
+        source = "\n".join(f"import subprocess; subprocess.run(f{line[1:]!r}, shell=True)" if line.startswith("!")
+                           else line for line in source.splitlines())
         parts.append(source)
     return "\n\n".join(parts) + "\n"
 

@@ -109,11 +109,14 @@ def story(tmp_path, home, shared, mark):
         f"python -m tutorial_kit.standin shared: a shared stand-in already runs at {shared.info.url} "
         f"(PID {shared.info.pid}): use it, or stop it first\n")
 
-    # the notebook registers and runs its flow on the shared stand-in
+    # the notebook registers and runs its flow on the shared stand-in, run from a shell pointed at it
+    # (whose PREFECT__CLOUD__API_KEY would make the notebook's `prefect auth login` refuse to run)
     data = tmp_path / "trips.csv"
     shutil.copy(SAMPLE_CSV_PATH, data)
     out = tmp_path / "out.ipynb"
-    done = run_papermill(NOTEBOOK, out, "-p", "data_url", str(data), mark=mark, **{HOME_VAR: str(home)})
+    exports = {k: v for k, v in shared.shell(tmp_path).items() if k.startswith(("PREFECT", "SATURN", "BASE_URL"))}
+    assert "PREFECT__CLOUD__API_KEY" in exports
+    done = run_papermill(NOTEBOOK, out, "-p", "data_url", str(data), mark=mark, **{HOME_VAR: str(home)}, **exports)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "using the shared stand-in" in outputs_text(out)
     notebook_result = read_result(out)

@@ -92,7 +92,12 @@ def connect(username: str) -> Connection:
             f"{present[0]} is set but {missing} is not: set both to use Saturn Cloud, or neither to run offline"
         )
     _ensure_env_scripts_on_path()
-    if present:
+    shared = SharedStandIn.find()
+    if present and not (shared is not None and os.environ["SATURN_BASE_URL"].rstrip("/") == shared.url):
+        # (a shell that `python -m tutorial_kit.standin env` pointed at the shared stand-in looks
+        # like Saturn Cloud: it is the shared stand-in, below)
+        for key in _PREFECT_CONFIG_KEYS:
+            os.environ.pop(key, None)
         if os.environ.get(SCHEDULER_VAR):
             warnings.warn(f"{SCHEDULER_VAR} is ignored on Saturn Cloud: the platform starts the Dask cluster",
                           stacklevel=2)
@@ -108,14 +113,13 @@ def connect(username: str) -> Connection:
             "prefect was imported before connect(): restart the kernel and run the notebook from the top"
         )
     prefect_home = prefect_home_for_this_run()
-    shared = SharedStandIn.find()
     if shared is not None:
         if dask_scheduler is not None:
             warnings.warn(f"{SCHEDULER_VAR} is ignored: the shared stand-in (make standin) hands out its own "
                           "Dask clusters; start it with --dask-scheduler", stacklevel=2)
         connection = Connection("shared", shared, prefect_home)
         atexit.register(connection.close)
-        os.environ.update(shared.environ(), PREFECT__HOME_DIR=str(prefect_home))
+        _point_at(shared.environ(), prefect_home)
         _current = connection
         return _current
     try:
@@ -125,9 +129,23 @@ def connect(username: str) -> Connection:
         raise
     connection = Connection("standin", standin, prefect_home)
     atexit.register(connection.close)
-    os.environ.update(standin.environ(), PREFECT__HOME_DIR=str(prefect_home))
+    _point_at(standin.environ(), prefect_home)
     _current = connection
     return _current
+
+
+#: Prefect's key and tenant as configuration. A shell pointed at the shared stand-in (``standin env``)
+#: sets them; ``prefect auth login`` refuses to run while they are set ("Your API key is set in the
+#: Prefect config instead of with the CLI"), and the notebook logs in with the CLI, as the tutorial
+#: does, with PREFECT_USER_TOKEN: on Saturn Cloud too.
+_PREFECT_CONFIG_KEYS = ("PREFECT__CLOUD__API_KEY", "PREFECT__CLOUD__TENANT_ID", "PREFECT__CLOUD__AUTH_TOKEN")
+
+
+def _point_at(environ: dict[str, str], prefect_home: Path) -> None:
+    """Point this process's environment at a stand-in, with this run's own Prefect home."""
+    for key in _PREFECT_CONFIG_KEYS:
+        os.environ.pop(key, None)
+    os.environ.update(environ, PREFECT__HOME_DIR=str(prefect_home))
 
 
 def _forget_clusters_of(url: str) -> None:
