@@ -232,11 +232,12 @@ def test_ctrl_c_on_watch_cancels_the_run_and_its_cluster_is_closed(standin, shel
     run = wait_for(lambda: (r := run_by_name(standin, name))["state"] == "Cancelled" and r, 60,
                    "the run was not cancelled")
     assert "Cancelling" in [s["state"] for s in run["states"]]
-    # Prefect 1 stops a cancelled run at once, before the resource manager's cleanup: the platform
-    # closes the cluster it gave the run, as Saturn closed a flow run's cluster (prefectcloudflowrun_id)
-    assert f"flow run {run['id']}: closed its Dask cluster" in standin.log_path.read_text()
     wait_for(lambda: not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE, 30,
              "the cancelled run's process did not end")
+    # Prefect 1 stops a cancelled run at once, before the resource manager's cleanup: the platform
+    # closes the cluster it gave the run, as Saturn closed a flow run's cluster (prefectcloudflowrun_id)
+    wait_for(lambda: f"flow run {run['id']}: closed its Dask cluster" in standin.log_path.read_text(), 30,
+             "the platform did not close the cancelled run's cluster")
     wait_for(lambda: not dask_workers(), 30, "the cancelled run's Dask workers were not stopped")
 
 

@@ -103,8 +103,8 @@ print("CLEANUP-PROBE " + json.dumps({
 
 def notebook_with_probes(path) -> None:
     nb = nbformat.read(NOTEBOOK, as_version=4)
-    (register_index,) = [i for i, c in enumerate(nb.cells) if "flow.register(" in c.source]
-    (run_index,) = [i for i, c in enumerate(nb.cells) if "finished_flow_run(run_key)" in c.source]
+    (register_index,) = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and "flow.register(" in c.source]
+    (run_index,) = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and "finished_flow_run(run_key)" in c.source]
     nb.cells[run_index].metadata.setdefault("tags", []).append("raises-exception")
     del nb.cells[run_index + 1:]  # the result cells: there is no result to show
     nb.cells.append(nbformat.v4.new_code_cell(AFTER, metadata={"tags": [PROBE_TAG]}))

@@ -76,9 +76,9 @@ def probed_notebook(path) -> None:
         if cell.source.startswith("client = prefect.Client()"):
             cell.source = cell.source.replace("client.create_project(", "client_project_id = client.create_project(")
             cell.source += "\nclient_project_id"
-        if "flow.register(project_name=project)" in cell.source:
+        if cell.cell_type == "code" and "flow.register(project_name=project)" in cell.source:
             cell.source = cell.source.replace("flow.register(", "flow_id = flow.register(") + "\nflow_id"
-    (register_index,) = [i for i, c in enumerate(nb.cells) if "flow.register(" in c.source]
+    (register_index,) = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and "flow.register(" in c.source]
     nb.cells.insert(register_index, nbformat.v4.new_code_cell(WATCH, metadata={"tags": ["run-probe"]}))
     nb.cells.append(nbformat.v4.new_code_cell(PROBE, metadata={"tags": ["run-probe"]}))
     nbformat.write(nb, path)

@@ -65,18 +65,6 @@ def test_csv_from_anonymous_s3(tmp_path, mark, expected):
     assert_close(read_result(out), expected)
 
 
-def test_progress_is_logged_under_papermill_not_drawn(tmp_path, mark):
-    done, out = run(tmp_path, SAMPLE_CSV, mark)
-    assert done.returncode == 0, done.stderr[-3000:]
-    text = outputs_text(out)
-    # in the flow run's log, which `prefect run --watch` prints
-    assert re.search(r"\| INFO +\| read: computing \d+ tasks\n", text) and re.search(r"\| INFO +\| read: done\n", text)
-    nb = nbformat.read(out, as_version=4)
-    kinds = {k for c in nb.cells for o in c.get("outputs", []) for k in o.get("data", {})}
-    assert "application/vnd.jupyter.widget-view+json" not in kinds
-    assert "\r" not in text  # no text progress bar either
-
-
 def test_renamed_columns_stop_the_run_before_any_cluster(tmp_path, mark):
     path = tmp_path / "renamed.csv"
     path.write_text("vendor_id,passenger_count\n1,2\n")

@@ -49,6 +49,10 @@ def test_papermill_with_injected_parameters(tmp_path, mark):
                  "Entered state <Success>: All reference tasks succeeded.", "Flow run succeeded!"):
         assert line in text, line
     assert re.search(r"\| INFO +\| Submitted for execution: PID: \d+\n", text)
+    # read's progress: lines in the flow run's log, never a widget or a drawn bar in the notebook
+    assert re.search(r"\| INFO +\| read: computing \d+ tasks\n", text) and re.search(r"\| INFO +\| read: done\n", text)
+    kinds = {k for c in nb.cells for o in c.get("outputs", []) for k in o.get("data", {})}
+    assert "application/vnd.jupyter.widget-view+json" not in kinds
     assert_close(read_result(out), pandas_std(SAMPLE_CSV))
 
 

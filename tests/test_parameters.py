@@ -162,7 +162,7 @@ def test_help_notebook_gives_each_parameter_its_type_and_rule():
         ("project", "str", f"1 to {MAX_PROJECT_NAME_LENGTH} visible characters, no space at either end"),
         ("username", "str", f"1 to {MAX_USERNAME_LENGTH} lowercase letters, digits and single hyphens"),
         ("n_workers", "int", f"Dask workers for the flow's cluster: 1 to {MAX_N_WORKERS}"),
-        ("data_url", "str", "CSV or Parquet: a path, glob, file://, https:// or s3:// URL"),
+        ("data_url", "Optional[str]", "CSV or Parquet: a path, glob, file://, https:// or s3:// URL; None: the bundled sample"),
     ]:
         found = re.search(rf"{name}: (\S+) \(default .*?\) (.*?)(?= \w+: \w+ \(default|$)", help_text)
         assert found and found[1] == kind and rule in found[2], (name, help_text)
