@@ -1,24 +1,63 @@
-# Two commands do all the set-up on a fresh machine with Python 3.11:
+# Two commands do all the set-up on a fresh machine with Python 3.11, 3.12 or 3.13:
 #   make run    create .venv when needed, run the notebook with papermill into output/, print the result
 #   make test   create .venv when needed, run every test (nbval on the notebook included)
-PYTHON ?= python3.11
+# The Pythons the pins are tested on, newest first. This is the one list: pyproject.toml's requires-python
+# and environment.yml's python follow it (tests/test_setup_files.py checks), .ci/run reads it (make pythons).
+SUPPORTED_PYTHONS := 3.13 3.12 3.11
+# A command or a path; empty: the newest of python3.13, python3.12, python3.11 found (pyenv's too).
+PYTHON ?=
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PIP := $(BIN)/python -m pip --disable-pip-version-check
 NOTEBOOK := notebooks/prefect-resource-manager.ipynb
 OUTPUT := output/prefect-resource-manager.ipynb
 PROJECT ?= tutorial
 USERNAME ?= data-engineer
 
-.PHONY: run test standin outputs data bench lock clean
+.PHONY: run test standin outputs data bench lock clean pythons FORCE
+
+# Every goal but these needs a Python. Find it now, before any work: when none fits, make stops here
+# with tools/find-python's one line (which versions work, how to get one), and no venv is begun.
+# make lock takes the oldest supported version only (see lock).
+ifneq ($(filter-out clean pythons,$(or $(MAKECMDGOALS),$(STAMP))),)
+PY := $(shell tools/find-python '$(PYTHON)' $(if $(filter lock,$(MAKECMDGOALS)),$(lastword $(SUPPORTED_PYTHONS)),$(SUPPORTED_PYTHONS)))
+ifneq ($(.SHELLSTATUS),0)
+$(error $(PY))
+endif
+endif
+
+# The stamp is written last and holds the Python that made the venv ("3.13.0 /path/to/python3.13").
+# A venv without it (a set-up that failed half-way) or made by another Python (PYTHON= changed) is made
+# again from nothing; a venv of the same Python only gets what changed in requirements.txt or pyproject.toml.
+ifneq ($(file < $(STAMP)),$(PY))
+NEW_VENV := yes
+$(STAMP): FORCE
+endif
+
+# prefect 1 needs pendulum 2, which has no wheels for these Pythons and builds from source. Its build.py
+# imports distutils, which Python 3.12 removed; setuptools provides it, so pendulum is built next to
+# these build tools instead of in an isolated build. The same on 3.11 (as fast there), so every venv
+# holds the same packages. The pendulum pin itself is requirements.txt's.
+BUILD_TOOLS := setuptools==84.2.1 poetry-core==1.9.1
+PENDULUM := $(filter pendulum==%,$(file < requirements.txt))
 
 $(STAMP): requirements.txt pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is needed (prefect 1 needs pendulum 2, which builds only up to 3.11): set PYTHON=/path/to/python3.11")'
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@echo 'Setting up $(VENV) with Python $(PY)'
+	rm -f $@
+	$(if $(NEW_VENV),rm -rf $(VENV) && $(lastword $(PY)) -m venv $(VENV))
+	$(PIP) install --quiet $(BUILD_TOOLS)
+	$(PIP) install --quiet --no-build-isolation --no-deps $(PENDULUM)
+	$(PIP) install --quiet -r requirements.txt
+	$(PIP) install --quiet --no-build-isolation --no-deps -e .
 	$(BIN)/python -m tutorial_kit.kernel  # the notebook's kernel, prefect-tutorial (IPC, no TCP warning)
-	touch $@
+	echo '$(PY)' > $@
+
+FORCE:
+
+# The supported versions, for .ci/run
+pythons:
+	@echo $(SUPPORTED_PYTHONS)
 
 # Your own Dask cluster instead of the stand-in's LocalCluster (README: "Run the unmodified
 # notebook on your own Dask cluster"): make run STANDIN_DASK_SCHEDULER=tcp://10.0.0.5:8786
@@ -62,11 +101,15 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/notebook_vs_script.py
 	$(BIN)/python benchmarks/flow_runs.py
 
-# Re-pin requirements.txt from requirements.in in a scratch venv.
+# Re-pin requirements.txt from requirements.in in a scratch venv, on the oldest supported Python: pip
+# picks the newest release that the running Python supports, so pins made there install on all of them.
+LOCK_VENV := /tmp/tutorial-lock
 lock:
-	rm -rf /tmp/tutorial-lock && $(PYTHON) -m venv /tmp/tutorial-lock
-	/tmp/tutorial-lock/bin/pip install --quiet -r requirements.in
-	{ sed -n '1,2p' requirements.txt; /tmp/tutorial-lock/bin/pip freeze --exclude-editable; } > requirements.txt.new
+	rm -rf $(LOCK_VENV) && $(lastword $(PY)) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/pip install --quiet $(BUILD_TOOLS)
+	$(LOCK_VENV)/bin/pip install --quiet --no-build-isolation "$$(grep '^pendulum' requirements.in)"
+	$(LOCK_VENV)/bin/pip install --quiet -r requirements.in
+	{ sed -n '1,2p' requirements.txt; $(LOCK_VENV)/bin/pip freeze --exclude-editable --exclude setuptools --exclude poetry-core; } > requirements.txt.new
 	mv requirements.txt.new requirements.txt
 
 clean:

@@ -1,13 +1,20 @@
 """The set-up files: the Saturn recipe against the recipe schema's fields
-(../shared/docs/saturn-recipe.md), and one source of truth for the pins."""
+(../shared/docs/saturn-recipe.md), one source of truth for the pins and for the supported Pythons, and
+how `make` picks its Python: the one-line stop, and when it makes the venv again."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+import subprocess
+import sys
+import tomllib
 
 import jsonschema
 import pytest
+from packaging.specifiers import SpecifierSet
 
 from conftest import REPO_ROOT
 
@@ -97,9 +104,24 @@ def test_recipe_schema_check_can_fail(recipe):
             jsonschema.validate(broken, RECIPE_SCHEMA)
 
 
+def make(*args: str, cwd=REPO_ROOT, path: str | None = None) -> subprocess.CompletedProcess:
+    """make as a user runs it: none of the make test's own make variables, no PYTHON from outside."""
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "PYTHON")}
+    if path is not None:
+        env["PATH"] = path
+    return subprocess.run(["make", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
+
+
+def supported_pythons() -> list[str]:
+    out = make("-s", "pythons")
+    assert out.returncode == 0, out.stderr
+    return out.stdout.split()
+
+
 def test_one_source_of_truth_for_pins():
     env = (REPO_ROOT / "environment.yml").read_text()
-    assert re.search(r"^\s*- python=3\.11$", env, re.M)
+    # conda's pip builds pendulum 2 in an isolated build, which works on the oldest supported Python only
+    assert re.search(rf"^\s*- python={re.escape(supported_pythons()[-1])}$", env, re.M)
     assert re.search(r"^\s*- -r requirements\.txt$", env, re.M)
     pins = (REPO_ROOT / "requirements.txt").read_text()
     for line in ("prefect==1.4.1", "dask-saturn==0.4.4", "prefect-saturn==0.6.0"):
@@ -107,3 +129,109 @@ def test_one_source_of_truth_for_pins():
     marshmallow = re.search(r"^marshmallow==3\.(\d+)\.", pins, re.M)
     pendulum = re.search(r"^pendulum==(\d+)\.", pins, re.M)
     assert marshmallow and int(marshmallow[1]) < 24 and pendulum and int(pendulum[1]) < 3
+    assert ";" not in pins, "one requirements.txt for every supported Python, without markers"
+
+
+def test_supported_pythons_are_one_list():
+    versions = supported_pythons()
+    assert versions and versions == sorted(versions, key=lambda v: tuple(map(int, v.split("."))), reverse=True)
+    requires = SpecifierSet(tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]["requires-python"])
+    assert [f"3.{m}" for m in range(40, -1, -1) if f"3.{m}.0" in requires] == versions
+    assert f"{sys.version_info[0]}.{sys.version_info[1]}" in versions, "make test runs on a supported Python"
+
+
+@pytest.fixture
+def checkout(tmp_path):
+    """What make needs, in a folder of its own: the real .venv is never touched."""
+    for name in ("Makefile", "requirements.txt", "pyproject.toml", "tools/find-python"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        shutil.copy2(REPO_ROOT / name, tmp_path / name)
+    return tmp_path
+
+
+def assert_one_line_stop(out: subprocess.CompletedProcess, checkout, *says: str):
+    lines = (out.stdout + out.stderr).splitlines()
+    assert out.returncode != 0 and len(lines) == 1, lines
+    for words in ("This project needs Python", "package manager", "pyenv install", "uv python install", *says):
+        assert words in lines[0], (words, lines[0])
+    assert not (checkout / ".venv").exists()
+
+
+def listed(versions: list[str]) -> str:
+    """'3.11, 3.12 or 3.13'"""
+    old_first = versions[::-1]
+    return ", ".join(old_first[:-1]) + " or " + old_first[-1] if len(old_first) > 1 else old_first[0]
+
+
+@pytest.mark.parametrize("goal", ["run", "test"])
+def test_no_such_python_stops_at_once_with_one_line(checkout, goal):
+    out = make(goal, "PYTHON=no-such-python3", cwd=checkout)
+    assert_one_line_stop(out, checkout, "PYTHON=no-such-python3 does not run a Python", listed(supported_pythons()))
+
+
+def test_a_python_of_another_version_stops_at_once_with_one_line(checkout):
+    # this very Python, while make supports only a version it is not
+    out = make("run", f"PYTHON={sys.executable}", "SUPPORTED_PYTHONS=3.99", cwd=checkout)
+    assert_one_line_stop(out, checkout, f"is Python {sys.version.split()[0]}", "needs Python 3.99:")
+
+
+def test_python310_stops_at_once_with_one_line(checkout):
+    found = subprocess.run([REPO_ROOT / "tools" / "find-python", "python3.10", "3.10"], capture_output=True, text=True)
+    if found.returncode != 0:
+        pytest.skip(f"no python3.10 here: {found.stdout}")
+    out = make("run", "PYTHON=python3.10", cwd=checkout)
+    assert_one_line_stop(out, checkout, "PYTHON=python3.10 is Python 3.10.", listed(supported_pythons()))
+
+
+def test_no_supported_python_on_the_path_stops_at_once_with_one_line(checkout, tmp_path_factory):
+    bare = tmp_path_factory.mktemp("bin")
+    for tool in ("sh", "make", "sort", "sed", "tr"):
+        (bare / tool).symlink_to(shutil.which(tool))
+    out = make("run", "SUPPORTED_PYTHONS=3.99 3.98", cwd=checkout, path=str(bare))
+    assert_one_line_stop(out, checkout, "None of python3.99 python3.98 is on the PATH", "Python 3.98 or 3.99:")
+
+
+def dry_setup(checkout, *args: str, path: str | None = None) -> str:
+    out = make("-n", ".venv/.installed", *args, cwd=checkout, path=path)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def test_without_python_make_takes_the_newest_supported_one_it_finds(checkout, tmp_path_factory):
+    this = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    real = os.path.realpath(sys.executable)
+    bin_ = tmp_path_factory.mktemp("bin")
+    (bin_ / f"python{this}").symlink_to(real)
+    (bin_ / "python3.99").symlink_to(real)  # named as a newer version, but is not: passed over
+    path = f"{bin_}:/usr/bin:/bin"
+    picked = dry_setup(checkout, "SUPPORTED_PYTHONS=3.99 3.98 " + this + " 3.0", path=path)
+    assert f"Setting up .venv with Python {sys.version.split()[0]} {bin_}/python{this}'" in picked
+    assert f"{bin_}/python{this} -m venv .venv" in picked
+
+
+def test_the_venv_is_made_again_unless_the_same_python_finished_it(checkout):
+    python = f"PYTHON={sys.executable}"
+    found = subprocess.run([checkout / "tools" / "find-python", sys.executable, *supported_pythons()],
+                           capture_output=True, text=True, check=True).stdout.strip()
+    stamp = checkout / ".venv" / ".installed"
+    fresh = f"rm -rf .venv && {found.split()[1]} -m venv .venv"
+
+    # no venv, or one whose set-up failed half-way (no stamp): from nothing
+    assert fresh in dry_setup(checkout, python)
+    (checkout / ".venv" / "bin").mkdir(parents=True)
+    assert fresh in dry_setup(checkout, python)
+
+    # finished by this Python, nothing changed since: nothing to do
+    stamp.write_text(found + "\n")
+    assert dry_setup(checkout, python) == "make: '.venv/.installed' is up to date.\n"
+
+    # requirements.txt changed: only the installs, into the same venv
+    later = stamp.stat().st_mtime + 10
+    os.utime(checkout / "requirements.txt", (later, later))
+    update = dry_setup(checkout, python)
+    assert "-m pip" in update and "-r requirements.txt" in update and "-m venv" not in update and "rm -rf" not in update
+
+    # made by another Python (PYTHON= changed), however new its stamp: from nothing
+    stamp.write_text("3.11.0 /elsewhere/bin/python3.11\n")
+    os.utime(stamp, (later + 10, later + 10))
+    assert fresh in dry_setup(checkout, python)
