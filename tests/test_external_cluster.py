@@ -178,13 +178,16 @@ def test_notebook_runs_read_on_your_dask_cluster_and_leaves_it_running(external_
     assert_cluster_alive(external_cluster)
     settled = worker_activity(external_cluster.address)
 
-    # The same notebook and data on the default path (a LocalCluster the stand-in starts)
-    local = tmp_path / "local.ipynb"
-    run = run_papermill(NOTEBOOK, local, "-p", "data_url", data_url, mark=mark, **{SCHEDULER_VAR: ""})
-    assert run.returncode == 0, run.stderr[-3000:]
-    assert "Its Dask cluster is yours" not in outputs_text(local)
-    assert read_result(out) == read_result(local)  # identical digits
-    assert worker_activity(external_cluster.address) == settled  # that run did not use the user's cluster
+    # The notebook's own read task, on a LocalCluster of this process: the same digits
+    from distributed import Client, LocalCluster
+
+    from tutorial_kit.notebook_code import read_function
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as local, \
+            Client(local):
+        on_local = read_function()(data_url).to_dict()
+    assert read_result(out) == on_local  # identical digits
+    assert worker_activity(external_cluster.address) == settled  # that did not use the user's cluster
 
 
 # -- dask-saturn against a stand-in that hands out the user's cluster -----------------------------

@@ -42,6 +42,8 @@ NOTEBOOK_LOG = STANDIN_HOME / "standin.log"  # where the notebook's stand-in log
 # -- helpers ---------------------------------------------------------------------------------------
 def run_notebook(tmp_path, mark, faults: list[dict], *params: str):
     out = tmp_path / "out.ipynb"
+    # one worker unless a test asks for more: each worker is a process to start
+    params = ("-p", "n_workers", "1", *params)
     done = run_papermill(NOTEBOOK, out, "-p", "project", "faults", "-p", "username", "tester", *params, mark=mark,
                          STANDIN_FAULTS=json.dumps(faults))
     return done, out

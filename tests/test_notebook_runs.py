@@ -64,36 +64,6 @@ def test_real_sample_gives_the_published_std(tmp_path, mark):
     assert set(listed) == {1, 2, 4}
     out = tmp_path / "out.ipynb"
     run = run_papermill(NOTEBOOK, out, "-p", "project", "X", "-p", "username", "y",
-                        "-p", "data_url", str(sample), mark=mark)
+                        "-p", "data_url", str(sample), "-p", "n_workers", "1", mark=mark)
     assert run.returncode == 0, run.stderr[-3000:]
     assert_close(read_result(out), listed)
-
-
-def _failed_cell_output(out) -> str:
-    nb = nbformat.read(out, as_version=4)
-    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
-    assert len(errors) == 1
-    texts = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
-    assert "started the local stand-in" not in texts  # failed before anything started
-    return f"{errors[0].ename}: {errors[0].evalue}"
-
-
-def test_missing_data_url_fails_naming_the_path(tmp_path, mark):
-    missing = tmp_path / "nowhere" / "trips.csv"
-    out = tmp_path / "out.ipynb"
-    run = run_papermill(NOTEBOOK, out, "-p", "project", "X", "-p", "username", "y",
-                        "-p", "data_url", str(missing), mark=mark)
-    assert run.returncode != 0
-    assert str(missing) in run.stderr
-    error = _failed_cell_output(out)
-    assert error.startswith("ParameterError: data_url") and str(missing) in error
-
-
-@pytest.mark.parametrize("value", ["0", "-2", "three"])
-def test_bad_n_workers_fails_before_any_cluster_starts(tmp_path, mark, value):
-    out = tmp_path / "out.ipynb"
-    run = run_papermill(NOTEBOOK, out, "-p", "project", "X", "-p", "username", "y",
-                        "-p", "n_workers", value, mark=mark)
-    assert run.returncode != 0
-    error = _failed_cell_output(out)
-    assert error.startswith("ParameterError: n_workers must be a whole number of at least 1")

@@ -94,6 +94,7 @@ def test_nbval_fails_when_a_stored_digit_or_bar_label_changes(tmp_path):
     assert shown.data["text/html"].count(f">{label}<") == 1  # the bar label of VendorID 2
     shown.data["text/html"] = shown.data["text/html"].replace(f">{label}<", ">9.999<")
     chart_cell.metadata["tags"] = []  # one cell tagged "result"
+    chart_cell.id = "chart-tampered"
     nb.cells.insert(nb.cells.index(cell) + 1, chart_cell)
     tampered = tmp_path / NOTEBOOK.name
     nbformat.write(nb, tampered)

@@ -19,7 +19,7 @@ from typing import Any
 
 from .base import Clock, new_id, utcnow
 from .flows import FlowsMixin
-from .records import (  # noqa: F401  (re-exported: what the GraphQL layer and tests name)
+from .records import (  # re-exported: what the GraphQL layer and tests name
     Agent,
     AuthInfo,
     Edge,
@@ -54,4 +54,6 @@ def decompress(string: str) -> Any:
     return json.loads(gzip.decompress(base64.b64decode(string)).decode())
 
 
-__all__ = ["Clock", "PrefectCloudBackend", "decompress", "new_id", "utcnow"]
+__all__ = ["Agent", "AuthInfo", "Clock", "Edge", "Flow", "FlowGroup", "FlowRun", "FlowRunState", "Log",
+           "PrefectCloudBackend", "Project", "Task", "TaskRun", "TaskRunState", "Tenant", "decompress", "new_id",
+           "utcnow"]
