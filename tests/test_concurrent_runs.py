@@ -99,7 +99,7 @@ def test_three_runs_at_once_each_with_its_own_standin(tmp_path, mark):
             barrier.wait(timeout=30)
             started = time.monotonic()
             run = run_papermill(copy, out, "-p", "project", "nightly-taxi", "-p", "username", "jdoe",
-                                "-p", "n_workers", "2", mark=mark, timeout=240, RUN_PROBE_DIR=str(probes))
+                                "-p", "n_workers", "1", mark=mark, timeout=240, RUN_PROBE_DIR=str(probes))
             results[i] = (run, out, time.monotonic() - started)
         except Exception as exc:  # reported below, with the run's number
             errors[i] = exc

@@ -87,26 +87,3 @@ def test_cut_file_stops_the_run_before_any_cluster(tmp_path, mark):
         f"DataError: {path} ends in the middle of a row (its last row has {last.count(',') + 1} of the header's "
         f"18 fields: {last!r}): the file is cut off; download it again"
     )
-
-
-def test_header_only_file_gives_an_empty_result(tmp_path, mark):
-    path = tmp_path / "header.csv"
-    path.write_text(",".join(HEADER) + "\r\n")
-    done, out = run(tmp_path, str(path), mark)
-    assert done.returncode == 0, done.stderr[-3000:]
-    text = outputs_text(out)
-    assert "header.csv (CSV) has a header but no rows: the result will be empty" in text
-    assert EMPTY in text
-    assert read_result(out) == {}
-
-
-def test_text_in_passenger_count_fails_the_flow_run(tmp_path, mark):
-    """A bad value beyond what the early check reads: the flow run fails (cleanup still runs)
-    and the notebook stops with the value named."""
-    path = bad_deep_in_the_file(tmp_path)
-    done, out = run(tmp_path, str(path), mark)
-    assert done.returncode != 0
-    assert re.fullmatch(RUN_FAILED + re.escape(
-        f"task 'read': DataError: column 'passenger_count' of {path} holds a value that is not a number: 'two' "
-        f"(in bytes 0-{path.stat().st_size:,}); fix or drop that row"), the_error(out)), the_error(out)
-    assert "Task '_DaskCluster.cleanup': Finished task run for task with final state: 'Success'" in outputs_text(out)

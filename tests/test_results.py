@@ -22,3 +22,18 @@ def test_a_run_that_failed_before_the_result_says_so(tmp_path):
     nbformat.write(nb, path)
     with pytest.raises(ResultNotFound, match="no cell tagged 'result'"):
         read_result(path)
+
+
+@pytest.mark.parametrize("computed", [{1: 0.6688271253231048, 2: 1.5416916337106046, 4: 0.8864052604279183}, {}])
+def test_the_result_comes_back_from_prefect_cloud_digit_for_digit(computed):
+    """read returns {VendorID: std}; PrefectResult keeps it as JSON (keys become text); the notebook
+    shows it as the Series the tutorial computed, with every digit, or says it is empty."""
+    import json
+
+    from tutorial_kit.report import EMPTY, result_text, std_per_vendor
+
+    kept = json.loads(json.dumps(computed))  # what Prefect Cloud stores and FlowRunView reads back
+    shown = std_per_vendor(kept)
+    assert shown.to_dict() == computed and shown.index.name == "VendorID" and str(shown.dtype) == "float64"
+    assert parse_result(result_text(shown)) == computed
+    assert (EMPTY in result_text(shown)) == (not computed)
