@@ -193,8 +193,8 @@ def test_a_flow_or_project_that_does_not_exist_is_prefects_own_error(standin, sh
 
 
 def test_get_flow_runs_logs_and_describe(standin, shell, flows):
-    flows("user-params")
-    done = prefect(shell, "run", "--name", "user-params", "--project", PROJECT, "--param", "n=2", "--watch")
+    flow_id = flows("user-params")
+    done = prefect(shell, "run", "--id", flow_id, "--param", "n=2", "--watch")  # by id, as the UI's links name it
     assert done.returncode == 0, done.stdout[-2000:]
     name = run_name(done.stdout)
     listed = prefect(shell, "get", "flow-runs", "--project", PROJECT, "--flow", "user-params", timeout=60)
