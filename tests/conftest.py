@@ -206,3 +206,22 @@ def answers_while_tasks_run(standin, cluster) -> collections.Counter:
         stop.set()
         busy.join(15)
     return statuses
+
+
+# -- a shell pointed at a stand-in, and a user's own flows registered there ------------------------
+USER_FLOWS = REPO_ROOT / "tests" / "programs" / "user_flows.py"
+
+
+def shell_env(standin, prefect_home: Path) -> dict:
+    """The environment of a shell pointed at ``standin``, as ``python -m tutorial_kit.standin env``
+    makes it for the shared one: its variables, and the key as Prefect's config."""
+    return clean_env(**{**standin.environ(), "PREFECT__HOME_DIR": str(prefect_home)}, PYTHONWARNINGS="ignore",
+                     PREFECT__CLOUD__API_KEY=standin.environ()["PREFECT_USER_TOKEN"])
+
+
+def register_user_flow(shell: dict, name: str, project: str) -> str:
+    """Register one of ``tests/programs/user_flows.py``'s flows; its flow id."""
+    done = subprocess.run([sys.executable, str(USER_FLOWS), name, project], env=shell, capture_output=True,
+                          text=True, timeout=120, cwd=REPO_ROOT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout.strip().splitlines()[-1]

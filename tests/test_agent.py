@@ -23,11 +23,10 @@ from pathlib import Path
 import psutil
 import pytest
 
-from conftest import MARK, REPO_ROOT, clean_env, describe, wait_until_gone
+from conftest import MARK, REPO_ROOT, describe, register_user_flow, shell_env, wait_until_gone
 from tutorial_kit.standin import StandIn
 
 VENV_BIN = Path(sys.executable).parent
-PROGRAM = REPO_ROOT / "tests" / "programs" / "user_flows.py"
 PROJECT = "users-own"
 HEARTBEAT = 1.0  # seconds between a flow run's heartbeats: the zombie killer acts after 6 missed
 RUN_TIMEOUT = 180  # seconds for one `prefect run --watch` on a busy machine
@@ -48,10 +47,7 @@ def standin(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def shell(standin, tmp_path_factory):
-    """The environment of a shell pointed at the stand-in, as ``standin env`` makes it."""
-    home = tmp_path_factory.mktemp("prefect-home")
-    return clean_env(**{**standin.environ(), "PREFECT__HOME_DIR": str(home)}, PYTHONWARNINGS="ignore",
-                     PREFECT__CLOUD__API_KEY=standin.environ()["PREFECT_USER_TOKEN"])
+    return shell_env(standin, tmp_path_factory.mktemp("prefect-home"))
 
 
 @pytest.fixture(scope="module")
@@ -61,10 +57,7 @@ def flows(shell):
 
     def flow(name: str) -> str:
         if name not in registered:
-            done = subprocess.run([sys.executable, str(PROGRAM), name, PROJECT], env=shell, capture_output=True,
-                                  text=True, timeout=120, cwd=REPO_ROOT)
-            assert done.returncode == 0, done.stderr[-3000:]
-            registered[name] = done.stdout.strip().splitlines()[-1]
+            registered[name] = register_user_flow(shell, name, PROJECT)
         return registered[name]
 
     return flow

@@ -24,13 +24,13 @@ from pathlib import Path
 
 import requests
 
-from conftest import MARK, NOTEBOOK, REPO_ROOT, clean_env, describe, outputs_text, run_papermill, wait_until_gone
+from conftest import (MARK, NOTEBOOK, REPO_ROOT, clean_env, describe, outputs_text, register_user_flow, run_papermill,
+                      wait_until_gone)
 from tutorial_kit.results import read_result
 from tutorial_kit.sample_data import SAMPLE_CSV_PATH
 from tutorial_kit.standin.shared import DISCOVERY, HOME_VAR, STATE, SharedStandIn
 
 VENV_BIN = Path(sys.executable).parent
-PROGRAM = REPO_ROOT / "tests" / "programs" / "user_flows.py"
 PROJECT = "tutorial"
 FLOW = "prefect-resource-manager"
 
@@ -139,9 +139,7 @@ def story(tmp_path, home, shared, mark):
     assert logs.returncode == 0 and message in logs.stdout
 
     # a run in flight when the stand-in is killed with kill -9
-    registered = subprocess.run([sys.executable, str(PROGRAM), "user-gate", PROJECT], env=shell, capture_output=True,
-                                text=True, timeout=120, cwd=REPO_ROOT)
-    assert registered.returncode == 0, registered.stderr[-3000:]
+    register_user_flow(shell, "user-gate", PROJECT)
     gate = tmp_path / "gate"
     gate.mkdir()
     started = prefect(shell, "run", "--name", "user-gate", "--project", PROJECT, "--param", f"gate={gate}")

@@ -47,10 +47,15 @@ MACHINE_PATHS = (str(REPO_ROOT), str(Path.home()), "/home/", "/root/", "/Users/"
 
 
 def test_stored_outputs_hold_no_secret_or_machine_path():
+    from tutorial_kit.standin.ui.tickets import TICKET_IN_URL
+
     nb = nbformat.read(NOTEBOOK, as_version=4)
-    for text in stored_output_texts(nb):
+    texts = stored_output_texts(nb)
+    for text in texts:
         for needle in ("SATURN_TOKEN=", "Bearer ", "api_key", *MACHINE_PATHS):
             assert needle not in text, f"{needle!r} in a stored output: {text[:300]!r}"
+        assert not TICKET_IN_URL.search(text), text  # make outputs replaced the pages' ticket by TICKET
+    assert any("/ui/login/TICKET/local/flow/" in text for text in texts)  # the Flow URL opens the pages
 
 
 def test_machine_path_check_can_fail():

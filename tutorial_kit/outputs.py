@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .connect import SATURN_VARS
 from .kernel import KERNEL_NAME
+from .standin.ui.tickets import TICKET_IN_URL
 
 
 def regenerate(path: Path, timeout: int = 600) -> None:
@@ -28,10 +29,20 @@ def regenerate(path: Path, timeout: int = 600) -> None:
         nb, timeout=timeout, kernel_name=KERNEL_NAME, record_timing=False,
         resources={"metadata": {"path": str(path.parent)}},
     ).execute()
+    redact_tickets(nb)
     # write beside, then rename: an interrupted run never leaves a half-written notebook
     with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".ipynb", delete=False) as tmp:
         nbformat.write(nb, tmp)
     os.replace(tmp.name, path)
+
+
+def redact_tickets(nb) -> None:
+    """The URLs of the stand-in's pages carry a ticket that opens them (``standin/ui/tickets.py``):
+    the committed notebook keeps none, even an expired one of a stand-in long gone."""
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if isinstance(output.get("text"), str):
+                output["text"] = TICKET_IN_URL.sub(r"\1TICKET/", output["text"])
 
 
 if __name__ == "__main__":

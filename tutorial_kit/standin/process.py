@@ -19,6 +19,7 @@ import urllib.request
 from pathlib import Path
 
 from ..exceptions import PlatformConfigError, StandInError
+from .ui.tickets import ui_endpoint
 from .saturn.clusters import SCHEDULER_EXAMPLE, SCHEDULER_VAR, check_scheduler_address
 
 GRAPHQL_PATH = "/graphql"
@@ -162,6 +163,8 @@ def client_environ(url: str, saturn_token: str, prefect_api_key: str) -> dict[st
         "SATURN_IS_INTERNAL": "true",
         "PREFECT__BACKEND": "cloud",
         "PREFECT__CLOUD__API": url + GRAPHQL_PATH,
+        # the URLs prefect prints ("Flow URL", a run's) open the stand-in's pages (ui/tickets.py)
+        "PREFECT__SERVER__UI__ENDPOINT": ui_endpoint(url, prefect_api_key),
         "PREFECT_USER_TOKEN": prefect_api_key,
     }
 

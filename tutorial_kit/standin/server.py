@@ -22,6 +22,8 @@ from .services.agent import SaturnAgent
 from .services.scheduler import Scheduler
 from .services.zombie_killer import ZombieKiller
 from .store import Store
+from .ui.urls import cookie_secret
+from .ui.urls import url_patterns as ui_urls
 from .prefect_cloud.urls import url_patterns as prefect_cloud_urls
 from .saturn.clusters import cluster_starter
 from .saturn.models import SaturnBackend
@@ -95,14 +97,16 @@ class Platform:
 
 
 def make_app(platform: Platform) -> Application:
-    """Saturn's routes, Prefect Cloud's, the test-only fault room's control endpoint, and JSON
-    404s for every other path. The fault room is also the application's ``faults`` setting, which
+    """Saturn's routes, Prefect Cloud's and its pages (``ui/``), the test-only fault room's control
+    endpoint, and JSON 404s for every other path. The fault room is also the application's ``faults`` setting, which
     the request pipeline asks once per request (``core/responses.py``; body limits: ``web.py``)."""
     return Application(
         saturn_urls(platform.saturn)
         + prefect_cloud_urls(platform.prefect_cloud)
+        + ui_urls(platform.prefect_cloud)
         + fault_urls(platform.faults, platform.saturn.token),
         faults=platform.faults,
+        cookie_secret=cookie_secret(platform.prefect_cloud.api_key),
         default_handler_class=NotFoundHandler,
     )
 

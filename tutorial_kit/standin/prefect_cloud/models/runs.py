@@ -128,6 +128,10 @@ class RunsMixin(BackendBase):
             raise InvalidInput(f"Flow {flow.id} is archived.")
         return flow
 
+    def labels_of_a_new_run(self, flow: Flow) -> list:
+        """The labels ``create_flow_run`` gives a run of ``flow`` when asked for none."""
+        return sorted(self._run_labels(flow, self.flow_groups.get(flow.flow_group_id), None, None))
+
     @staticmethod
     def _run_labels(flow: Flow, group, labels, run_config) -> list:
         if labels is not None:
