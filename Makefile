@@ -89,7 +89,7 @@ data: $(STAMP)
 
 # Benchmarks: the flow's read task on a generated full month (cached in benchmarks/.cache/)
 # against pandas, DuckDB and polars, then `make run` against a plain script, then the emulated
-# platform's flow runs (the agent's pick-up latency, a run's duration). DuckDB and polars
+# platform's flow runs (the agent's pick-up latency, a run's duration) and its pages' response times. DuckDB and polars
 # are benchmark-only dependencies, installed here and not by the main install.
 BENCH_STAMP := $(VENV)/.bench-installed
 $(BENCH_STAMP): requirements-bench.txt $(STAMP)
@@ -100,6 +100,7 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/read_engines.py
 	$(BIN)/python benchmarks/notebook_vs_script.py
 	$(BIN)/python benchmarks/flow_runs.py
+	$(BIN)/python benchmarks/pages.py
 
 # Re-pin requirements.txt from requirements.in in a scratch venv, on the oldest supported Python: pip
 # picks the newest release that the running Python supports, so pins made there install on all of them.

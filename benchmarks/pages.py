@@ -1,0 +1,115 @@
+"""Response times of the stand-in's pages for a flow with many runs, measured in one run and printed.
+
+A stand-in's backend (in this process, no agent) gets a flow of the tutorial's shape (4 tasks)
+and ``--runs`` finished runs, each with its state history, its task runs and 20 log lines, as
+a real run leaves them; the pages are then served on loopback by the stand-in's own application
+and each is asked for ``--repeats`` times, with the session cookie a browser would have.
+
+    python benchmarks/pages.py [--runs 100] [--repeats 20]      (or: make bench)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import threading
+import time
+
+import requests
+import tornado.httpserver
+import tornado.netutil
+
+TARGET_MS = 200  # what a person notices on a click, a page of the local stand-in should stay under it
+
+
+def build_platform(runs: int):
+    from tutorial_kit.standin.faults import FaultSet
+    from tutorial_kit.standin.prefect_cloud.models.states import serialized
+    from tutorial_kit.standin.server import Platform
+
+    platform = Platform.create(saturn_token="s", prefect_api_key="k", username="bench", faults=FaultSet())
+    backend = platform.prefect_cloud
+    project = backend.create_project("tutorial")
+    slugs = ["_DaskCluster-1", "_DaskCluster.setup-1", "read-1", "_DaskCluster.cleanup-1"]
+    flow = backend.create_flow(project.id, {
+        "name": "prefect-resource-manager", "__version__": "1.4.1", "storage": {"type": "Webhook"},
+        "run_config": {"type": "KubernetesRun", "labels": ["saturn-cloud"]}, "parameters": [], "schedule": None,
+        "reference_tasks": [], "tasks": [{"slug": s, "name": s.rsplit("-", 1)[0]} for s in slugs],
+        "edges": [{"upstream_task": {"slug": a}, "downstream_task": {"slug": b}} for a, b in zip(slugs, slugs[1:])]})
+    for _ in range(runs):
+        run = backend.create_flow_run(flow.id)
+        backend.set_flow_run_state(run.id, serialized("Submitted", "Submitted for execution", inner=run.serialized_state))
+        backend.set_flow_run_state(run.id, serialized("Running", "Running flow."))
+        for task_run in backend.task_runs_of(run.id):
+            backend.set_task_run_state(task_run.id, serialized("Running", "Starting task run."))
+            backend.set_task_run_state(task_run.id, serialized("Success", "Task run succeeded."))
+        backend.write_run_logs([{"flow_run_id": run.id, "level": "INFO", "name": "prefect.CloudTaskRunner",
+                                 "message": f"log line {i} of the run"} for i in range(20)])
+        backend.set_flow_run_state(run.id, serialized("Success", "All reference tasks succeeded."))
+    return platform, flow, run
+
+
+def serve(platform):
+    """The stand-in's application on loopback, in a thread (no services: nothing runs); its URL."""
+    from tutorial_kit.standin.server import make_app
+
+    ready, state = threading.Event(), {}
+
+    def run() -> None:
+        async def main() -> None:
+            (sock,) = tornado.netutil.bind_sockets(0, "127.0.0.1")
+            server = tornado.httpserver.HTTPServer(make_app(platform))
+            server.add_sockets([sock])
+            state.update(port=sock.getsockname()[1], stop=asyncio.Event(), loop=asyncio.get_running_loop())
+            ready.set()
+            await state["stop"].wait()
+            server.stop()
+
+        asyncio.run(main())
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    ready.wait(10)
+    return f"http://127.0.0.1:{state['port']}", lambda: (state["loop"].call_soon_threadsafe(state["stop"].set),
+                                                        thread.join(10))
+
+
+def main() -> int:
+    from tutorial_kit.standin.ui.tickets import ui_endpoint
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=100, choices=range(1, 1001), metavar="1..1000")
+    parser.add_argument("--repeats", type=int, default=20, choices=range(1, 201), metavar="1..200")
+    args = parser.parse_args()
+    began = time.perf_counter()
+    platform, flow, last_run = build_platform(args.runs)
+    print(f"a flow with {args.runs} finished runs (4 task runs, 6 states and 20 log lines each), "
+          f"built in {time.perf_counter() - began:.1f} s")
+    url, stop = serve(platform)
+    try:
+        session = requests.Session()
+        session.get(f"{ui_endpoint(url, 'k')}/local/", timeout=30).raise_for_status()  # the session cookie
+        pages = {"projects and flows": f"{url}/ui/local/",
+                 f"the flow ({args.runs} runs)": f"{url}/ui/local/flow/{flow.flow_group_id}",
+                 "a run (its states, task runs, logs)": f"{url}/ui/local/flow-run/{last_run.id}"}
+        worst = 0.0
+        for name, page in pages.items():
+            times = []
+            for _ in range(args.repeats):
+                start = time.perf_counter()
+                answer = session.get(page, timeout=30)
+                times.append((time.perf_counter() - start) * 1000)
+                assert answer.status_code == 200 and "<h1>" in answer.text, (page, answer.status_code)
+            worst = max(worst, statistics.median(times))
+            print(f"{name:38s} median {statistics.median(times):7.1f} ms   max {max(times):7.1f} ms   "
+                  f"{len(answer.content) / 1024:6.1f} KiB")
+    finally:
+        stop()
+    print(f"{'PASS' if worst <= TARGET_MS else 'FAIL'}  slowest page's median: {worst:.1f} ms (target <= {TARGET_MS} ms)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
