@@ -33,6 +33,7 @@ from tutorial_kit.standin import StandIn
 from tutorial_kit.standin.saturn.clusters import SCHEDULER_VAR
 
 BIN = Path(sys.executable).parent
+NO_TUTORIAL_KIT = Path(__file__).parent / "programs" / "no_tutorial_kit"
 WORKER_NAMES = ("ext-worker-alpha", "ext-worker-beta")
 STANDIN_LOG = STANDIN_HOME / "standin.log"  # where a notebook's stand-in (and its flow runs) log: grep after an offset
 START_TIMEOUT = 30.0  # seconds for the scheduler file to appear and both workers to join
@@ -62,7 +63,9 @@ def external_cluster(tmp_path_factory):
 
     tmp = tmp_path_factory.mktemp("external-dask")
     marker = uuid.uuid4().hex
-    env = clean_env(**{MARK: marker})
+    # the user's cluster has dask, pandas, pyarrow and fsspec, and not this repo: tutorial_kit
+    # cannot be imported there (tests/programs/no_tutorial_kit/sitecustomize.py)
+    env = clean_env(**{MARK: marker, "PYTHONPATH": str(NO_TUTORIAL_KIT)})
     env.pop(SCHEDULER_VAR, None)
     env.pop("DASK_SCHEDULER_ADDRESS", None)
     scheduler_file = tmp / "scheduler.json"
@@ -95,6 +98,13 @@ def external_cluster(tmp_path_factory):
         ]
         with Client(address, timeout=START_TIMEOUT) as client:
             client.wait_for_workers(len(WORKER_NAMES), timeout=START_TIMEOUT)
+            import cloudpickle
+
+            cloudpickle.register_pickle_by_value(sys.modules[__name__])  # this module is not on the workers
+            try:
+                assert set(client.run(_imports_tutorial_kit).values()) == {False}
+            finally:
+                cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
         yield SimpleNamespace(address=address, scheduler=scheduler, workers=workers, marker=marker)
     finally:
         for proc in reversed(procs):
@@ -103,6 +113,14 @@ def external_cluster(tmp_path_factory):
         for p in left:
             p.kill()
         assert not left, f"processes of the external cluster left running: {describe(left)}"
+
+
+def _imports_tutorial_kit() -> bool:
+    try:
+        import tutorial_kit  # noqa: F401
+    except ModuleNotFoundError:
+        return False
+    return True
 
 
 def worker_activity(address: str, since: float = 0.0) -> dict[str, tuple[int, list[str]]]:
@@ -169,8 +187,8 @@ def test_notebook_runs_read_on_your_dask_cluster_and_leaves_it_running(external_
         assert after[name][0] > before[name][0], f"{name} executed no task of the read graph: {after}"
     prefixes = {p for _, ps in after.values() for p in ps}
     assert any("read" in p or "csv" in p for p in prefixes), prefixes  # the CSV reading ran there
-    # (e.g. {'ext-worker-alpha': (12, ['getitem', 'gt', 'read-trips', 'to_string_dtype', 'var_chunk']),
-    #        'ext-worker-beta': (15, ['getitem', 'gt', 'read-trips', 'sqrt', ..., 'var-tree', 'var_chunk'])})
+    # (e.g. {'ext-worker-alpha': (9, ['_to_string_dtype', '_var_chunk', 'astype', 'read-csv', ...]),
+    #        'ext-worker-beta': (11, ['_var_chunk', 'read-csv', 'sqrt', 'var-tree', ...])})
 
     # The notebook's cleanup closed its Saturn cluster, and the kernel and the stand-in (which
     # closes every cluster it knows as it exits) are gone: the user's scheduler and workers still run.

@@ -367,17 +367,17 @@ def bigger_csv(tmp_path_factory):
 
 
 def test_worker_killed_during_the_read_is_recovered_and_cleaned_up(tmp_path, mark, bigger_csv):
-    """The stand-in SIGKILLs the worker process that runs the read task, 0.1 s after it got it:
+    """The stand-in SIGKILLs the worker process that runs dask's CSV read task, 0.1 s after it got it:
     dask reschedules the task, the run gives the right result, and cleanup leaves no process
     (the ``mark`` fixture fails the test on any)."""
     name = unique("kill")
-    done, out = run_notebook(tmp_path, mark, [{"action": "kill_worker", "task": "^\\('read-trips-", "delay": 0.1,
+    done, out = run_notebook(tmp_path, mark, [{"action": "kill_worker", "task": "^\\('read-csv-", "delay": 0.1,
                                                "name": name}],
                              "-p", "data_url", str(bigger_csv), "-p", "n_workers", "2")
     assert done.returncode == 0, done.stderr[-3000:]
     [killed] = fault_log(name)[1:]
     assert re.fullmatch(rf"fault {name}: killed Dask worker tcp://127\.0\.0\.1:\d+ \(pid \d+\) while it ran task "
-                        rf"\('read-trips-{HEX}', 0\) \(hit 1\)", killed), killed
+                        rf"\('read-csv-{HEX}', 0\) \(hit 1\)", killed), killed
     pid = re.search(r"\(pid (\d+)\)", killed)[1]
     # distributed's own word that the process died (its nanny then started a new one)
     assert f" distributed.nanny INFO Worker process {pid} was killed by signal 9\n" in NOTEBOOK_LOG.read_text()

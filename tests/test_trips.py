@@ -1,9 +1,10 @@
 """The flow's ``read`` task on every source users have and every kind of bad data, with the exact
 message a user sees.
 
-``read`` here is the notebook's own cell, executed with Prefect's ``@task`` replaced by the
-identity (see tutorial_kit/notebook_code.py), on a real two-worker Dask cluster: what these tests
-run is what the flow runs.
+``read`` here is the notebook's own cell (dask's ``dd.read_csv`` / ``dd.read_parquet`` after the
+checks of ``tutorial_kit.trips``), executed with Prefect's ``@task`` replaced by the identity (see
+tutorial_kit/notebook_code.py), on a real two-worker Dask cluster: what these tests run is what
+the flow runs.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from tutorial_kit.exceptions import DataError, ParameterError
 from tutorial_kit.notebook_code import read_function
 from tutorial_kit.parquet_release import write_parquet
 from tutorial_kit.sample_data import HEADER, SAMPLE_CSV, SAMPLE_CSV_PATH
-from tutorial_kit.trips import inspect_source, read_trips
+from tutorial_kit.trips import inspect_trips
 
 TOLERANCE = 1e-12
 
@@ -72,13 +73,11 @@ def write(path, text: str, newline="\r\n"):
 
 
 def test_two_columns_give_exactly_what_the_tutorials_full_read_gives(read, client):
-    """Same partitioning, same rows: reading 2 columns instead of 18 changes no bit."""
+    """Same partitioning, same rows: reading 2 columns instead of 18, as numbers, changes no bit."""
     got = read(SAMPLE_CSV)
     taxi = dd.read_csv(SAMPLE_CSV, parse_dates=["tpep_pickup_datetime", "tpep_dropoff_datetime"])
     tutorial = taxi[taxi.passenger_count > 1].groupby("VendorID").passenger_count.std().compute()
     pd.testing.assert_series_equal(got, tutorial, check_exact=True)
-    frame = read_trips(SAMPLE_CSV)
-    assert dict(frame.dtypes.astype(str)) == {"VendorID": "int64", "passenger_count": "float64"}
 
 
 def test_local_csv_path_and_file_url(read, expected):
@@ -95,16 +94,15 @@ def test_parquet_release_layout(read, expected, sample_parquet):
     assert_same(read(str(sample_parquet)), expected)
 
 
-def test_every_row_is_read_once_whatever_the_block_size(client, tmp_path):
-    """Blocks split at line breaks (CRLF and LF): 64 KiB blocks give 14 partitions and every row once."""
+def test_every_row_is_read_once_whatever_the_block_size(client, expected, tmp_path):
+    """dask splits blocks at line breaks (CRLF and LF): in 64 KiB blocks (14 of them), the sample
+    gives the result of one block, so no row was lost or read twice at a block's edge."""
     lf = tmp_path / "lf.csv"
     lf.write_bytes(SAMPLE_CSV_PATH.read_bytes().replace(b"\r\n", b"\n"))
+    assert dd.read_csv(SAMPLE_CSV, blocksize="64KiB").npartitions > 10
+    small = read_function(blocksize="64KiB")
     for path in (SAMPLE_CSV, str(lf)):
-        small = read_trips(path, blocksize=2**16)
-        assert small.npartitions == 14
-        assert len(small) == 10_000
-        whole = read_trips(path).compute()
-        pd.testing.assert_frame_equal(small.compute().reset_index(drop=True), whole)
+        assert_same(small(path), expected)
 
 
 @pytest.mark.parametrize("ranges", [True, False], ids=["ranges", "no-ranges"])
@@ -115,7 +113,7 @@ def test_http_csv_and_parquet(read, expected, sample_parquet, tmp_path, ranges):
     shutil.copy(sample_parquet, tmp_path / "yellow_tripdata_2019-01.parquet")
     with web_server(tmp_path, ranges=ranges) as url:
         for name in ("yellow_tripdata_2019-01.csv", "yellow_tripdata_2019-01.parquet"):
-            source = inspect_source(f"{url}/{name}")
+            source = inspect_trips(f"{url}/{name}")
             assert [f.copied for f in source.files] == [not ranges]
             assert ("downloaded once: its server ignores Range requests" in source.describe()) == (not ranges)
             assert_same(read(f"{url}/{name}"), expected)
@@ -127,7 +125,7 @@ def test_http_csv_and_parquet(read, expected, sample_parquet, tmp_path, ranges):
     )
 
 
-def test_no_ranges_server_gives_blocks_and_rows_as_a_local_file(client, tmp_path):
+def test_no_ranges_server_gives_blocks_and_rows_as_a_local_file(client, tmp_path):  # noqa: ARG001 (a cluster)
     """The downloaded copy is read as a local file: split into blocks (a worker holds one block,
     whatever the file's size), every row once; downloaded once per process, removed at its exit."""
     import subprocess
@@ -136,13 +134,12 @@ def test_no_ranges_server_gives_blocks_and_rows_as_a_local_file(client, tmp_path
     (tmp_path / "served").mkdir()
     shutil.copy(SAMPLE_CSV, tmp_path / "served" / "trips.csv")
     with web_server(tmp_path / "served", ranges=False) as url:
-        remote = read_trips(f"{url}/trips.csv", blocksize=2**16)
-        assert remote.npartitions == read_trips(SAMPLE_CSV, blocksize=2**16).npartitions == 14
-        pd.testing.assert_frame_equal(remote.compute(), read_trips(SAMPLE_CSV, blocksize=2**16).compute())
-        first, again = (inspect_source(f"{url}/trips.csv").files[0].path for _ in range(2))
+        pd.testing.assert_series_equal(read_function(blocksize="64KiB")(f"{url}/trips.csv"),
+                                       read_function(blocksize="64KiB")(SAMPLE_CSV), check_exact=True)
+        first, again = (inspect_trips(f"{url}/trips.csv").files[0].path for _ in range(2))
         assert first == again and first.startswith(tempfile.gettempdir())  # one download, reused
-        script = ("from tutorial_kit.trips import inspect_source; import sys; "
-                  "print(inspect_source(sys.argv[1]).files[0].path)")
+        script = ("from tutorial_kit.trips import inspect_trips; import sys; "
+                  "print(inspect_trips(sys.argv[1]).files[0].path)")
         run = subprocess.run([sys.executable, "-c", script, f"{url}/trips.csv"], capture_output=True, text=True,
                              timeout=60)
     assert run.returncode == 0, run.stderr
@@ -188,11 +185,15 @@ def test_gzip_csv_is_streamed(read, expected, tmp_path):
     assert_same(read(str(path)), expected)
 
 
-def test_glob_reads_every_match(client, expected, tmp_path):
+def test_glob_reads_every_match(read, expected, tmp_path):
+    """Two copies of the sample: every trip twice, so each vendor's std is the same up to n/(n-1)."""
     for name in ("a.csv", "b.csv"):
         shutil.copy(SAMPLE_CSV, tmp_path / name)
-    both = read_trips(str(tmp_path / "*.csv"))
-    assert len(both) == 20_000
+    source = inspect_trips(str(tmp_path / "*.csv"))
+    assert [p.rsplit("/", 1)[-1] for p in source.paths] == ["a.csv", "b.csv"]
+    df = pd.read_csv(SAMPLE_CSV)
+    twice = pd.concat([df, df])
+    assert_same(read(str(tmp_path / "*.csv")), twice[twice.passenger_count > 1].groupby("VendorID").passenger_count.std())
 
 
 # ------------------------------------------------------------------------------------------
@@ -245,7 +246,7 @@ def test_resaved_copies_give_the_same_result(read, tmp_path, variant):
 def test_renamed_columns_name_the_missing_and_the_found(read, tmp_path):
     path = write(tmp_path / "renamed.csv", "vendor_id,pickup_datetime,passenger_count\n1,2019-01-01 00:00:00,2\n")
     with pytest.raises(DataError) as error:
-        inspect_source(str(path))  # the check the notebook runs before any cluster starts
+        inspect_trips(str(path))  # the check the notebook runs before any cluster starts
     assert str(error.value) == (
         f"{path} lacks the column(s) VendorID (found: vendor_id, pickup_datetime, passenger_count); "
         "the pipeline needs the TLC's columns VendorID and passenger_count: rename them in your copy"
@@ -271,23 +272,22 @@ def test_renamed_parquet_columns(read, tmp_path):
 def test_text_in_passenger_count_near_the_top_fails_before_the_read(tmp_path):
     path = write(tmp_path / "text.csv", TRIPS.replace(",3,2.60", ",three,2.60"))
     with pytest.raises(DataError) as error:
-        inspect_source(str(path))
+        inspect_trips(str(path))
     assert str(error.value) == (
         f"column 'passenger_count' of {path} holds a value that is not a number: 'three' (near the top); "
         "fix or drop that row"
     )
 
 
-def test_text_deep_in_the_file_fails_on_the_worker_with_its_place(read, tmp_path):
+def test_text_deep_in_the_file_fails_on_the_worker_naming_column_and_value(read, tmp_path):
     path = bad_deep_in_the_file(tmp_path)
     offset = len(b"\r\n".join(path.read_bytes().split(b"\r\n")[:DEEP_BAD_ROW]))
     assert offset > 2 * 2**16  # beyond what the early check reads
-    inspect_source(str(path))  # the top is fine
+    inspect_trips(str(path))  # the top is fine
     with pytest.raises(DataError) as error:
         read(str(path))
     assert str(error.value) == (
-        f"column 'passenger_count' of {path} holds a value that is not a number: 'two' (in bytes 0-{path.stat().st_size:,}); "
-        "fix or drop that row"
+        f"column 'passenger_count' of {path} holds a value that is not a number: 'two'; fix or drop that row"
     )
 
 
@@ -298,35 +298,34 @@ def test_text_in_parquet_passenger_count(read, tmp_path):
     path = tmp_path / "strings.parquet"
     pq.write_table(pa.table({"VendorID": [1, 2, 2], "passenger_count": ["2", "two", "3"]}), path)
     with pytest.raises(DataError) as error:
-        read(str(path))
+        inspect_trips(str(path))  # refused before any read, from the file's schema
     assert str(error.value) == (
-        f"column 'passenger_count' of {path} holds a value that is not a number: 'two'; fix or drop that row"
+        f"column 'passenger_count' of {path} holds string values, not numbers: use a copy with numeric passenger_count"
     )
+    with pytest.raises(DataError):
+        read(str(path))
 
 
-def test_vendor_id_must_be_whole(read, tmp_path):
-    path = write(tmp_path / "half.csv", "VendorID,passenger_count\n1,2\n1.5,3\n")
-    with pytest.raises(DataError) as error:
-        read(str(path))
-    assert str(error.value) == (
-        f"column 'VendorID' of {path} holds a value that is not a whole number: 1.5; fix or drop that row"
-    )
+def test_a_fractional_vendor_id_is_a_vendor_of_its_own(read, tmp_path):
+    """VendorID is read as a number (so that an empty one is NaN and in no group): 1.5 is a group of
+    its own, as pandas would make it, and the result shows it as it is."""
+    path = write(tmp_path / "half.csv", "VendorID,passenger_count\n1,2\n1,4\n1.5,3\n1.5,5\n")
+    assert read(str(path)).to_dict() == {1: 1.4142135623730951, 1.5: 1.4142135623730951}
 
 
 def test_empty_file_is_refused(tmp_path):
     path = tmp_path / "empty.csv"
     path.write_bytes(b"")
     with pytest.raises(DataError) as error:
-        inspect_source(str(path))
+        inspect_trips(str(path))
     assert str(error.value) == f"{path} is empty: expected a CSV header with the columns VendorID, passenger_count"
 
 
-def test_header_only_gives_an_empty_result_and_says_so(read, tmp_path, caplog):
+def test_header_only_gives_an_empty_result(read, tmp_path):
     path = write(tmp_path / "header.csv", ",".join(HEADER) + "\n")
-    with caplog.at_level("WARNING", logger="tutorial_kit"):
-        result = read(str(path))
+    assert not inspect_trips(str(path)).has_rows
+    result = read(str(path))
     assert len(result) == 0 and result.name == "passenger_count"
-    assert "header.csv (CSV) has a header but no rows: the result will be empty" in caplog.text
 
 
 def cut_file(tmp_path):
@@ -347,7 +346,7 @@ def test_file_cut_mid_row_is_refused_before_the_read(tmp_path):
     assert b"\r\n" in data and not data.endswith(b"\n")
     last = data.rsplit(b"\r\n", 1)[1].decode()
     with pytest.raises(DataError) as error:
-        inspect_source(str(path))
+        inspect_trips(str(path))
     assert str(error.value) == (
         f"{path} ends in the middle of a row (its last row has {last.count(',') + 1} of the header's 18 fields: "
         f"{last[:60]!r}): the file is cut off; download it again"
@@ -358,7 +357,7 @@ def test_file_cut_mid_row_is_refused_before_the_read(tmp_path):
 def test_the_real_cut_file_message():
     path = SHARED_SAMPLE_DIR / "yellow_tripdata_2019-01.head-1024-bytes.csv"
     with pytest.raises(DataError) as error:
-        inspect_source(str(path))
+        inspect_trips(str(path))
     assert str(error.value) == (
         f"{path} ends in the middle of a row (its last row has 6 of the header's 18 fields: "
         "'1,2019-01-01 00:32:01,2019-01-01 00:45:39,1,3.70,'): the file is cut off; download it again"
@@ -375,14 +374,13 @@ def test_real_rows_with_the_cut_row_removed_parse(read, tmp_path):
     got = read(str(whole))
     pd.testing.assert_series_equal(got, want[want.passenger_count > 1].groupby("VendorID").passenger_count.std(),
                                    rtol=TOLERANCE)  # NaN where a vendor has a single such trip, as pandas
-    assert len(read_trips(str(whole))) == len(want)
 
 
 def test_cut_parquet_is_refused(sample_parquet, tmp_path):
     path = tmp_path / "cut.parquet"
     path.write_bytes(sample_parquet.read_bytes()[:5_000])
     with pytest.raises(DataError) as error:
-        inspect_source(str(path))
+        inspect_trips(str(path))
     assert str(error.value).startswith(f"{path} is not a readable Parquet file (")
     assert str(error.value).endswith("): it may be cut off; download it again")
 
@@ -402,5 +400,5 @@ def test_cut_gzip_fails_with_a_clear_message(read, tmp_path):
 ])
 def test_unusable_data_url(data_url, message):
     with pytest.raises(ParameterError) as error:
-        inspect_source(data_url)
+        inspect_trips(data_url)
     assert str(error.value) == message

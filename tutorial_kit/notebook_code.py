@@ -18,20 +18,25 @@ def code_cells(path=NOTEBOOK) -> list[str]:
     return [cell.source for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"]
 
 
-def read_function(path=NOTEBOOK):
+def read_function(path=NOTEBOOK, blocksize=None):
     """The notebook's ``read`` task as a plain function of ``data_url`` that gives the result as
     the notebook shows it (a pandas Series, through ``report.std_per_vendor``); it computes on the
-    default Dask client, as the task does inside the resource manager's block."""
+    default Dask client, as the task does inside the resource manager's block. ``blocksize``:
+    another value for the cell's ``BLOCKSIZE`` (tests read the sample in many small blocks)."""
+    import dask.dataframe as dd
+
     from .progress import compute_with_progress
     from .report import std_per_vendor
-    from .trips import read_trips
+    from .trips import inspect_trips
 
     def task(function=None, **options):  # @task and @task(result=...) both leave the function as it is
         return function if function is not None else (lambda f: f)
 
     (source,) = [cell for cell in code_cells(path) if "\ndef read(" in f"\n{cell}"]
-    namespace = {"task": task, "PrefectResult": lambda **options: None, "read_trips": read_trips,
+    namespace = {"task": task, "PrefectResult": lambda **options: None, "dd": dd, "inspect_trips": inspect_trips,
                  "compute_with_progress": compute_with_progress}
     exec(compile(source, f"{path.name}:read", "exec"), namespace)  # noqa: S102 - our own notebook
+    if blocksize is not None:
+        namespace["BLOCKSIZE"] = blocksize
     read = namespace["read"]
     return lambda data_url: std_per_vendor(read(data_url))

@@ -124,6 +124,6 @@ def check_n_workers(n_workers) -> None:
 def check_data_url(data_url) -> None:
     """Open the data and check it (header, first and last rows, or Parquet footer): a missing
     file, an unsupported scheme or unusable data fails here, before any cluster starts."""
-    from .trips import inspect_source
+    from .trips import inspect_trips
 
-    inspect_source(data_url)
+    inspect_trips(data_url)

@@ -20,12 +20,19 @@ VENDORS = {1: "Creative Mobile Technologies", 2: "VeriFone", 4: "not in the data
 
 def std_per_vendor(values: dict):
     """``{VendorID: std}`` as the flow run's result comes back from Prefect Cloud (JSON: its keys
-    are text) as the pandas Series the tutorial computed, indexed by ``VendorID`` in order."""
+    are text) as the pandas Series the tutorial computed, indexed by ``VendorID`` in order (whole
+    VendorIDs as integers, as the TLC writes them)."""
     import pandas as pd
 
-    series = pd.Series({int(vendor): float(std) for vendor, std in values.items()}, dtype="float64",
+    series = pd.Series({_vendor(vendor): float(std) for vendor, std in values.items()}, dtype="float64",
                        name="passenger_count")
     return series.rename_axis("VendorID").sort_index()
+
+
+def _vendor(key) -> int | float:
+    """``"1"`` or ``"1.0"`` (VendorID is read as a number, so that an empty one is NaN) as ``1``."""
+    number = float(key)
+    return int(number) if number.is_integer() else number
 
 
 def result_text(result) -> str:

@@ -1,32 +1,31 @@
-"""Read the two columns the tutorial needs from wherever users keep the month's trips.
+"""Where the month's trips are, and whether they can be read: the cheap checks the ``read``
+task makes before dask's own readers (``dd.read_csv``, ``dd.read_parquet``) read them.
 
-Why this module: the tutorial's ``dd.read_csv(url, parse_dates=[...])`` read one URL that has
-been dead since 2022, parsed two date columns it never used and inferred the dtypes of all 18
-columns from the first rows.  Users have the month as a CSV or as the TLC's current Parquet file,
-on disk, on a web server or in S3, and the copies differ: renamed columns, other number formats,
-downloads cut off half-way.  So:
+Why: users have the month as a CSV or as the TLC's current Parquet file, on disk, on a web
+server or in S3, and the copies differ: renamed columns, other delimiters, a byte order mark,
+downloads cut off half-way. :func:`inspect_trips` opens the data and checks it in well under a
+second (a CSV's header, first rows and last row, or a Parquet file's footer), so that a bad file
+fails with a message that says what is wrong, before any worker reads it; and it tells the
+readers what they need: the files (a glob expanded; a local copy of a file whose web server
+ignores Range requests), the format, the delimiter, the encoding, whether the CSV is compressed
+(which dask cannot split into blocks), and the filesystem's options (anonymous S3).
 
-* :func:`inspect_source` opens the data and checks it cheaply (a CSV's header, first rows and
-  last row, or a Parquet file's footer), so that a bad file fails within a second with a message
-  that says what is wrong, before a cluster works on it;
-* :func:`read_trips` gives a dask DataFrame of ``VendorID`` (int64) and ``passenger_count``
-  (float64) only: one partition per :data:`BLOCKSIZE` of CSV or per Parquet row group, parsed by
-  pyarrow on the workers, so that no worker holds more than one block whatever the file's size.
+A bad value deep in a file is found by a worker, by pyarrow, as an exception whose text is
+pyarrow's; :meth:`TripSource.data_errors` turns it into one :class:`~tutorial_kit.exceptions.DataError`
+line naming the column and the value, as the checks do.
 
 A web server that ignores HTTP Range requests (Python's own ``http.server`` among many simple
 ones) can only send a file whole, from its start, while reading a Parquet footer or a CSV block
 other than the first needs ranges: such a file is downloaded once, streamed to a temporary file
 that is removed when this process exits (:func:`local_copy`), and read from there.
 
-``passenger_count`` is read as a float, as the TLC's Parquet release stores it: an empty value is
-then NaN (and no trip with "more than one passenger"), and ``1.0`` written by a tool that re-saved
-the file reads as ``1``.  ``VendorID`` is read as a number and must be whole; rows without one
-belong to no vendor, so they are dropped, as pandas' groupby drops them.
+This module never imports dask: the parameter checks use it before anything starts.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import csv
 import os
 import shutil
@@ -36,15 +35,9 @@ from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from .exceptions import DataError, ParameterError
-from .logs import task_logger
 
-#: The columns the computation reads; everything else in the file is skipped.
+#: The columns the computation reads (the notebook's ``read`` asks dask for these).
 REQUIRED_COLUMNS = ("VendorID", "passenger_count")
-#: Bytes of CSV per partition: small enough that a worker's memory stays well under 512 MiB,
-#: large enough that scheduling costs nothing next to parsing.
-BLOCKSIZE = 64 * 2**20
-#: A Parquet partition is one row group, or consecutive small row groups up to this many rows.
-PARQUET_PARTITION_ROWS = 2_097_152
 #: data_url schemes that can be read: a local path (no scheme or file://), a web server, S3.
 SCHEMES = {"": "a local path", "file": "file://", "http": "http://", "https": "https://", "s3": "s3://"}
 #: How much of a CSV file the checks read at each end.
@@ -66,17 +59,46 @@ class TripFile:
     columns: tuple = ()  # the CSV header
     delimiter: str = ","
     has_rows: bool = True
-    row_groups: tuple = ()  # rows per Parquet row group
     copied: bool = False  # downloaded to a local copy: its server ignores Range requests
+    encoding: str = "utf-8"  # "utf-8-sig" for a CSV that starts with a byte order mark (Excel)
 
 
 @dataclass(frozen=True)
 class TripSource:
-    """What ``data_url`` names: a filesystem and the files in it."""
+    """What ``data_url`` names, checked: a filesystem, the files in it, and what dask's readers
+    need to read them (the notebook's ``read`` passes these on)."""
 
     url: str
-    fs: object  # an fsspec filesystem: pickled into every task, so the workers can open the files
+    fs: object  # an fsspec filesystem
     files: tuple
+
+    @property
+    def format(self) -> str:
+        """"csv" or "parquet" (one for all the files: :func:`inspect_trips` refuses a mix)."""
+        return self.files[0].format
+
+    @property
+    def paths(self) -> list[str]:
+        """The files, as dask's readers open them (with their protocol; a local copy's path)."""
+        return [self.fs.unstrip_protocol(f.path) if not _is_local(self.fs) else f.path for f in self.files]
+
+    @property
+    def storage_options(self) -> dict:
+        """The filesystem's options for dask's readers: anonymous S3, at ``AWS_ENDPOINT_URL`` if set."""
+        return dict(getattr(self.fs, "storage_options", {}) or {})
+
+    @property
+    def delimiter(self) -> str:
+        return self.files[0].delimiter
+
+    @property
+    def encoding(self) -> str:
+        return self.files[0].encoding
+
+    @property
+    def compressed(self) -> bool:
+        """A compressed CSV is one stream: dask reads it in one partition (``blocksize=None``)."""
+        return any(f.compression is not None for f in self.files)
 
     @property
     def has_rows(self) -> bool:
@@ -86,9 +108,48 @@ class TripSource:
         """One line for the log, without the local folder (which differs between machines)."""
         names = ", ".join(f.url.rsplit("/", 1)[-1] for f in self.files[:3])
         more = f" and {len(self.files) - 3} more" if len(self.files) > 3 else ""
-        formats = "/".join(sorted({f.format.upper() for f in self.files}))
         copied = ", downloaded once: its server ignores Range requests" if any(f.copied for f in self.files) else ""
-        return f"{names}{more} ({formats}{copied})"
+        return f"{names}{more} ({self.format.upper()}{copied})"
+
+    @contextlib.contextmanager
+    def data_errors(self, where: str = ""):
+        """Turn what pyarrow or pandas raise about bad data (in a worker, or in the checks) into
+        one :class:`DataError` line naming the column and the value; anything else goes through."""
+        try:
+            yield
+        except DataError:
+            raise
+        except (ValueError, TypeError, OSError, EOFError) as error:
+            translated = self._as_data_error(error, where)
+            if translated is None:
+                raise
+            raise translated from None
+
+    def _as_data_error(self, error: BaseException, where: str) -> DataError | None:
+        import re
+
+        message = _first_line(error)
+        wrapped = re.search(r"Original Message: (.*)", str(error))  # dask's wrapper around a reader's error
+        if wrapped:
+            message = wrapped[1].strip()
+        place = f" ({where})" if where else ""
+        not_a_number = re.search(r"could not convert string to float: '(.*?)'(?:: Error while type casting "
+                                 r"for column '(.*)')?$", message)
+        if not_a_number:
+            value, column = not_a_number.groups()
+            column = column or " or ".join(REQUIRED_COLUMNS)  # pandas' own parser names no column
+            return DataError(f"column {column!r} of {self.url} holds a value that is not a number: "
+                             f"{value!r}{place}; fix or drop that row")
+        short_row = re.search(r"Expected (\d+) columns, got (\d+): (.*)", message)
+        if short_row:
+            expected, got, row = short_row.groups()
+            return DataError(f"{self.url} has a row with {got} fields where the header has {expected}{place}: "
+                             f"{row[:60]!r}; the file is damaged or cut off: download it again")
+        if self.compressed and isinstance(error, (EOFError, OSError)):
+            return DataError(f"{self.url} cannot be decompressed ({message}): it may be cut off; download it again")
+        if self.format == "parquet" and isinstance(error, OSError):
+            return DataError(f"{self.url} cannot be read as Parquet ({message}): it may be damaged; download it again")
+        return None
 
 
 # --------------------------------------------------------------------------------------------
@@ -133,7 +194,7 @@ def open_filesystem(data_url: str):
     return fsspec.core.url_to_fs(data_url, **options)
 
 
-def inspect_source(data_url: str) -> TripSource:
+def inspect_trips(data_url: str | None) -> TripSource:
     """Open ``data_url`` and check every file it names; raise a one-line error if it cannot be used.
 
     Reads at most a few hundred KiB per file, except from a web server that ignores Range
@@ -149,7 +210,7 @@ def inspect_source(data_url: str) -> TripSource:
         from fsspec.implementations.local import LocalFileSystem
 
         fs, path = LocalFileSystem(), local_copy(fs, path, data_url, info.get("size"))
-        return TripSource(url=data_url, fs=fs, files=(_inspect_file(fs, path, data_url, copied=True),))
+        return _checked(TripSource(url=data_url, fs=fs, files=(_inspect_file(fs, path, data_url, copied=True),)))
     if fsspec.core.has_magic(path) and not _is_http(fs):
         paths = sorted(fs.glob(path))
         if not paths:
@@ -158,7 +219,17 @@ def inspect_source(data_url: str) -> TripSource:
     else:
         paths, urls = [path], [data_url]
     files = tuple(_inspect_file(fs, p, u) for p, u in zip(paths, urls))
-    return TripSource(url=data_url, fs=fs, files=files)
+    return _checked(TripSource(url=data_url, fs=fs, files=files))
+
+
+def _checked(source: TripSource) -> TripSource:
+    """One way to read every file: one format, one delimiter, one encoding."""
+    for what in ("format", "delimiter", "encoding"):
+        values = sorted({getattr(f, what) for f in source.files})
+        if len(values) > 1:
+            raise DataError(f"data_url {source.url!r} names files of different {what}s ({', '.join(map(repr, values))}): "
+                            "read them one at a time, or make them alike")
+    return source
 
 
 def _url_of(fs, path: str, data_url: str) -> str:
@@ -215,6 +286,7 @@ def _inspect_csv(url, path, head: bytes, tail: bytes, size, compression) -> Trip
         text = head[: error.start].decode("utf-8-sig")
         if "\n" not in text:
             raise DataError(f"{url} is not UTF-8 text: it is neither a CSV nor a Parquet file") from None
+    encoding = "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8"
     header, _, body = text.partition("\n")
     header = header.rstrip("\r")
     delimiter = max(_DELIMITERS, key=header.count)
@@ -225,14 +297,24 @@ def _inspect_csv(url, path, head: bytes, tail: bytes, size, compression) -> Trip
     else:
         has_rows = bool(body.strip()) or len(head) == _PROBE_BYTES
     file = TripFile(url=url, path=path, format="csv", size=size, compression=compression,
-                    columns=columns, delimiter=delimiter, has_rows=has_rows)
+                    columns=columns, delimiter=delimiter, has_rows=has_rows, encoding=encoding)
     if compression is None and has_rows:
         _check_last_row(file, tail or head)
-        # The first rows, parsed exactly as the workers will parse them: a bad value near the
-        # top (a whole column of text, say) fails here in a millisecond.
-        complete = head[: head.rfind(b"\n") + 1]
-        _parse_csv_block(file, complete, first=True, where="near the top")
+        # The first rows, parsed as the workers will parse them (pandas with pyarrow, the two
+        # columns as numbers): a bad value near the top fails here in a millisecond.
+        _parse_first_rows(file, head[: head.rfind(b"\n") + 1])
     return file
+
+
+def _parse_first_rows(file: TripFile, complete: bytes) -> None:
+    import io
+
+    import pandas as pd
+
+    source = TripSource(url=file.url, fs=None, files=(file,))
+    with source.data_errors(where="near the top"):
+        pd.read_csv(io.BytesIO(complete), usecols=list(REQUIRED_COLUMNS), engine="pyarrow", sep=file.delimiter,
+                    encoding=file.encoding, dtype={name: "float64" for name in REQUIRED_COLUMNS})
 
 
 def _check_columns(url: str, columns) -> None:
@@ -276,13 +358,14 @@ def _inspect_parquet(fs, path: str, url: str, size) -> TripFile:
     schema = metadata.schema.to_arrow_schema()
     _check_columns(url, tuple(schema.names))
     for name in REQUIRED_COLUMNS:
+        # Text is refused too: dask pushes `passenger_count > 1` down into the Parquet reader,
+        # where a text column cannot be compared with a number (a CSV's text is cast first).
         kind = schema.field(name).type
         if not (pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind)
-                or pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_null(kind)):
+                or pa.types.is_null(kind)):
             raise DataError(f"column {name!r} of {url} holds {kind} values, not numbers: use a copy with numeric {name}")
-    row_groups = tuple(metadata.row_group(i).num_rows for i in range(metadata.num_row_groups))
     return TripFile(url=url, path=path, format="parquet", size=size, compression=None,
-                    has_rows=metadata.num_rows > 0, row_groups=row_groups)
+                    has_rows=metadata.num_rows > 0)
 
 
 # --------------------------------------------------------------------------------------------
@@ -358,269 +441,7 @@ def _first_line(error: BaseException) -> str:
     return text.splitlines()[0]
 
 
-# --------------------------------------------------------------------------------------------
-# Reading (on the workers)
-# --------------------------------------------------------------------------------------------
-
-
-def read_trips(data_url: str, blocksize: int = BLOCKSIZE):
-    """A dask DataFrame of ``VendorID`` and ``passenger_count`` from ``data_url``, checked first.
-
-    Nothing is read beyond the checks until the frame is computed.  A file with a header and no
-    rows gives an empty frame (and a warning in the log), not an error.
-    """
-    import dask.dataframe as dd
-
-    if blocksize < 2**16:
-        raise ValueError(f"blocksize must be at least 64 KiB, got {blocksize}")
-    source = inspect_source(data_url)
-    parts = []
-    for file in source.files:
-        parts.extend(_partitions(source.fs, file, blocksize))
-    logger = task_logger()
-    logger.info("Reading %s: %d partition(s) of %s", source.describe(), len(parts), ", ".join(REQUIRED_COLUMNS))
-    if not source.has_rows:
-        logger.warning("%s has a header but no rows: the result will be empty", source.describe())
-    return dd.from_map(_read_part, parts, meta=_empty_frame(), label="read-trips", enforce_metadata=False)
-
-
-@dataclass(frozen=True)
-class _Part:
-    fs: object
-    file: TripFile
-    offset: int = 0  # CSV: byte range [offset, offset + length) of row starts; None = all
-    length: int | None = None
-    row_groups: tuple = ()  # Parquet
-
-
-def _partitions(fs, file: TripFile, blocksize: int) -> list:
-    if file.format == "parquet":
-        groups, current, rows = [], [], 0
-        for index, count in enumerate(file.row_groups):
-            if current and rows + count > PARQUET_PARTITION_ROWS:
-                groups.append(tuple(current))
-                current, rows = [], 0
-            current.append(index)
-            rows += count
-        if current:
-            groups.append(tuple(current))
-        return [_Part(fs, file, row_groups=g) for g in groups] or [_Part(fs, file, row_groups=())]
-    if file.compression is not None or not file.size:
-        return [_Part(fs, file)]  # a compressed stream cannot be split: one partition, streamed
-    blocksize = _balanced(file.size, blocksize)
-    return [_Part(fs, file, offset, blocksize) for offset in range(0, file.size, blocksize)]
-
-
-def _balanced(size: int, blocksize: int) -> int:
-    """At most ``blocksize``, and so that a file of several blocks splits into a multiple of the
-    cluster's threads: 11 blocks on 2 workers would leave one worker idle for the last one."""
-    if size <= blocksize:
-        return blocksize
-    try:
-        from distributed import default_client
-
-        threads = sum(default_client().nthreads().values())
-    except (ImportError, ValueError):  # no cluster: dask's local scheduler
-        return blocksize
-    count = -(-size // blocksize)
-    count = -(-count // threads) * threads if threads else count
-    return -(-size // count)
-
-
-def _empty_frame():
-    import numpy as np
-    import pandas as pd
-
-    return pd.DataFrame({"VendorID": np.empty(0, "int64"), "passenger_count": np.empty(0, "float64")})
-
-
-def _read_part(part: _Part):
-    """One partition as a pandas DataFrame (runs on a worker)."""
-    file = part.file
-    if file.format == "parquet":
-        return _read_parquet_part(part)
-    if file.compression is not None:
-        return _read_compressed_csv(part)
-    where = f"in bytes {part.offset:,}-{min(part.offset + part.length, file.size):,}"
-    if _is_local(part.fs):
-        import pyarrow as pa
-
-        with pa.memory_map(file.path) as source:
-            start, end = _block_bounds(source, part.offset, part.length, file.size)
-            source.seek(start)
-            block = source.read_buffer(end - start)
-            return _parse_csv_block(file, block, first=part.offset == 0, where=where)
-    from fsspec.utils import read_block
-
-    with part.fs.open(file.path, "rb") as f:
-        block = read_block(f, part.offset, part.length, delimiter=b"\n")
-    return _parse_csv_block(file, block, first=part.offset == 0, where=where)
-
-
 def _is_local(fs) -> bool:
     from fsspec.implementations.local import LocalFileSystem
 
     return isinstance(fs, LocalFileSystem)
-
-
-def _block_bounds(source, offset: int, length: int, size: int) -> tuple[int, int]:
-    """The rows that START in [offset, offset + length): from the line after the first line
-    break at or after ``offset - 1``, to the line break at or after ``offset + length - 1``
-    (the same rule as ``fsspec.utils.read_block``, so that every row lands in one block)."""
-    start = 0 if offset == 0 else _next_line(source, offset - 1, size)
-    end = size if offset + length >= size else _next_line(source, offset + length - 1, size)
-    return start, max(start, end)
-
-
-def _next_line(source, position: int, size: int) -> int:
-    """The position just after the first b"\\n" at or after ``position`` (or ``size``)."""
-    step = 1 << 16
-    while position < size:
-        chunk = source.read_at(min(step, size - position), position)
-        found = chunk.find(b"\n")
-        if found >= 0:
-            return position + found + 1
-        position += len(chunk)
-    return size
-
-
-def _convert_options():
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    return pacsv.ConvertOptions(
-        include_columns=list(REQUIRED_COLUMNS),
-        column_types={name: pa.float64() for name in REQUIRED_COLUMNS},
-    )
-
-
-def _parse_csv_block(file: TripFile, block, first: bool, where: str):
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    if not len(block):
-        return _empty_frame()
-    try:
-        table = pacsv.read_csv(
-            pa.BufferReader(block),
-            # one thread: dask already parses the blocks in parallel, one per worker thread
-            read_options=pacsv.ReadOptions(column_names=list(file.columns), skip_rows=1 if first else 0,
-                                           use_threads=False),
-            parse_options=pacsv.ParseOptions(delimiter=file.delimiter),
-            convert_options=_convert_options(),
-        )
-    except pa.ArrowInvalid as error:
-        raise _csv_error(file, error, where) from None
-    return _to_frame(table, file.url)
-
-
-def _read_compressed_csv(part: _Part):
-    """A compressed CSV, decompressed as a stream: only the two columns are kept in memory."""
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    file = part.file
-    batches = []
-    with part.fs.open(file.path, "rb", compression=file.compression) as f:
-        try:
-            reader = pacsv.open_csv(
-                f,
-                read_options=pacsv.ReadOptions(column_names=list(file.columns), skip_rows=1),
-                parse_options=pacsv.ParseOptions(delimiter=file.delimiter),
-                convert_options=_convert_options(),
-            )
-            for batch in reader:
-                batches.append(batch)
-        except pa.ArrowInvalid as error:
-            raise _csv_error(file, error, "") from None
-        except (OSError, EOFError) as error:
-            raise DataError(f"{file.url} cannot be decompressed ({_first_line(error)}): it may be cut off; "
-                            "download it again") from None
-    if not batches:
-        return _empty_frame()
-    return _to_frame(pa.Table.from_batches(batches), file.url)
-
-
-def _csv_error(file: TripFile, error: Exception, where: str) -> DataError:
-    import re
-
-    message = _first_line(error)
-    place = f" ({where})" if where else ""
-    bad_value = re.search(r"In CSV column #(\d+): .*invalid value '(.*)'", message)
-    if bad_value:
-        column = file.columns[int(bad_value.group(1))]
-        return DataError(
-            f"column {column!r} of {file.url} holds a value that is not a number: {bad_value.group(2)!r}{place}; "
-            "fix or drop that row"
-        )
-    short_row = re.search(r"Expected (\d+) columns, got (\d+): (.*)", message)
-    if short_row:
-        expected, got, row = short_row.groups()
-        return DataError(
-            f"{file.url} has a row with {got} fields where the header has {expected}{place}: {row[:60]!r}; "
-            "the file is damaged or cut off: download it again"
-        )
-    return DataError(f"{file.url} cannot be parsed as CSV{place}: {message}")
-
-
-def _read_parquet_part(part: _Part):
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    file = part.file
-    try:
-        if _is_local(part.fs):
-            table = pq.ParquetFile(file.path).read_row_groups(part.row_groups, columns=list(REQUIRED_COLUMNS),
-                                                              use_threads=False)
-        else:
-            with part.fs.open(file.path, "rb") as f:
-                table = pq.ParquetFile(f).read_row_groups(part.row_groups, columns=list(REQUIRED_COLUMNS),
-                                                          use_threads=False)
-    except (pa.ArrowException, OSError) as error:
-        raise DataError(f"{file.url} cannot be read as Parquet ({_first_line(error)}): "
-                        "it may be damaged; download it again") from None
-    return _to_frame(table, file.url)
-
-
-def _to_frame(table, url: str):
-    """The checked pandas frame: VendorID int64 (rows without one dropped), passenger_count float64."""
-    import pandas as pd
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    columns = {}
-    for name in REQUIRED_COLUMNS:
-        column = table[name]
-        if not (pa.types.is_floating(column.type) or pa.types.is_integer(column.type)):  # text, decimal, null
-            try:
-                column = pc.cast(column, pa.float64())
-            except pa.ArrowInvalid as error:
-                value = _quoted_value(_first_line(error))
-                raise DataError(
-                    f"column {name!r} of {url} holds a value that is not a number: {value}; fix or drop that row"
-                ) from None
-        columns[name] = column
-    vendor, passengers = columns["VendorID"], columns["passenger_count"]
-    if not pa.types.is_floating(passengers.type):
-        passengers = pc.cast(passengers, pa.float64())
-    if vendor.null_count:
-        keep = pc.is_valid(vendor)
-        vendor, passengers = pc.filter(vendor, keep), pc.filter(passengers, keep)
-    try:
-        vendor = pc.cast(vendor, pa.int64())
-    except pa.ArrowInvalid:
-        bad = pc.filter(vendor, pc.not_equal(vendor, pc.floor(vendor)))[0].as_py()
-        raise DataError(f"column 'VendorID' of {url} holds a value that is not a whole number: {bad!r}; "
-                        "fix or drop that row") from None
-    return pd.DataFrame({
-        "VendorID": vendor.to_numpy(),
-        "passenger_count": passengers.to_numpy(zero_copy_only=False),
-    })
-
-
-def _quoted_value(message: str) -> str:
-    """The value pyarrow quotes in "Failed to parse string: 'two' as a scalar of type double"."""
-    import re
-
-    found = re.search(r"'(.*)'", message)
-    return repr(found.group(1)) if found else message
