@@ -16,7 +16,7 @@ OUTPUT := output/prefect-resource-manager.ipynb
 PROJECT ?= tutorial
 USERNAME ?= data-engineer
 
-.PHONY: run lab test standin outputs data bench lock clean pythons FORCE
+.PHONY: run lab test screenshots standin outputs data bench lock clean pythons FORCE
 
 # Every goal but these needs a Python. Find it now, before any work: when none fits, make stops here
 # with tools/find-python's one line (which versions work, how to get one), and no venv is begun.
@@ -91,8 +91,14 @@ standin: $(STAMP)
 
 # tests start the clusters they need; stored outputs come from the default path
 # -n 3 --dist loadfile: three test processes, each taking whole files (module fixtures stay shared)
+# -rs: a skipped test says why (the browser tests without Chromium: how to install it)
 test: $(STAMP)
-	STANDIN_DASK_SCHEDULER= $(BIN)/python -m pytest -n 3 --dist loadfile
+	STANDIN_DASK_SCHEDULER= $(BIN)/python -m pytest -n 3 --dist loadfile -rs
+
+# The README's screenshots, never made by hand: the browser tests (tests/browser.py), each also writing
+# its screenshots into docs/screenshots/. Needs Chromium (apt-get install chromium).
+screenshots: $(STAMP)
+	STANDIN_DASK_SCHEDULER= SCREENSHOTS_DIR='$(CURDIR)/docs/screenshots' $(BIN)/python -m pytest -m browser tests
 
 # Regenerate the notebook's stored outputs (never edit them by hand), against the stand-in.
 outputs: $(STAMP)

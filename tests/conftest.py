@@ -206,3 +206,15 @@ def answers_while_tasks_run(standin, cluster) -> collections.Counter:
         stop.set()
         busy.join(15)
     return statuses
+
+
+# -- browser tests: headless Chromium through Playwright (tests/browser.py) ----------------------
+from browser import browser_page, chromium, screenshot  # noqa: E402,F401  (the fixtures, for every test file)
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects: `pytest -m browser` (make screenshots) finds them
+def pytest_collection_modifyitems(items):
+    """Every test that uses a browser page is marked ``browser``."""
+    for item in items:
+        if "browser_page" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
