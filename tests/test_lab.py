@@ -89,14 +89,26 @@ def make_lab(tmp_path, mark: str):
     assert server.returncode == 0, f"make lab exited with {server.returncode}:\n{log.read_text()[-2000:]}"
 
 
+def lab_api(url: str, path: str, method: str = "GET"):
+    """The server's REST API, with the token of the URL it printed."""
+    port, token = SERVER_URL.search(url)[1], SERVER_URL.search(url)[3]
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/api/{path}", method=method,
+                                     headers={"Authorization": f"token {token}"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return json.loads(answer.read() or b"null")
+
+
+def kernel_state(url: str) -> str | None:
+    """The execution state of the notebook's kernel, as the server knows it (None: no session yet)."""
+    notebook = NOTEBOOK.relative_to(REPO_ROOT).as_posix()
+    return next((s["kernel"]["execution_state"] for s in lab_api(url, "sessions") if s["path"] == notebook), None)
+
+
 def stop_lab(server: subprocess.Popen, url: str | None) -> bool:
     """POST /api/shutdown; True if make lab exits within STOP_S, else its process group is killed."""
     if url is not None and server.poll() is None:
-        port, token = SERVER_URL.search(url)[1], SERVER_URL.search(url)[3]
-        request = urllib.request.Request(f"http://127.0.0.1:{port}/api/shutdown", method="POST",
-                                         headers={"Authorization": f"token {token}"})
         try:
-            urllib.request.urlopen(request, timeout=10).close()
+            lab_api(url, "shutdown", "POST")
         except OSError:
             pass
     try:
@@ -119,8 +131,12 @@ def test_notebook_runs_in_jupyterlab(browser_page, screenshot, mark, tmp_path):
     with make_lab(tmp_path, mark) as url:
         assert SERVER_URL.search(url)[2] == NOTEBOOK.relative_to(REPO_ROOT).as_posix()
         page.goto(url)
-        # every cell on the page, the notebook's kernel started and idle
+        # every cell on the page; the notebook's kernel started (the server's sessions) and idle
         page.wait_for_function(f"{PROMPTS}.length === {n_code}", timeout=PAGE_S * 1000)
+        deadline = time.monotonic() + PAGE_S
+        while (state := kernel_state(url)) != "idle":
+            assert time.monotonic() < deadline, f"the notebook's kernel is {state} after {PAGE_S} s"
+            time.sleep(0.2)
         page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for()
         assert "Python (prefect-tutorial)" in page.locator(".jp-StatusBar-Widget").first.text_content()
 
@@ -138,20 +154,23 @@ def test_notebook_runs_in_jupyterlab(browser_page, screenshot, mark, tmp_path):
 
         result_cell.evaluate("cell => cell.scrollIntoView({block: 'start'})")
         screenshot(page, "jupyterlab-result")
+        # every cell ran, in order, and none raised (an error shows as a traceback on stderr)
         prompts = page.evaluate(PROMPTS)
-        errors = "\n".join(page.locator(STDERR).all_text_contents())[-3000:]
-        assert prompts == [f"[{i}]:" for i in range(1, n_code + 1)], f"the run stopped: {prompts}\n{errors}"
+        errors = [text for text in page.locator(STDERR).all_text_contents() if "Traceback" in text]
+        assert not errors and prompts == [f"[{i}]:" for i in range(1, n_code + 1)], \
+            f"the run failed: prompts {prompts}\n" + "\n".join(errors)[-3000:]
 
-        # the printed digits, exactly the stored ones
+        # the printed digits, exactly the stored ones (read at once: the run has ended)
+        assert result_cell.locator(STDOUT).count() == 1, "the result cell printed nothing"
         printed = result_cell.locator(STDOUT).text_content()
         assert TITLE in printed and parse_result(printed) == stored
         # the table: VendorID, vendor, std to 6 places
-        rows = result_cell.locator("table tbody tr")
+        rows = result_cell.locator(".jp-OutputArea-output table tbody tr")
         shown = {int(row.locator("td").nth(0).text_content()): row.locator("td").nth(2).text_content()
                  for row in rows.all()}
         assert shown == {vendor: f"{std:.6f}" for vendor, std in stored.items()}
         # the chart, drawn: one bar label per vendor, to 3 places
-        chart = result_cell.locator("svg").first
-        assert chart.is_visible() and chart.bounding_box()["width"] > 100
+        chart = result_cell.locator(".jp-OutputArea-output svg").first
+        assert chart.is_visible() and chart.bounding_box()["width"] > 100, "the result cell shows no chart"
         labels = chart.locator("text").all_text_contents()
         assert all(f"{std:.3f}" in labels for std in stored.values()), labels
