@@ -1,6 +1,7 @@
 # Two commands do all the set-up on a fresh machine with Python 3.11, 3.12 or 3.13:
 #   make run    create .venv when needed, run the notebook with papermill into output/, print the result
 #   make test   create .venv when needed, run every test (nbval on the notebook included)
+# and, once set up, `make lab`: JupyterLab on the notebook (click the URL it prints).
 # The Pythons the pins are tested on, newest first. This is the one list: pyproject.toml's requires-python
 # and environment.yml's python follow it (tests/test_setup_files.py checks), .ci/run reads it (make pythons).
 SUPPORTED_PYTHONS := 3.13 3.12 3.11
@@ -15,7 +16,7 @@ OUTPUT := output/prefect-resource-manager.ipynb
 PROJECT ?= tutorial
 USERNAME ?= data-engineer
 
-.PHONY: run test standin outputs data bench lock clean pythons FORCE
+.PHONY: run lab test screenshots standin outputs data bench lock clean pythons FORCE
 
 # Every goal but these needs a Python. Find it now, before any work: when none fits, make stops here
 # with tools/find-python's one line (which versions work, how to get one), and no venv is begun.
@@ -68,6 +69,20 @@ run: $(STAMP)
 	STANDIN_DASK_SCHEDULER='$(STANDIN_DASK_SCHEDULER)' $(BIN)/papermill --no-progress-bar $(NOTEBOOK) $(OUTPUT) -p project $(PROJECT) -p username $(USERNAME)
 	$(BIN)/python -m tutorial_kit.results $(OUTPUT)
 
+# JupyterLab from .venv, on the notebook, with the venv's kernels (prefect-tutorial included). Its settings
+# are these options and nothing else of the repo's, so that `make lab` and tests/test_lab.py (which runs
+# `make lab`) serve the same thing: 127.0.0.1 only; Jupyter's own token auth (the URL it prints carries
+# ?token=); no browser started by the server (click the printed URL, which opens the notebook: that is the
+# default URL); the repo as the file browser's root (with a file to open, Jupyter would take the file's
+# folder); --allow-root only when run as root (CI, containers), where Jupyter otherwise refuses to start.
+LAB_PORT ?= 8888
+LAB_OPTIONS = --no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT) \
+	--ServerApp.root_dir='$(CURDIR)' --LabApp.default_url=/lab/tree/$(NOTEBOOK) \
+	$(if $(filter 0,$(shell id -u)),--allow-root)
+
+lab: $(STAMP)
+	STANDIN_DASK_SCHEDULER='$(STANDIN_DASK_SCHEDULER)' $(BIN)/jupyter lab $(LAB_OPTIONS)
+
 # One shared stand-in in the foreground (Ctrl-C stops it), keeping flows and runs in
 # .standin/shared/: notebook runs and `make run` use it while it runs, and a shell's prefect CLI
 # after `eval "$$(.venv/bin/python -m tutorial_kit.standin env)"`.
@@ -76,8 +91,14 @@ standin: $(STAMP)
 
 # tests start the clusters they need; stored outputs come from the default path
 # -n 3 --dist loadfile: three test processes, each taking whole files (module fixtures stay shared)
+# -rs: a skipped test says why (the browser tests without Chromium: how to install it)
 test: $(STAMP)
-	STANDIN_DASK_SCHEDULER= $(BIN)/python -m pytest -n 3 --dist loadfile
+	STANDIN_DASK_SCHEDULER= $(BIN)/python -m pytest -n 3 --dist loadfile -rs
+
+# The README's screenshots, never made by hand: the browser tests (tests/browser.py), each also writing
+# its screenshots into docs/screenshots/. Needs Chromium (apt-get install chromium).
+screenshots: $(STAMP)
+	STANDIN_DASK_SCHEDULER= SCREENSHOTS_DIR='$(CURDIR)/docs/screenshots' $(BIN)/python -m pytest -m browser tests
 
 # Regenerate the notebook's stored outputs (never edit them by hand), against the stand-in.
 outputs: $(STAMP)

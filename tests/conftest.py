@@ -225,3 +225,15 @@ def register_user_flow(shell: dict, name: str, project: str) -> str:
                           text=True, timeout=120, cwd=REPO_ROOT)
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout.strip().splitlines()[-1]
+
+
+# -- browser tests: headless Chromium through Playwright (tests/browser.py) ----------------------
+from browser import browser_page, chromium, screenshot  # noqa: E402,F401  (the fixtures, for every test file)
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects: `pytest -m browser` (make screenshots) finds them
+def pytest_collection_modifyitems(items):
+    """Every test that uses a browser page is marked ``browser``."""
+    for item in items:
+        if "browser_page" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)

@@ -1,0 +1,176 @@
+"""JupyterLab in a real browser: `make lab`'s server, the notebook run with Run > Run All Cells, and
+the result as a reader sees it (the printed digits, the table, the chart) equal to the stored outputs.
+
+The server is `make lab` itself, on a free port, with Jupyter's config, data and runtime folders in
+the test's tmp_path (nothing touches ~/.jupyter). The browser opens the URL the server prints, token
+included, as a user clicks it. The notebook runs offline against the private stand-in its connect cell
+starts. The canonical notebook is opened from the repo and never written: the test's own Jupyter
+settings turn autosave off, and nothing saves it. JupyterLab makes a checkpoint (a copy) of a notebook it
+opens, in notebooks/.ipynb_checkpoints/ (git ignores it); the test removes that folder if it made it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from contextlib import contextmanager
+
+import nbformat
+import pytest
+
+from conftest import MARK, NOTEBOOK, REPO_ROOT, clean_env
+from tutorial_kit.report import TITLE
+from tutorial_kit.results import RESULT_TAG, parse_result, read_result
+
+#: The line the server prints for the user to click: make lab's default URL is the notebook.
+SERVER_URL = re.compile(r"http://127\.0\.0\.1:(\d+)/lab/tree/(\S+)\?token=(\w+)")
+#: JupyterLab settings of the test's own config folder. autosave off: the run must not write the repo's
+#: notebook. No news: JupyterLab would otherwise ask (a toast in the screenshot) and fetch from the web.
+LAB_SETTINGS = {
+    "@jupyterlab/docmanager-extension/plugin": {"autosave": False},
+    "@jupyterlab/apputils-extension/notification": {"fetchNews": "false"},
+}
+#: Bounds: the server's start, the notebook's page and kernel, the run (~30 s alone on 2 cores, more
+#: next to make test's other test processes), the server's exit after /api/shutdown.
+START_S, PAGE_S, RUN_S, STOP_S = 90, 90, 300, 30
+PROMPTS = "[...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')].map(p => p.textContent)"
+STDOUT = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stdout"]'
+STDERR = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def make_lab(tmp_path, mark: str):
+    """`make lab` on a free port; yields the URL it prints. Shuts the server down through its API (as
+    JupyterLab's File > Shut Down does), which stops its kernels; fails if it does not exit."""
+    jupyter = tmp_path / "jupyter"
+    for name, values in LAB_SETTINGS.items():
+        path = jupyter / "config" / "lab" / "user-settings" / f"{name}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
+    env = clean_env(**{MARK: mark}, JUPYTER_CONFIG_DIR=str(jupyter / "config"),
+                    JUPYTER_DATA_DIR=str(jupyter / "data"), JUPYTER_RUNTIME_DIR=str(jupyter / "runtime"))
+    for name in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "PYTHON"):  # make as a user runs it
+        env.pop(name, None)
+    log = tmp_path / "lab.log"  # holds the token: the test's tmp_path only
+    # -o: never (re)make the venv from inside a test; it is the one running this test
+    cmd = ["make", "--no-print-directory", "-o", ".venv/.installed", "lab", f"LAB_PORT={free_port()}"]
+    with open(log, "w") as out:
+        server = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                  stdin=subprocess.DEVNULL, start_new_session=True)
+    checkpoints = NOTEBOOK.parent / ".ipynb_checkpoints"
+    made_checkpoints = not checkpoints.exists()
+    url = None
+    try:
+        deadline = time.monotonic() + START_S
+        while not (found := SERVER_URL.search(log.read_text())):
+            assert server.poll() is None, f"make lab exited with {server.returncode}:\n{log.read_text()[-2000:]}"
+            assert time.monotonic() < deadline, f"make lab printed no URL within {START_S} s"
+            time.sleep(0.2)
+        url = found[0]
+        yield url
+    finally:
+        exited = stop_lab(server, url)
+        if made_checkpoints:
+            shutil.rmtree(checkpoints, ignore_errors=True)
+    assert exited, f"JupyterLab did not exit within {STOP_S} s of /api/shutdown (killed)"
+    assert server.returncode == 0, f"make lab exited with {server.returncode}:\n{log.read_text()[-2000:]}"
+
+
+def lab_api(url: str, path: str, method: str = "GET"):
+    """The server's REST API, with the token of the URL it printed."""
+    port, token = SERVER_URL.search(url)[1], SERVER_URL.search(url)[3]
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/api/{path}", method=method,
+                                     headers={"Authorization": f"token {token}"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return json.loads(answer.read() or b"null")
+
+
+def kernel_state(url: str) -> str | None:
+    """The execution state of the notebook's kernel, as the server knows it (None: no session yet)."""
+    notebook = NOTEBOOK.relative_to(REPO_ROOT).as_posix()
+    return next((s["kernel"]["execution_state"] for s in lab_api(url, "sessions") if s["path"] == notebook), None)
+
+
+def stop_lab(server: subprocess.Popen, url: str | None) -> bool:
+    """POST /api/shutdown; True if make lab exits within STOP_S, else its process group is killed."""
+    if url is not None and server.poll() is None:
+        try:
+            lab_api(url, "shutdown", "POST")
+        except OSError:
+            pass
+    try:
+        server.wait(STOP_S if url is not None else 0)
+        return True
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)  # its own session: make and the server (kernels have theirs)
+        server.wait(10)
+        return False
+
+
+def test_notebook_runs_in_jupyterlab(browser_page, screenshot, mark, tmp_path):
+    page = browser_page
+    page.set_default_timeout(PAGE_S * 1000)
+    cells = nbformat.read(NOTEBOOK, as_version=4).cells
+    n_code = sum(c.cell_type == "code" for c in cells)
+    result_index = next(i for i, c in enumerate(cells) if RESULT_TAG in c.metadata.get("tags", []))
+    stored = read_result(NOTEBOOK)
+
+    with make_lab(tmp_path, mark) as url:
+        assert SERVER_URL.search(url)[2] == NOTEBOOK.relative_to(REPO_ROOT).as_posix()
+        page.goto(url)
+        # every cell on the page; the notebook's kernel started (the server's sessions) and idle
+        page.wait_for_function(f"{PROMPTS}.length === {n_code}", timeout=PAGE_S * 1000)
+        deadline = time.monotonic() + PAGE_S
+        while (state := kernel_state(url)) != "idle":
+            assert time.monotonic() < deadline, f"the notebook's kernel is {state} after {PAGE_S} s"
+            time.sleep(0.2)
+        page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for()
+        assert "Python (prefect-tutorial)" in page.locator(".jp-StatusBar-Widget").first.text_content()
+
+        # Edit > Clear Outputs of All Cells: what the run shows is new, not the stored outputs
+        page.get_by_role("menuitem", name="Edit", exact=True).click()
+        page.locator('li[data-command="editmenu:clear-all"]').click()
+        result_cell = page.locator(".jp-Notebook .jp-Cell").nth(result_index)
+        assert result_cell.locator(".jp-OutputArea-output").count() == 0
+
+        # Run > Run All Cells, then wait until no cell is queued or running
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.locator('li[data-command="runmenu:run-all"]').click()
+        page.wait_for_function(f"{PROMPTS}.some(p => p !== '[ ]:')", timeout=PAGE_S * 1000)
+        page.wait_for_function(f"!{PROMPTS}.some(p => p.includes('*'))", timeout=RUN_S * 1000, polling=500)
+
+        result_cell.evaluate("cell => cell.scrollIntoView({block: 'start'})")
+        screenshot(page, "jupyterlab-result")
+        # every cell ran, in order, and none raised (an error shows as a traceback on stderr)
+        prompts = page.evaluate(PROMPTS)
+        errors = [text for text in page.locator(STDERR).all_text_contents() if "Traceback" in text]
+        assert not errors and prompts == [f"[{i}]:" for i in range(1, n_code + 1)], \
+            f"the run failed: prompts {prompts}\n" + "\n".join(errors)[-3000:]
+
+        # the printed digits, exactly the stored ones (read at once: the run has ended)
+        assert result_cell.locator(STDOUT).count() == 1, "the result cell printed nothing"
+        printed = result_cell.locator(STDOUT).text_content()
+        assert TITLE in printed and parse_result(printed) == stored
+        # the table: VendorID, vendor, std to 6 places
+        rows = result_cell.locator(".jp-OutputArea-output table tbody tr")
+        shown = {int(row.locator("td").nth(0).text_content()): row.locator("td").nth(2).text_content()
+                 for row in rows.all()}
+        assert shown == {vendor: f"{std:.6f}" for vendor, std in stored.items()}
+        # the chart, drawn: one bar label per vendor, to 3 places
+        chart = result_cell.locator(".jp-OutputArea-output svg").first
+        assert chart.is_visible() and chart.bounding_box()["width"] > 100, "the result cell shows no chart"
+        labels = chart.locator("text").all_text_contents()
+        assert all(f"{std:.3f}" in labels for std in stored.values()), labels
