@@ -2,11 +2,12 @@
 and a shell's ``prefect`` CLI use while it runs, as they used Prefect Cloud.
 
 One story, in order, on one shared stand-in in a folder of the test's own (``STANDIN_SHARED_HOME``):
-the notebook registers and runs its flow there; a shell pointed at it with ``standin env`` runs
-the flow again and lists both runs; the data file goes away and the next run fails with the
-``DataError`` that names it; the stand-in is killed with ``kill -9`` while a run is in flight and
-started again: everything it had answered is there, the orphaned run ends Failed, and a SIGTERM
-then stops it with every process it started.
+the notebook registers and runs its flow there (the module's fixture); a person opens the Flow URL
+the notebook printed, presses Quick Run and watches the run in a browser; a shell pointed at it
+with ``standin env`` runs the flow again and lists the runs; the data file goes away and the next
+run fails with the ``DataError`` that names it; the stand-in is killed with ``kill -9`` while a run
+is in flight and started again: everything it had answered is there, the orphaned run ends Failed,
+and a SIGTERM then stops it with every process it started.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
 
 import requests
 
@@ -87,11 +91,24 @@ def test_env_without_a_shared_standin_is_one_clear_line(tmp_path):
                            f"{tmp_path / 'none' / DISCOVERY}): start one with `make standin` in another terminal\n")
 
 
-def test_the_shared_standin_keeps_flows_and_runs_across_a_kill(tmp_path, mark):
-    home = tmp_path / "shared"
+@pytest.fixture(scope="module")
+def on_shared(tmp_path_factory):
+    """A shared stand-in, and the notebook run on it (from a shell pointed at it, whose
+    PREFECT__CLOUD__API_KEY would make the notebook's `prefect auth login` refuse to run)."""
+    tmp = tmp_path_factory.mktemp("shared-story")
+    mark = uuid.uuid4().hex
+    home = tmp / "shared"
     shared = Shared(home, mark)
     try:
-        story(tmp_path, home, shared, mark)
+        data = tmp / "trips.csv"
+        shutil.copy(SAMPLE_CSV_PATH, data)
+        out = tmp / "out.ipynb"
+        exports = {k: v for k, v in shared.shell(tmp).items() if k.startswith(("PREFECT", "SATURN", "BASE_URL"))}
+        assert "PREFECT__CLOUD__API_KEY" in exports
+        done = run_papermill(NOTEBOOK, out, "-p", "data_url", str(data), mark=mark, **{HOME_VAR: str(home)}, **exports)
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert "using the shared stand-in" in outputs_text(out)
+        yield SimpleNamespace(tmp=tmp, home=home, shared=shared, mark=mark, data=data, out=out)
     finally:
         if shared.proc.poll() is None:
             shared.proc.kill()
@@ -99,7 +116,47 @@ def test_the_shared_standin_keeps_flows_and_runs_across_a_kill(tmp_path, mark):
             leftover.kill()
 
 
-def story(tmp_path, home, shared, mark):
+def test_the_flow_url_quick_run_and_the_runs_page_in_a_browser(on_shared, browser_page, screenshot):
+    """What a person does after the notebook ran: clicks the Flow URL it printed, presses Quick Run,
+    and watches the run's page (it refreshes itself) until the run ends, with read's log lines."""
+    (flow_url,) = re.findall(r"Flow URL: (\S+)", outputs_text(on_shared.out))
+    page = browser_page
+    page.goto(flow_url)
+    assert page.locator("h1").inner_text() == "prefect-resource-manager"
+    assert "/login/" not in page.url  # the ticket set the session cookie and left the address bar
+    screenshot(page, "standin-flow")
+    page.click("#quick-run")
+    page.wait_for_url("**/ui/local/flow-run/**")
+    page.wait_for_selector("#run-state.state-Success", timeout=180_000)  # reloads every 2 s meanwhile
+    states = page.locator("#states td:nth-child(2)").all_inner_texts()
+    assert states == ["Scheduled", "Submitted", "Running", "Success"]
+    tasks = dict(zip(page.locator("#task-runs tbody tr td:nth-child(1)").all_inner_texts(),
+                     page.locator("#task-runs tbody tr td:nth-child(2)").all_inner_texts()))
+    assert tasks == {"_DaskCluster": "Success", "data_url": "Success", "_DaskCluster.setup": "Success",
+                     "read": "Success", "_DaskCluster.cleanup": "Success"}, tasks
+    logs = "\n".join(page.locator("#logs pre.log").all_inner_texts())
+    assert re.search(r"read: computing \d+ tasks", logs) and "read: done" in logs
+    assert "Submitted for execution: PID: " in logs
+    screenshot(page, "standin-flow-run")
+    # another site's form, posted with this browser's cookie but without the XSRF token: refused
+    forged = page.request.post(page.url.split("/flow-run/")[0] + "/flow/" + flow_url.rsplit("/", 1)[1] + "/quick-run")
+    assert forged.status == 403
+    key = on_shared.shared.info.prefect_api_key
+    assert key not in page.content()
+
+
+def test_without_the_key_the_pages_are_a_login_page(on_shared, browser_page, screenshot):
+    browser_page.goto(on_shared.shared.info.url + "/ui/local/")
+    assert browser_page.locator("h1").inner_text() == "Log in"
+    assert "prefect-resource-manager" not in browser_page.content()
+    screenshot(browser_page, "standin-login")
+
+
+def test_the_shared_standin_keeps_flows_and_runs_across_a_kill(on_shared):
+    story(on_shared.tmp, on_shared.home, on_shared.shared, on_shared.mark, on_shared.data, on_shared.out)
+
+
+def story(tmp_path, home, shared, mark, data, out):
     assert stat.S_IMODE(home.stat().st_mode) == 0o700
     for name in (DISCOVERY, STATE):
         assert stat.S_IMODE((home / name).stat().st_mode) == 0o600, name
@@ -108,25 +165,16 @@ def story(tmp_path, home, shared, mark):
     assert second.returncode == 1 and second.stderr == (  # one shared stand-in at a time
         f"python -m tutorial_kit.standin shared: a shared stand-in already runs at {shared.info.url} "
         f"(PID {shared.info.pid}): use it, or stop it first\n")
-
-    # the notebook registers and runs its flow on the shared stand-in, run from a shell pointed at it
-    # (whose PREFECT__CLOUD__API_KEY would make the notebook's `prefect auth login` refuse to run)
-    data = tmp_path / "trips.csv"
-    shutil.copy(SAMPLE_CSV_PATH, data)
-    out = tmp_path / "out.ipynb"
-    exports = {k: v for k, v in shared.shell(tmp_path).items() if k.startswith(("PREFECT", "SATURN", "BASE_URL"))}
-    assert "PREFECT__CLOUD__API_KEY" in exports
-    done = run_papermill(NOTEBOOK, out, "-p", "data_url", str(data), mark=mark, **{HOME_VAR: str(home)}, **exports)
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert "using the shared stand-in" in outputs_text(out)
     notebook_result = read_result(out)
-
-    # a shell pointed at it runs the flow again and sees both runs
     shell = shared.shell(tmp_path)
+    listed = prefect(shell, "get", "flow-runs", "--project", PROJECT, "--flow", FLOW, timeout=60)
+    succeeded = len(re.findall(rf"\s{FLOW}\s+Success\s", listed.stdout))  # the notebook's, and a quick run's
+
+    # a shell pointed at it runs the flow again and sees one more run
     again = prefect(shell, "run", "--name", FLOW, "--project", PROJECT, "--watch")
     assert again.returncode == 0 and "Flow run succeeded!" in again.stdout, again.stdout[-3000:]
     listed = prefect(shell, "get", "flow-runs", "--project", PROJECT, "--flow", FLOW, timeout=60)
-    assert listed.returncode == 0 and len(re.findall(rf"\s{FLOW}\s+Success\s", listed.stdout)) == 2, listed.stdout
+    assert listed.returncode == 0 and len(re.findall(rf"\s{FLOW}\s+Success\s", listed.stdout)) == succeeded + 1
 
     # the data file goes away between registration and the run: the run fails naming it
     data.unlink()
@@ -171,7 +219,8 @@ def story(tmp_path, home, shared, mark):
                         r"is gone; marking the run as failed\.", orphan["states"][-1]["message"])
     shell = shared.shell(tmp_path)  # the same keys and port: the old shell's exports still work
     listed = prefect(shell, "get", "flow-runs", "--project", PROJECT, "--flow", FLOW, timeout=60)
-    assert listed.returncode == 0 and len(re.findall(rf"\s{FLOW}\s+(?:Success|Failed)\s", listed.stdout)) == 3
+    assert listed.returncode == 0 and len(re.findall(rf"\s{FLOW}\s+(?:Success|Failed)\s", listed.stdout)) == \
+        succeeded + 2
     assert read_result(out) == notebook_result
 
     # SIGTERM (or Ctrl-C) stops it, with every process it started; its keys never reached its terminal
