@@ -29,7 +29,8 @@ import sys
 import time
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from tutorial_kit.paths import NOTEBOOK, REPO_ROOT
+
 CACHE = REPO_ROOT / "benchmarks" / ".cache"
 MONTH_ROWS = 7_667_792
 AGREEMENT = 1e-9
@@ -169,7 +170,7 @@ def notebook_seconds(path: Path) -> float:
     out = CACHE / "notebook-month.ipynb"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SATURN", "PREFECT")) and k != "BASE_URL"}
     cmd = [str(Path(sys.executable).parent / "papermill"), "--no-progress-bar",
-           str(REPO_ROOT / "notebooks" / "prefect-resource-manager.ipynb"), str(out), "-p", "data_url", str(path)]
+           str(NOTEBOOK), str(out), "-p", "data_url", str(path)]
     start = time.perf_counter()
     subprocess.run(cmd, cwd=REPO_ROOT, env=env, check=True, capture_output=True, timeout=600)
     return time.perf_counter() - start

@@ -27,8 +27,8 @@ import pandas as pd
 import pytest
 import requests
 
-from conftest import NOTEBOOK, RUN_FAILED, clean_env, errors_of, outputs_text, run_papermill
-from tutorial_kit.connect import STANDIN_HOME
+from conftest import RUN_FAILED, clean_env, errors_of, outputs_text, run_papermill
+from tutorial_kit.paths import NOTEBOOK, STANDIN_HOME
 from tutorial_kit.results import read_result
 from tutorial_kit.standin.faults import FaultSet, FaultSpecError
 from tutorial_kit.standin.process import StandInError

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from tutorial_kit import sample_data
+from tutorial_kit import paths, sample_data
 
 REPO = Path(__file__).resolve().parents[1]
 README = REPO / "data" / "README.md"
@@ -64,7 +64,7 @@ def within(observed: float, expected: float, n: int, sigmas: float = 4.0) -> boo
 
 @pytest.fixture(scope="module")
 def data() -> bytes:
-    return sample_data.SAMPLE_CSV_PATH.read_bytes()
+    return paths.SAMPLE_CSV_PATH.read_bytes()
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +76,7 @@ def rows(data) -> list[dict]:
 def frame():
     import pandas as pd
 
-    return pd.read_csv(sample_data.SAMPLE_CSV, parse_dates=DATES)
+    return pd.read_csv(paths.SAMPLE_CSV, parse_dates=DATES)
 
 
 def tutorial_std(df):
@@ -87,10 +87,11 @@ def tutorial_std(df):
 # --- the committed file is generate()'s output, and generate() is deterministic ----------------
 
 def test_paths_and_defaults():
-    assert sample_data.SAMPLE_CSV == str(REPO / "data" / "yellow_tripdata_2019-01.sample.csv")
-    assert isinstance(sample_data.SAMPLE_CSV, str)
-    assert Path(sample_data.SAMPLE_CSV).is_absolute()
-    assert sample_data.REPO_ROOT == REPO
+    assert paths.SAMPLE_CSV == str(REPO / "data" / "yellow_tripdata_2019-01.sample.csv")
+    assert isinstance(paths.SAMPLE_CSV, str)
+    assert Path(paths.SAMPLE_CSV).is_absolute()
+    assert paths.SAMPLE_CSV_PATH == Path(paths.SAMPLE_CSV)
+    assert paths.REPO_ROOT == REPO
 
 
 def test_committed_file_is_exactly_what_generate_makes(data):
@@ -280,7 +281,7 @@ def test_dask_reads_it_like_the_tutorial_and_agrees_with_pandas(frame, blocksize
     import dask.dataframe as dd
 
     kwargs = {} if blocksize is None else {"blocksize": blocksize}
-    df = dd.read_csv(sample_data.SAMPLE_CSV, parse_dates=DATES, **kwargs)
+    df = dd.read_csv(paths.SAMPLE_CSV, parse_dates=DATES, **kwargs)
     if blocksize:
         assert df.npartitions > 1
     assert_dtypes(df)
@@ -531,8 +532,8 @@ def test_month_cli(tmp_path):
     expected = sample_data.write_month(tmp_path / "api.csv", rows=3_000, jobs=1)
     assert target.read_bytes() == expected.read_bytes()
 
-    before = sample_data.SAMPLE_CSV_PATH.stat().st_mtime_ns
+    before = paths.SAMPLE_CSV_PATH.stat().st_mtime_ns
     result = run_cli("--month", "--rows", "3000")  # no --output: must not touch the sample
     assert result.returncode == 2 and "--output" in result.stderr
     assert run_cli("--jobs", "2", "--output", str(target)).returncode == 2
-    assert sample_data.SAMPLE_CSV_PATH.stat().st_mtime_ns == before
+    assert paths.SAMPLE_CSV_PATH.stat().st_mtime_ns == before

@@ -23,7 +23,8 @@ from servers import s3_server, web_server
 from tutorial_kit.exceptions import DataError, ParameterError
 from tutorial_kit.notebook_code import read_function
 from tutorial_kit.parquet_release import write_parquet
-from tutorial_kit.sample_data import HEADER, SAMPLE_CSV, SAMPLE_CSV_PATH
+from tutorial_kit.paths import SAMPLE_CSV, SAMPLE_CSV_PATH
+from tutorial_kit.sample_data import HEADER
 from tutorial_kit.trips import inspect_source, read_trips
 
 TOLERANCE = 1e-12

@@ -1,11 +1,9 @@
 """What the tutorial notebook needs that is not the tutorial itself: the local stand-in of
-Saturn Cloud and Prefect Cloud (``standin/``), the generated taxi sample (``sample_data``),
-the choice between them and the real platform (``connect``), and the parameter checks."""
+Saturn Cloud and Prefect Cloud (``standin/``), the taxi data generator (``generator/``), the
+choice between the stand-in and the real platform (``connect``), and the parameter checks.
+Paths are ``paths``'s."""
 
-from pathlib import Path
+# standin/ imports these two from the package; their owner is paths.py.
+from .paths import REPO_ROOT, STANDIN_HOME
 
-#: The repository checkout (the package is installed in editable mode from it).
-REPO_ROOT = Path(__file__).resolve().parents[1]
-#: Everything the stand-ins write (logs, Prefect's auth.toml, the shared stand-in's state):
-#: project-local and git-ignored.
-STANDIN_HOME = REPO_ROOT / ".standin"
+__all__ = ["REPO_ROOT", "STANDIN_HOME"]

@@ -31,7 +31,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from .sample_data import HEADER, atomic_output
+from .files import atomic_output
+from .sample_data import HEADER
 
 #: Rows per row group in the TLC's files (2**20).
 ROW_GROUP_SIZE = 1_048_576

@@ -38,19 +38,14 @@ Command line::
 from __future__ import annotations
 
 import bisect
-import contextlib
 import datetime as _dt
 import os
 import random
 import sys
 from pathlib import Path
 
-from . import REPO_ROOT
-#: Where the committed sample lives, as a Path.
-SAMPLE_CSV_PATH = REPO_ROOT / "data" / "yellow_tripdata_2019-01.sample.csv"
-#: The same, as a ``str``: the notebook's default ``data_url`` (papermill parameters are plain
-#: values, and ``dask.dataframe.read_csv`` takes a str path like it takes a URL).
-SAMPLE_CSV = str(SAMPLE_CSV_PATH)
+from .files import atomic_output
+from .paths import SAMPLE_CSV, SAMPLE_CSV_PATH  # noqa: F401 - SAMPLE_CSV_PATH: tests
 
 DEFAULT_ROWS = 10_000
 DEFAULT_SEED = 20190101
@@ -472,35 +467,6 @@ def generate(rows: int = DEFAULT_ROWS, seed: int = DEFAULT_SEED) -> bytes:
 
     lines = [",".join(HEADER)] + [_line(t) for t in trips]
     return ("\r\n".join(lines) + "\r\n").encode("ascii")
-
-
-@contextlib.contextmanager
-def atomic_output(path):
-    """Yield a temporary path beside ``path``; when the block succeeds, sync it and move it onto
-    ``path`` with ``os.replace``.  When the block fails, delete it.
-
-    A reader (a notebook, a test, a benchmark) therefore sees the old file or the whole new one,
-    never half of one, and a failed or interrupted run leaves no partial file behind.
-    """
-    import tempfile
-
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        fd = os.open(tmp, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def write(path=SAMPLE_CSV, rows: int = DEFAULT_ROWS, seed: int = DEFAULT_SEED) -> Path:
