@@ -29,10 +29,10 @@ import sys
 import time
 from pathlib import Path
 
+from tutorial_kit.generator.calibration import MONTH_ROWS
 from tutorial_kit.paths import NOTEBOOK, REPO_ROOT
 
 CACHE = REPO_ROOT / "benchmarks" / ".cache"
-MONTH_ROWS = 7_667_792
 AGREEMENT = 1e-9
 QUERY = ("SELECT VendorID, stddev_samp(passenger_count) AS std FROM {source} "
          "WHERE passenger_count > 1 GROUP BY VendorID ORDER BY VendorID")
@@ -133,8 +133,8 @@ def runner_main(engine: str, path: str, repeats: int) -> None:
 
 def month_files(rows: int) -> dict[str, Path]:
     """The cached month-size CSV and Parquet (made once), and a glob naming the CSV twice."""
-    from tutorial_kit.parquet_release import write_parquet
-    from tutorial_kit.sample_data import write_month
+    from tutorial_kit.generator.output import write_month
+    from tutorial_kit.generator.parquet_release import write_parquet
 
     folder = CACHE / f"rows-{rows}"
     csv, parquet = folder / "yellow_tripdata_2019-01.csv", folder / "yellow_tripdata_2019-01.parquet"

@@ -361,7 +361,7 @@ def test_cluster_pending_once_with_a_real_wait(faults, saturn_env):
 @pytest.fixture(scope="module")
 def bigger_csv(tmp_path_factory):
     """300,000 rows (27 MB): on a fresh worker the read task runs for about a second."""
-    from tutorial_kit.sample_data import write_month
+    from tutorial_kit.generator.output import write_month
 
     return write_month(tmp_path_factory.mktemp("big") / "yellow_tripdata_2019-01.csv", rows=300_000)
 
