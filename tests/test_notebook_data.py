@@ -11,7 +11,6 @@ import pytest
 from conftest import RUN_FAILED, bad_deep_in_the_file, errors_of, outputs_text, run_papermill
 from servers import s3_server, self_signed_certificate, web_server
 from tutorial_kit.generator.parquet_release import write_parquet
-from tutorial_kit.generator.text import HEADER
 from tutorial_kit.paths import NOTEBOOK, SAMPLE_CSV, SAMPLE_CSV_PATH
 from tutorial_kit.report import EMPTY
 from tutorial_kit.results import read_result

@@ -22,7 +22,7 @@ VENDOR_WEIGHTS = {1: 2_938_778, 2: 4_652_191, 4: 76_823}
 #: among trips with more than one passenger VendorID 1 mostly carries 2-4 people (std ~0.68)
 #: while VendorID 2 often carries 5-6 (std ~1.54), as the real 0.2 % sample shows (0.69 / 1.52).
 #: That per-vendor std is what the tutorial computes, so it must differ by vendor here too.
-#: 7, 8 and 9 passengers (9 rows above 8 in 7.7 million) are forced rows (``rows.py``).
+#: 7, 8 and 9 passengers (9 rows above 8 in 7.7 million) are forced rows (``month.py``).
 PASSENGER_WEIGHTS = {
     1: {0: 3_915, 1: 77_450, 2: 13_900, 3: 3_050, 4: 1_550, 5: 70, 6: 65},
     2: {0: 50, 1: 66_750, 2: 15_400, 3: 4_600, 4: 2_150, 5: 6_550, 6: 4_500},

@@ -6,7 +6,7 @@ cents, distance in hundredths of a mile, time in seconds from :data:`EPOCH`.  No
 computed or formatted (``text.py`` writes the integers).
 
 The model knows nothing of a file: where a trip sits, whether it is a forced row, and its
-congestion_surcharge are the file's business (``rows.py``).  It only takes pins (a vendor, a
+congestion_surcharge are the file's business (``month.py``).  It only takes pins (a vendor, a
 passenger count, a pickup, a refund, a toll) for the rows the file forces.
 """
 
