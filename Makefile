@@ -104,9 +104,9 @@ screenshots: $(STAMP)
 outputs: $(STAMP)
 	STANDIN_DASK_SCHEDULER= $(BIN)/python -m tutorial_kit.outputs $(NOTEBOOK)
 
-# Regenerate the bundled sample data (same bytes on every machine).
+# Regenerate the bundled sample data (same bytes on every machine): tutorial_kit/generator/, data/README.md.
 data: $(STAMP)
-	$(BIN)/python -m tutorial_kit.sample_data
+	$(BIN)/python -m tutorial_kit.generator
 
 # Benchmarks: the flow's read task on a generated full month (cached in benchmarks/.cache/)
 # against pandas, DuckDB and polars, then `make run` against a plain script, then the emulated

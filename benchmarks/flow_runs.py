@@ -27,9 +27,10 @@ from pathlib import Path
 
 import requests
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from tutorial_kit.paths import NOTEBOOK, REPO_ROOT
+
 sys.path.insert(0, str(Path(__file__).parent))
-from notebook_vs_script import NOTEBOOK, notebook_as_script  # noqa: E402
+from notebook_vs_script import notebook_as_script  # noqa: E402
 
 PICKUP_TARGET = 0.5
 

@@ -20,8 +20,7 @@ from pathlib import Path
 
 import nbformat
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK = REPO_ROOT / "notebooks" / "prefect-resource-manager.ipynb"
+from tutorial_kit.paths import NOTEBOOK, REPO_ROOT
 
 
 def notebook_as_script(path: Path) -> str:

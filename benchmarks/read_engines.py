@@ -29,9 +29,10 @@ import sys
 import time
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from tutorial_kit.generator.calibration import MONTH_ROWS
+from tutorial_kit.paths import NOTEBOOK, REPO_ROOT
+
 CACHE = REPO_ROOT / "benchmarks" / ".cache"
-MONTH_ROWS = 7_667_792
 AGREEMENT = 1e-9
 QUERY = ("SELECT VendorID, stddev_samp(passenger_count) AS std FROM {source} "
          "WHERE passenger_count > 1 GROUP BY VendorID ORDER BY VendorID")
@@ -132,8 +133,8 @@ def runner_main(engine: str, path: str, repeats: int) -> None:
 
 def month_files(rows: int) -> dict[str, Path]:
     """The cached month-size CSV and Parquet (made once), and a glob naming the CSV twice."""
-    from tutorial_kit.parquet_release import write_parquet
-    from tutorial_kit.sample_data import write_month
+    from tutorial_kit.generator.output import write_month
+    from tutorial_kit.generator.parquet_release import write_parquet
 
     folder = CACHE / f"rows-{rows}"
     csv, parquet = folder / "yellow_tripdata_2019-01.csv", folder / "yellow_tripdata_2019-01.parquet"
@@ -169,7 +170,7 @@ def notebook_seconds(path: Path) -> float:
     out = CACHE / "notebook-month.ipynb"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SATURN", "PREFECT")) and k != "BASE_URL"}
     cmd = [str(Path(sys.executable).parent / "papermill"), "--no-progress-bar",
-           str(REPO_ROOT / "notebooks" / "prefect-resource-manager.ipynb"), str(out), "-p", "data_url", str(path)]
+           str(NOTEBOOK), str(out), "-p", "data_url", str(path)]
     start = time.perf_counter()
     subprocess.run(cmd, cwd=REPO_ROOT, env=env, check=True, capture_output=True, timeout=600)
     return time.perf_counter() - start

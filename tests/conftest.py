@@ -23,12 +23,12 @@ from pathlib import Path
 import psutil
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from tutorial_kit.paths import REPO_ROOT, SAMPLE_CSV_PATH
+
 # A developer's running shared stand-in (`make standin`) must never serve the tests: point every
 # test process (and what it starts) at a folder of its own, where none runs unless a test starts it.
 os.environ["STANDIN_SHARED_HOME"] = tempfile.mkdtemp(prefix="no-shared-standin-")
 atexit.register(shutil.rmtree, os.environ["STANDIN_SHARED_HOME"], ignore_errors=True)
-NOTEBOOK = REPO_ROOT / "notebooks" / "prefect-resource-manager.ipynb"
 SHARED_SAMPLE_DIR = REPO_ROOT.parent / "shared" / "data" / "tlc-yellow-2019-01"
 MARK = "TUTORIAL_TEST_RUN"
 SATURN_ENV = ("SATURN_BASE_URL", "SATURN_TOKEN", "BASE_URL", "SATURN_IS_INTERNAL", "STANDIN_DASK_SCHEDULER")
@@ -135,8 +135,6 @@ DEEP_BAD_ROW = 9_000
 
 def bad_deep_in_the_file(tmp_path) -> Path:
     """The bundled sample with 'two' in passenger_count at row :data:`DEEP_BAD_ROW`."""
-    from tutorial_kit.sample_data import SAMPLE_CSV_PATH
-
     lines = SAMPLE_CSV_PATH.read_bytes().split(b"\r\n")
     fields = lines[DEEP_BAD_ROW].split(b",")
     fields[3] = b"two"

@@ -23,7 +23,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-from conftest import MARK, REPO_ROOT, describe, register_user_flow, shell_env, wait_until_gone
+from conftest import MARK, describe, register_user_flow, shell_env, wait_until_gone
+from tutorial_kit.paths import REPO_ROOT
 from tutorial_kit.standin import StandIn
 
 VENV_BIN = Path(sys.executable).parent

@@ -23,7 +23,8 @@ import re
 
 import nbformat
 
-from conftest import NOTEBOOK, RUN_FAILED, bad_deep_in_the_file, errors_of, run_papermill
+from conftest import RUN_FAILED, bad_deep_in_the_file, errors_of, run_papermill
+from tutorial_kit.paths import NOTEBOOK
 
 N_WORKERS = 2
 PROBE_TAG = "cleanup-probe"

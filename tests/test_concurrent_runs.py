@@ -14,13 +14,13 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 
-from conftest import NOTEBOOK, REPO_ROOT, run_papermill
+from conftest import run_papermill
+from tutorial_kit.paths import NOTEBOOK, SAMPLE_CSV, STANDIN_HOME
 from tutorial_kit.results import read_result
-from tutorial_kit.sample_data import SAMPLE_CSV
 
 RUNS = 3
 TOLERANCE = 1e-12
-LOG = REPO_ROOT / ".standin" / "standin.log"
+LOG = STANDIN_HOME / "standin.log"
 RECORD = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \S+ (?:DEBUG|INFO|WARNING|ERROR|CRITICAL) ")
 
 WATCH = '''\
@@ -132,7 +132,7 @@ def test_three_runs_at_once_each_with_its_own_standin(tmp_path, mark):
         assert len(set(values)) == RUNS, (key, values)
     for p in probes:
         # its own auth.toml, holding its own stand-in's section only, with the key it was given
-        assert p["prefect_home"].startswith(str(REPO_ROOT / ".standin" / "prefect") + "/")
+        assert p["prefect_home"].startswith(str(STANDIN_HOME / "prefect") + "/")
         assert p["auth_sections"] == [p["own_section"]] and p["own_key_matches"], p
         assert p["auth_mode"] == 0o600
         assert not Path(p["prefect_home"]).exists()  # removed when its run ended

@@ -22,13 +22,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from conftest import (MARK, NOTEBOOK, answers_while_tasks_run, clean_env, describe, digests_after_a_task, outputs_text,
+from conftest import (MARK, answers_while_tasks_run, clean_env, describe, digests_after_a_task, outputs_text,
                       run_papermill, wait_until_gone)
-from tutorial_kit import STANDIN_HOME
 from tutorial_kit import connect as connect_module
 from tutorial_kit.exceptions import PlatformConfigError
+from tutorial_kit.paths import NOTEBOOK, SAMPLE_CSV, STANDIN_HOME
 from tutorial_kit.results import read_result
-from tutorial_kit.sample_data import SAMPLE_CSV
 from tutorial_kit.standin import StandIn
 from tutorial_kit.standin.saturn.clusters import SCHEDULER_VAR
 

@@ -27,8 +27,8 @@ import pandas as pd
 import pytest
 import requests
 
-from conftest import NOTEBOOK, RUN_FAILED, clean_env, errors_of, outputs_text, run_papermill
-from tutorial_kit.connect import STANDIN_HOME
+from conftest import RUN_FAILED, clean_env, errors_of, outputs_text, run_papermill
+from tutorial_kit.paths import NOTEBOOK, STANDIN_HOME
 from tutorial_kit.results import read_result
 from tutorial_kit.standin.faults import FaultSet, FaultSpecError
 from tutorial_kit.standin.process import StandInError
@@ -361,7 +361,7 @@ def test_cluster_pending_once_with_a_real_wait(faults, saturn_env):
 @pytest.fixture(scope="module")
 def bigger_csv(tmp_path_factory):
     """300,000 rows (27 MB): on a fresh worker the read task runs for about a second."""
-    from tutorial_kit.sample_data import write_month
+    from tutorial_kit.generator.output import write_month
 
     return write_month(tmp_path_factory.mktemp("big") / "yellow_tripdata_2019-01.csv", rows=300_000)
 

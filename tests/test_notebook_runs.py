@@ -8,9 +8,9 @@ import nbformat
 import pandas as pd
 import pytest
 
-from conftest import NOTEBOOK, SHARED_SAMPLE_DIR, outputs_text, run_papermill
+from conftest import SHARED_SAMPLE_DIR, outputs_text, run_papermill
+from tutorial_kit.paths import NOTEBOOK, SAMPLE_CSV
 from tutorial_kit.results import read_result
-from tutorial_kit.sample_data import SAMPLE_CSV
 
 TOLERANCE = 1e-12  # dask's groupby std and pandas' differ in the last bits
 

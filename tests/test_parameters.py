@@ -6,10 +6,10 @@ import re
 import nbformat
 import pytest
 
-from conftest import NOTEBOOK, run_papermill
+from conftest import run_papermill
 from tutorial_kit.exceptions import ParameterError
 from tutorial_kit.parameters import MAX_N_WORKERS, MAX_PROJECT_NAME_LENGTH, check_parameters
-from tutorial_kit.sample_data import SAMPLE_CSV
+from tutorial_kit.paths import NOTEBOOK, SAMPLE_CSV
 
 GOOD = dict(project="p", username="u", n_workers=3, data_url=SAMPLE_CSV)
 USERNAME_RULE = ("use 1 to 39 lowercase letters, digits and single hyphens, starting and ending with a letter "

@@ -1,7 +1,7 @@
-"""Tests of tutorial_kit.parquet_release: a CSV of the original layout, rewritten in the layout
+"""Tests of tutorial_kit.generator.parquet_release: a CSV of the original layout, rewritten in the layout
 of the TLC's 2022 Parquet release, holds the same trips and gives the tutorial the same result.
 
-The CSV is a small month-size file from tutorial_kit.sample_data.write_month().
+The CSV is a small month-size file from tutorial_kit.generator.output.write_month().
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from tutorial_kit import parquet_release, sample_data
+from tutorial_kit.generator import output, parquet_release
+from tutorial_kit.generator.text import HEADER
 
 REPO = Path(__file__).resolve().parents[1]
 ROWS = 30_000
@@ -49,7 +50,7 @@ TLC_LAYOUT = [
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     folder = tmp_path_factory.mktemp("release")
-    csv_path = sample_data.write_month(folder / "month.csv", rows=ROWS, jobs=1)
+    csv_path = output.write_month(folder / "month.csv", rows=ROWS, jobs=1)
     parquet_path = folder / "month.parquet"
     written = parquet_release.write_parquet(csv_path, parquet_path, row_group_size=ROW_GROUP)
     assert written == parquet_path
@@ -96,7 +97,7 @@ def test_row_groups_and_compression(files):
 def test_same_trips_as_the_csv(files, csv_frame, parquet_frame):
     assert list(parquet_frame.columns) == [name for name, _ in TLC_LAYOUT]
     assert len(parquet_frame) == len(csv_frame) == ROWS
-    for column in sample_data.HEADER:
+    for column in HEADER:
         ours, theirs = parquet_frame[column], csv_frame[column]
         if column in DATES:
             assert (ours.to_numpy() == theirs.to_numpy()).all(), column
@@ -149,7 +150,7 @@ def test_a_failure_while_writing_leaves_the_old_file(files, tmp_path):
 
 
 def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "tutorial_kit.parquet_release", *args],
+    return subprocess.run([sys.executable, "-m", "tutorial_kit.generator.parquet_release", *args],
                           cwd=REPO, capture_output=True, text=True, timeout=120)
 
 

@@ -1,9 +1,11 @@
-"""Tests of the generated taxi sample (tutorial_kit.sample_data and the committed CSV).
+"""Tests of the generator (tutorial_kit.generator) and of the committed sample it made.
 
 The committed file is what the notebook reads, so the tests check it (not only the generator):
-it must be exactly what generate() makes, written the way the original TLC file is written,
+it must be exactly what the generator makes, written the way the original TLC file is written,
 calibrated to the original's published figures, and readable by pandas and by dask as the
-tutorial reads it.  Comparisons with real rows run only when ../shared (beside the repository)
+tutorial reads it.  The sample and a month-size file are one algorithm at two sizes, so the
+file's structure (rows per day, pickup order, row 1, the forced rows, the congestion split) is
+checked on both.  Comparisons with real rows run only when ../shared (beside the repository)
 exists; everything else runs without it.
 """
 
@@ -22,7 +24,9 @@ from pathlib import Path
 
 import pytest
 
-from tutorial_kit import sample_data
+from tutorial_kit import paths
+from tutorial_kit.generator import calibration, month, output
+from tutorial_kit.generator.text import HEADER
 
 REPO = Path(__file__).resolve().parents[1]
 README = REPO / "data" / "README.md"
@@ -64,7 +68,7 @@ def within(observed: float, expected: float, n: int, sigmas: float = 4.0) -> boo
 
 @pytest.fixture(scope="module")
 def data() -> bytes:
-    return sample_data.SAMPLE_CSV_PATH.read_bytes()
+    return paths.SAMPLE_CSV_PATH.read_bytes()
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +80,7 @@ def rows(data) -> list[dict]:
 def frame():
     import pandas as pd
 
-    return pd.read_csv(sample_data.SAMPLE_CSV, parse_dates=DATES)
+    return pd.read_csv(paths.SAMPLE_CSV, parse_dates=DATES)
 
 
 def tutorial_std(df):
@@ -87,48 +91,63 @@ def tutorial_std(df):
 # --- the committed file is generate()'s output, and generate() is deterministic ----------------
 
 def test_paths_and_defaults():
-    assert sample_data.SAMPLE_CSV == str(REPO / "data" / "yellow_tripdata_2019-01.sample.csv")
-    assert isinstance(sample_data.SAMPLE_CSV, str)
-    assert Path(sample_data.SAMPLE_CSV).is_absolute()
-    assert sample_data.REPO_ROOT == REPO
+    assert paths.SAMPLE_CSV == str(REPO / "data" / "yellow_tripdata_2019-01.sample.csv")
+    assert isinstance(paths.SAMPLE_CSV, str)
+    assert Path(paths.SAMPLE_CSV).is_absolute()
+    assert paths.SAMPLE_CSV_PATH == Path(paths.SAMPLE_CSV)
+    assert paths.REPO_ROOT == REPO
 
 
 def test_committed_file_is_exactly_what_generate_makes(data):
-    first = sample_data.generate()
-    second = sample_data.generate()
+    first = output.generate()
+    second = output.generate()
     assert hashlib.sha256(first).hexdigest() == hashlib.sha256(data).hexdigest(), (
         "data/yellow_tripdata_2019-01.sample.csv is stale: run `make data`")
     assert first == second
 
 
+def test_the_sample_is_the_months_algorithm_at_10000_rows(tmp_path, data):
+    """One algorithm: the month-size writer, on two processes, makes the sample's bytes."""
+    path = output.write_month(tmp_path / "month.csv", rows=output.SAMPLE_ROWS, jobs=2)
+    assert path.read_bytes() == data
+
+
 def test_seed_and_rows_change_the_output():
-    small = sample_data.generate(rows=50)
+    small = output.generate(rows=50)
     assert small.count(b"\r\n") == 51
-    assert sample_data.generate(rows=50, seed=1) != small
-    with pytest.raises(ValueError):
-        sample_data.generate(rows=5)
+    assert output.generate(rows=50, seed=1) != small
+    assert output.generate(rows=month.MIN_ROWS).count(b"\r\n") == month.MIN_ROWS + 1
+    with pytest.raises(ValueError, match=f"at least {month.MIN_ROWS}"):
+        output.generate(rows=month.MIN_ROWS - 1)
 
 
-def test_readme_states_the_committed_files_sha256_and_std(data, frame):
+def test_readme_states_the_committed_files_figures(data, frame):
+    """The figures of data/README.md that come from the file itself: regenerate, then update."""
     text = README.read_text(encoding="utf-8")
     assert hashlib.sha256(data).hexdigest() in text, "data/README.md names another sha256"
+    assert f"{len(data):,} bytes" in text, "data/README.md names another size"
     for value in tutorial_std(frame).tolist():
         assert repr(value) in text, f"data/README.md does not state the std {value!r}"
+    vendors = frame.VendorID.value_counts()
+    assert " / ".join(f"{vendors[v]:,}" for v in (1, 2, 4)) in text, "VendorID counts"
+    counts = frame.passenger_count.value_counts()
+    assert ", ".join(f"{counts.get(n, 0):,}" for n in range(10)) in text, "passenger_count counts"
+    assert f"{frame.congestion_surcharge.isna().sum():,} (" in text, "empty congestion_surcharge"
 
 
 # --- text format: the original's header, line endings and number styles -----------------------
 
 def test_header_is_the_original_header(data):
     first_line = data.split(b"\r\n", 1)[0].decode("ascii")
-    assert first_line == ",".join(sample_data.HEADER)
-    assert len(sample_data.HEADER) == 18
-    assert sample_data.HEADER[0] == "VendorID" and sample_data.HEADER[-1] == "congestion_surcharge"
+    assert first_line == ",".join(HEADER)
+    assert len(HEADER) == 18
+    assert HEADER[0] == "VendorID" and HEADER[-1] == "congestion_surcharge"
 
 
 @needs_shared
 def test_header_equals_the_real_files_first_line():
     real_first_line = REAL_HEAD.read_bytes().split(b"\r\n", 1)[0].decode("ascii")
-    assert ",".join(sample_data.HEADER) == real_first_line
+    assert ",".join(HEADER) == real_first_line
 
 
 def test_every_line_ends_with_crlf(data):
@@ -141,7 +160,7 @@ def test_every_field_has_the_original_text_style(rows):
     assert len(rows) == 10_000
     assert_text_style(rows)
     for row in rows:
-        assert list(row) == list(sample_data.HEADER)
+        assert list(row) == list(HEADER)
         for column in DATES:
             datetime.strptime(row[column], "%Y-%m-%d %H:%M:%S")
     # Both styles of the original show up: ".92" (no leading zero) and "1.10" (trailing zero).
@@ -221,14 +240,6 @@ def test_ratecode_and_payment_shares(frame):
     assert frame.payment_type.max() == 4
 
 
-def test_congestion_surcharge_is_empty_in_63_33_percent(frame):
-    empty = frame.congestion_surcharge.isna()
-    assert abs(empty.mean() - 0.6333) < 0.001
-    assert empty.iloc[:10].all()  # dask reads its dtype from the first rows: float, all NaN
-    assert set(frame.congestion_surcharge.dropna().unique()) == {0.0, 2.5}
-    assert (frame.congestion_surcharge == 0).mean() > 0.36
-
-
 def test_quirks_of_the_real_file_are_present(frame):
     years = frame.tpep_pickup_datetime.dt.year
     assert {2001, 2088} <= set(years)
@@ -257,7 +268,7 @@ EXPECTED_DTYPES = {
 def assert_dtypes(df):
     import pandas as pd
 
-    assert list(df.columns) == list(sample_data.HEADER)
+    assert list(df.columns) == list(HEADER)
     for column, kind in EXPECTED_DTYPES.items():
         dtype = df.dtypes[column]
         if kind == "datetime64":
@@ -280,7 +291,7 @@ def test_dask_reads_it_like_the_tutorial_and_agrees_with_pandas(frame, blocksize
     import dask.dataframe as dd
 
     kwargs = {} if blocksize is None else {"blocksize": blocksize}
-    df = dd.read_csv(sample_data.SAMPLE_CSV, parse_dates=DATES, **kwargs)
+    df = dd.read_csv(paths.SAMPLE_CSV, parse_dates=DATES, **kwargs)
     if blocksize:
         assert df.npartitions > 1
     assert_dtypes(df)
@@ -303,7 +314,7 @@ def test_same_columns_and_dtypes_as_the_real_sample(frame):
 # --- the command line and the module itself ------------------------------------------------------
 
 def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "tutorial_kit.sample_data", *args],
+    return subprocess.run([sys.executable, "-m", "tutorial_kit.generator", *args],
                           cwd=REPO, capture_output=True, text=True, timeout=120)
 
 
@@ -314,8 +325,8 @@ def test_check_passes_on_the_committed_file():
 
 def test_check_fails_with_one_line_naming_the_file(tmp_path):
     target = tmp_path / "sample.csv"
-    assert sample_data.write(target, rows=50) == target
-    assert target.read_bytes() == sample_data.generate(rows=50)
+    assert output.write(target, rows=50) == target
+    assert target.read_bytes() == output.generate(rows=50)
     assert [p.name for p in tmp_path.iterdir()] == ["sample.csv"]  # no temporary file left
     assert run_cli("--check", "--output", str(target), "--rows", "50").returncode == 0
 
@@ -331,13 +342,20 @@ def test_check_fails_with_one_line_naming_the_file(tmp_path):
 
 def test_cli_writes_the_file(tmp_path):
     target = tmp_path / "out.csv"
-    result = run_cli("--output", str(target), "--rows", "30", "--seed", "7")
+    result = run_cli("--output", str(target), "--rows", "60", "--seed", "7")
     assert result.returncode == 0, result.stderr
-    assert target.read_bytes() == sample_data.generate(rows=30, seed=7)
+    assert target.read_bytes() == output.generate(rows=60, seed=7)
+
+    result = run_cli("--output", str(target), "--rows", str(month.MIN_ROWS - 1))
+    assert result.returncode == 2 and f"at least {month.MIN_ROWS}" in result.stderr
+    assert target.read_bytes() == output.generate(rows=60, seed=7)  # untouched
 
 
-def test_module_imports_only_the_standard_library():
-    code = ("import sys; import tutorial_kit.sample_data; "
+def test_paths_and_the_generator_import_only_the_standard_library():
+    """paths is imported by the notebook's process and the stand-in; the generator runs in
+    worker processes that should start fast.  Only parquet_release needs pyarrow."""
+    modules = ("paths", "generator.__main__", "generator.output", "generator.month")
+    code = (f"import sys; import {', '.join('tutorial_kit.' + m for m in modules)}; "
             "print(sorted(m for m in ('pandas', 'numpy', 'dask', 'pyarrow') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
                             text=True, timeout=60)
@@ -345,24 +363,30 @@ def test_module_imports_only_the_standard_library():
     assert result.stdout.strip() == "[]"
 
 
-# --- a month-size file: write_month() -------------------------------------------------------------
-# The same model at any size, streamed day by day in worker processes.  Small row counts keep
+# --- a month-size file, and the structure the sample shares with it -------------------------------
+# The same algorithm at any size, streamed day by day in worker processes.  Small row counts keep
 # these fast; the properties do not depend on the size.
 
 MONTH_ROWS = 40_000
+#: A structure test runs on the committed sample and on a month-size file.
+BOTH = pytest.mark.parametrize("made_by", ["", "month_"], ids=["sample", "month"])
 
 
 @pytest.fixture(scope="module")
 def month_path(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("month") / "month.csv"
-    assert sample_data.write_month(path, rows=MONTH_ROWS, jobs=2) == path
+    assert output.write_month(path, rows=MONTH_ROWS, jobs=2) == path
     return path
 
 
 @pytest.fixture(scope="module")
-def month_rows(month_path) -> list[dict]:
-    with month_path.open(newline="", encoding="ascii") as handle:
-        return list(csv.DictReader(handle))
+def month_data(month_path) -> bytes:
+    return month_path.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def month_rows(month_data) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(month_data.decode("ascii"), newline="")))
 
 
 @pytest.fixture(scope="module")
@@ -375,42 +399,45 @@ def month_frame(month_path):
 def test_month_is_the_same_bytes_every_time_and_for_any_jobs(tmp_path):
     made = {}
     for name, jobs in (("a", 1), ("b", 2), ("c", 1), ("d", 3)):
-        made[name] = sample_data.write_month(tmp_path / f"{name}.csv", rows=20_000,
-                                             jobs=jobs).read_bytes()
-    assert made["a"] == made["b"] == made["c"] == made["d"]
-    other_seed = sample_data.write_month(tmp_path / "e.csv", rows=20_000, seed=7, jobs=1)
+        made[name] = output.write_month(tmp_path / f"{name}.csv", rows=20_000,
+                                        jobs=jobs).read_bytes()
+    assert made["a"] == made["b"] == made["c"] == made["d"] == output.generate(rows=20_000)
+    other_seed = output.write_month(tmp_path / "e.csv", rows=20_000, seed=7, jobs=1)
     assert other_seed.read_bytes() != made["a"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.csv", "c.csv", "d.csv",
                                                            "e.csv"]  # no temporary file left
 
 
-def test_month_header_crlf_and_text_style(month_path, month_rows):
-    data = month_path.read_bytes()
-    assert data.split(b"\r\n", 1)[0].decode("ascii") == ",".join(sample_data.HEADER)
-    assert data.endswith(b"\r\n")
-    assert data.count(b"\n") == data.count(b"\r\n") == data.count(b"\r") == MONTH_ROWS + 1
+def test_month_header_crlf_and_text_style(month_data, month_rows):
+    assert month_data.split(b"\r\n", 1)[0].decode("ascii") == ",".join(HEADER)
+    assert month_data.endswith(b"\r\n")
+    assert month_data.count(b"\n") == month_data.count(b"\r\n") == month_data.count(b"\r") == MONTH_ROWS + 1
     assert len(month_rows) == MONTH_ROWS
     assert_text_style(month_rows)
 
 
-def test_month_rows_are_split_between_days_by_the_day_weights(month_frame):
-    weights = sample_data._day_weights()
+@BOTH
+def test_rows_are_split_between_days_by_the_day_weights(made_by, request):
+    frame = request.getfixturevalue(made_by + "frame")
+    weights = calibration.day_weights()
     assert len(weights) == 31 and set(weights.values()) == {80, 95, 100}
-    pickups = month_frame.tpep_pickup_datetime
+    pickups = frame.tpep_pickup_datetime
     january = pickups[pickups.dt.year == 2019]
-    assert len(january) == MONTH_ROWS - 2
+    assert len(january) == len(frame) - 2
     per_day = january.dt.day.value_counts().to_dict()
     total = sum(weights.values())
     for day, weight in weights.items():  # exact shares, rounded down or up
-        share = (MONTH_ROWS - 2) * weight / total
+        share = len(january) * weight / total
         assert math.floor(share) <= per_day[day] <= math.ceil(share), (day, per_day[day], share)
 
 
-def test_month_pickups_are_in_order_except_the_two_bad_clocks(month_frame):
-    pickups = month_frame.tpep_pickup_datetime
+@BOTH
+def test_pickups_are_in_order_except_the_two_bad_clocks(made_by, request):
+    frame = request.getfixturevalue(made_by + "frame")
+    pickups = frame.tpep_pickup_datetime
     bad = pickups.index[pickups.dt.year != 2019].tolist()
     assert sorted(pickups[bad].dt.year) == [2001, 2088]
-    assert 0 not in bad and len(month_frame) - 1 not in bad  # in the middle
+    assert 0 not in bad and len(frame) - 1 not in bad  # in the middle
     january = pickups.drop(index=bad)
     assert january.is_monotonic_increasing
     assert january.iloc[0] < pd_timestamp("2019-01-01 00:01:00")
@@ -423,38 +450,44 @@ def pd_timestamp(text):
     return pd.Timestamp(text)
 
 
-def test_month_row_1_has_cents_in_every_money_column(month_rows):
-    """What dask's dtype inference from the first rows needs (see _first_trip)."""
-    first = month_rows[0]
+@BOTH
+def test_row_1_has_cents_in_every_money_column(made_by, request):
+    """What dask's dtype inference from the first rows needs (see Model.first_trip)."""
+    rows = request.getfixturevalue(made_by + "rows")
+    first = rows[0]
     for column in MONEY:
         assert "." in first[column], (column, first[column])
     assert first["tpep_pickup_datetime"].startswith("2019-01-01 00:00:")
-    assert all(row["congestion_surcharge"] == "" for row in month_rows[:10])
+    assert all(row["congestion_surcharge"] == "" for row in rows[:10])
 
 
-def test_month_congestion_shares(month_frame):
-    n = len(month_frame)
-    empty = month_frame.congestion_surcharge.isna()
+@BOTH
+def test_congestion_surcharge_is_empty_in_the_first_63_33_percent(made_by, request):
+    frame = request.getfixturevalue(made_by + "frame")
+    n = len(frame)
+    empty = frame.congestion_surcharge.isna()
     first_filled = round(n * 0.6333)
     assert empty.sum() == first_filled and empty.iloc[:first_filled].all()  # the first rows
-    filled = month_frame.congestion_surcharge[~empty]
+    filled = frame.congestion_surcharge[~empty]
     assert filled.value_counts().to_dict() == {0.0: n - first_filled - 1, 2.5: 1}
-    assert month_frame.total_amount[month_frame.congestion_surcharge == 2.5].iloc[0] > 0
+    assert frame.total_amount[frame.congestion_surcharge == 2.5].iloc[0] > 0
 
 
-def test_month_has_the_forced_rare_rows(month_frame):
-    pc = month_frame.passenger_count
+@BOTH
+def test_the_forced_rare_rows_are_there(made_by, request):
+    frame = request.getfixturevalue(made_by + "frame")
+    pc = frame.passenger_count
     assert set(pc.unique()) == set(range(10))
     assert (pc >= 7).sum() == 3  # the forced 7, 8 and 9
-    multi = month_frame[pc > 1]
+    multi = frame[pc > 1]
     assert (multi.VendorID == 4).sum() >= 2
-    backwards = month_frame.tpep_dropoff_datetime < month_frame.tpep_pickup_datetime
+    backwards = frame.tpep_dropoff_datetime < frame.tpep_pickup_datetime
     assert backwards.sum() == 1
-    refunds = month_frame[month_frame.total_amount < 0]
+    refunds = frame[frame.total_amount < 0]
     assert len(refunds) >= 1
     assert set(refunds.payment_type) <= {3, 4} and set(refunds.VendorID) == {2}
     assert (refunds[MONEY] <= 0).all().all()
-    assert set(month_frame.store_and_fwd_flag.unique()) == {"N", "Y"}
+    assert set(frame.store_and_fwd_flag.unique()) == {"N", "Y"}
 
 
 def test_month_std_per_vendor_is_calibrated(month_frame):
@@ -489,10 +522,10 @@ def test_month_streams_day_by_day(tmp_path):
     soon as it is made.  Holding the whole file would take at least its size."""
     import tracemalloc
 
-    sample_data.write_month(tmp_path / "warm.csv", rows=2_000, jobs=1)  # one-time caches
+    output.write_month(tmp_path / "warm.csv", rows=2_000, jobs=1)  # one-time caches
     tracemalloc.start()
     try:
-        path = sample_data.write_month(tmp_path / "m.csv", rows=8_000, jobs=1)
+        path = output.write_month(tmp_path / "m.csv", rows=8_000, jobs=1)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -502,22 +535,22 @@ def test_month_streams_day_by_day(tmp_path):
 
 def test_month_rejects_bad_arguments_and_leaves_nothing(tmp_path, monkeypatch):
     target = tmp_path / "m.csv"
-    with pytest.raises(ValueError, match="at least 2000"):
-        sample_data.write_month(target, rows=1_999)
+    with pytest.raises(ValueError, match=f"at least {month.MIN_ROWS}"):
+        output.write_month(target, rows=month.MIN_ROWS - 1)
     with pytest.raises(ValueError, match="jobs"):
-        sample_data.write_month(target, rows=5_000, jobs=0)
+        output.write_month(target, rows=5_000, jobs=0)
     target.write_bytes(b"old")
     calls = []
 
-    def failing_day(task):
-        calls.append(task["day"])
+    def failing_day(day):
+        calls.append(day.day)
         if len(calls) == 3:
             raise OSError("disk full")
         return b""
 
-    monkeypatch.setattr(sample_data, "_month_day", failing_day)
+    monkeypatch.setattr(month, "day_text", failing_day)
     with pytest.raises(OSError, match="disk full"):
-        sample_data.write_month(target, rows=5_000, jobs=1)
+        output.write_month(target, rows=5_000, jobs=1)
     assert calls == [1, 2, 3]
     assert target.read_bytes() == b"old"  # untouched
     assert [p.name for p in tmp_path.iterdir()] == ["m.csv"]  # no temporary file left
@@ -528,11 +561,10 @@ def test_month_cli(tmp_path):
     result = run_cli("--month", "--rows", "3000", "--jobs", "2", "--output", str(target))
     assert result.returncode == 0, result.stderr
     assert str(target) in result.stdout
-    expected = sample_data.write_month(tmp_path / "api.csv", rows=3_000, jobs=1)
-    assert target.read_bytes() == expected.read_bytes()
+    assert target.read_bytes() == output.generate(rows=3_000)
 
-    before = sample_data.SAMPLE_CSV_PATH.stat().st_mtime_ns
+    before = paths.SAMPLE_CSV_PATH.stat().st_mtime_ns
     result = run_cli("--month", "--rows", "3000")  # no --output: must not touch the sample
     assert result.returncode == 2 and "--output" in result.stderr
     assert run_cli("--jobs", "2", "--output", str(target)).returncode == 2
-    assert sample_data.SAMPLE_CSV_PATH.stat().st_mtime_ns == before
+    assert paths.SAMPLE_CSV_PATH.stat().st_mtime_ns == before

@@ -34,12 +34,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import (MARK, NOTEBOOK, REPO_ROOT, RUN_FAILED, bad_deep_in_the_file, clean_env, describe, run_papermill,
-                      wait_until_gone)
+from conftest import MARK, RUN_FAILED, bad_deep_in_the_file, clean_env, describe, run_papermill, wait_until_gone
+from tutorial_kit.paths import NOTEBOOK, STANDIN_HOME
 
 STORED = ("saturn-flow-content.pickle", "prefect-cloud-flows.json")
-STANDIN_LOG = REPO_ROOT / ".standin" / "standin.log"
-PREFECT_HOMES = REPO_ROOT / ".standin" / "prefect"
+STANDIN_LOG = STANDIN_HOME / "standin.log"
+PREFECT_HOMES = STANDIN_HOME / "prefect"
 
 
 def distinctive(kind: str) -> str:

@@ -16,7 +16,7 @@ import jsonschema
 import pytest
 from packaging.specifiers import SpecifierSet
 
-from conftest import REPO_ROOT
+from tutorial_kit.paths import NOTEBOOK, REPO_ROOT
 
 INSTANCE = {"type": "string", "minLength": 1}
 # The fields of Saturn's recipe schema (saturncloud/recipes resources/schema.json, 2022.01.06)
@@ -90,7 +90,6 @@ def test_recipe_is_the_tutorials_setup(recipe):
 def test_recipe_installs_the_kernel_the_notebook_names(recipe):
     import nbformat
 
-    from conftest import NOTEBOOK
     from tutorial_kit.kernel import KERNEL_NAME
 
     assert nbformat.read(NOTEBOOK, as_version=4).metadata.kernelspec.name == KERNEL_NAME

@@ -28,10 +28,9 @@ import pytest
 
 import requests
 
-from conftest import (MARK, NOTEBOOK, REPO_ROOT, clean_env, describe, outputs_text, register_user_flow, run_papermill,
-                      wait_until_gone)
+from conftest import MARK, clean_env, describe, outputs_text, register_user_flow, run_papermill, wait_until_gone
+from tutorial_kit.paths import NOTEBOOK, REPO_ROOT, SAMPLE_CSV_PATH
 from tutorial_kit.results import read_result
-from tutorial_kit.sample_data import SAMPLE_CSV_PATH
 from tutorial_kit.standin.shared import DISCOVERY, HOME_VAR, STATE, SharedStandIn
 
 VENV_BIN = Path(sys.executable).parent

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import nbformat
 
-from conftest import NOTEBOOK, REPO_ROOT, clean_env
+from conftest import clean_env
+from tutorial_kit.paths import NOTEBOOK, REPO_ROOT, SAMPLE_CSV
 from tutorial_kit.results import RESULT_TAG, read_result
-from tutorial_kit.sample_data import SAMPLE_CSV
 
 
 def test_stored_outputs_come_from_one_top_to_bottom_run():

@@ -22,9 +22,10 @@ from dask.distributed import Client, LocalCluster
 from conftest import DEEP_BAD_ROW, SHARED_SAMPLE_DIR, bad_deep_in_the_file
 from servers import s3_server, web_server
 from tutorial_kit.exceptions import DataError, ParameterError
+from tutorial_kit.generator.parquet_release import write_parquet
+from tutorial_kit.generator.text import HEADER
 from tutorial_kit.notebook_code import read_function
-from tutorial_kit.parquet_release import write_parquet
-from tutorial_kit.sample_data import HEADER, SAMPLE_CSV, SAMPLE_CSV_PATH
+from tutorial_kit.paths import SAMPLE_CSV, SAMPLE_CSV_PATH
 from tutorial_kit.trips import inspect_trips
 
 TOLERANCE = 1e-12

@@ -34,7 +34,7 @@ from .standin import StandIn
 from .standin.shared import SharedStandIn
 from .standin.process import SCHEDULER_VAR, dask_scheduler_from_env
 
-from . import STANDIN_HOME
+from .paths import STANDIN_HOME
 #: Offline Prefect homes, one per run (``PREFECT__HOME_DIR``): see :func:`prefect_home_for_this_run`.
 PREFECT_HOMES = STANDIN_HOME / "prefect"
 _RUN_PREFIX = "run-"

@@ -7,9 +7,7 @@ so that it runs without Prefect (whose import must come after ``connect()``) and
 
 from __future__ import annotations
 
-from . import REPO_ROOT
-
-NOTEBOOK = REPO_ROOT / "notebooks" / "prefect-resource-manager.ipynb"
+from .paths import NOTEBOOK
 
 
 def code_cells(path=NOTEBOOK) -> list[str]:

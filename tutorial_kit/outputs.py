@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 from .connect import SATURN_VARS
+from .files import atomic_output
 from .kernel import KERNEL_NAME
 from .standin.ui.tickets import TICKET_IN_URL
 
@@ -30,10 +30,8 @@ def regenerate(path: Path, timeout: int = 600) -> None:
         resources={"metadata": {"path": str(path.parent)}},
     ).execute()
     redact_tickets(nb)
-    # write beside, then rename: an interrupted run never leaves a half-written notebook
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".ipynb", delete=False) as tmp:
+    with atomic_output(path) as tmp:  # an interrupted run never leaves a half-written notebook
         nbformat.write(nb, tmp)
-    os.replace(tmp.name, path)
 
 
 def redact_tickets(nb) -> None:

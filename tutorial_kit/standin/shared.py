@@ -29,7 +29,7 @@ import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .. import STANDIN_HOME
+from ..paths import STANDIN_HOME
 from ..exceptions import StandInError
 
 HOME_VAR = "STANDIN_SHARED_HOME"

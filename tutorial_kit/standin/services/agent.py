@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from ... import REPO_ROOT
+from ...paths import REPO_ROOT
 from ..prefect_cloud.models import PrefectCloudBackend
 from ..prefect_cloud.models import states as prefect_states
 from ..saturn.models import IMAGE, SaturnBackend

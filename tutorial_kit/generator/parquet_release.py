@@ -12,14 +12,14 @@ original CSV in layout, not only in format:
   ``timestamp[us]``, the flag a string, every amount a double;
 * snappy compression, row groups of about a million rows.
 
-:func:`write_parquet` converts a CSV such as ``tutorial_kit.sample_data.write_month()`` writes
+:func:`write_parquet` converts a CSV such as ``output.write_month()`` writes
 into that layout, streaming (a block of the CSV and one row group in memory at a time), so a
 reader can be timed on both formats of the same trips.  The bad-clock pickups of 2001 and 2088
 are ordinary timestamps here, as in the TLC's file.
 
 Command line::
 
-    python -m tutorial_kit.parquet_release CSV PARQUET [--row-group-size N]
+    python -m tutorial_kit.generator.parquet_release CSV PARQUET [--row-group-size N]
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from .sample_data import HEADER, atomic_output
+from ..files import atomic_output
+from .text import HEADER
 
 #: Rows per row group in the TLC's files (2**20).
 ROW_GROUP_SIZE = 1_048_576
@@ -116,7 +117,7 @@ def main(argv=None) -> int:
     import argparse
 
     parser = argparse.ArgumentParser(
-        prog="python -m tutorial_kit.parquet_release",
+        prog="python -m tutorial_kit.generator.parquet_release",
         description="Rewrite a taxi CSV of the original 18-column layout in the layout of the "
                     "TLC's 2022 Parquet release (19 columns, the TLC's dtypes, snappy).",
     )

@@ -1,0 +1,26 @@
+"""Where things are in the checkout: the one owner of each path that several parts use.
+
+Why a module of its own: the notebook's process (the default ``data_url``, through
+``trips.py``), the stand-in, the generator, the tests and the benchmarks all need these paths,
+and each used to build them itself.  It imports only the standard library, so the notebook's
+kernel and the stand-in's process pay nothing for it.
+"""
+
+from pathlib import Path
+
+#: The repository checkout (the package is installed in editable mode from it).
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+#: Everything the stand-ins write (logs, Prefect's auth.toml, the shared stand-in's state):
+#: project-local and git-ignored.
+STANDIN_HOME = REPO_ROOT / ".standin"
+
+#: The canonical notebook, with its stored outputs.
+NOTEBOOK = REPO_ROOT / "notebooks" / "prefect-resource-manager.ipynb"
+
+#: The bundled, generated taxi sample (``python -m tutorial_kit.generator`` writes it).
+SAMPLE_CSV_PATH = REPO_ROOT / "data" / "yellow_tripdata_2019-01.sample.csv"
+
+#: The same, as a ``str``: the notebook's default ``data_url`` (papermill parameters are plain
+#: values, and ``dask.dataframe.read_csv`` takes a str path like it takes a URL).
+SAMPLE_CSV = str(SAMPLE_CSV_PATH)
