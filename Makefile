@@ -51,7 +51,7 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PIP) install --quiet --no-build-isolation --no-deps $(PENDULUM)
 	$(PIP) install --quiet -r requirements.txt
 	$(PIP) install --quiet --no-build-isolation --no-deps -e .
-	$(BIN)/python -m tutorial_kit.kernel  # the notebook's kernel, prefect-tutorial (IPC, no TCP warning)
+	$(BIN)/python -m tutorial_kit.tooling.kernel  # the notebook's kernel, prefect-tutorial (IPC, no TCP warning)
 	echo '$(PY)' > $@
 
 FORCE:
@@ -67,7 +67,7 @@ STANDIN_DASK_SCHEDULER ?=
 run: $(STAMP)
 	mkdir -p output
 	STANDIN_DASK_SCHEDULER='$(STANDIN_DASK_SCHEDULER)' $(BIN)/papermill --no-progress-bar $(NOTEBOOK) $(OUTPUT) -p project $(PROJECT) -p username $(USERNAME)
-	$(BIN)/python -m tutorial_kit.results $(OUTPUT)
+	$(BIN)/python -m tutorial_kit.tooling.results $(OUTPUT)
 
 # JupyterLab from .venv, on the notebook, with the venv's kernels (prefect-tutorial included). Its settings
 # are these options and nothing else of the repo's, so that `make lab` and tests/test_lab.py (which runs
@@ -102,7 +102,7 @@ screenshots: $(STAMP)
 
 # Regenerate the notebook's stored outputs (never edit them by hand), against the stand-in.
 outputs: $(STAMP)
-	STANDIN_DASK_SCHEDULER= $(BIN)/python -m tutorial_kit.outputs $(NOTEBOOK)
+	STANDIN_DASK_SCHEDULER= $(BIN)/python -m tutorial_kit.tooling.outputs $(NOTEBOOK)
 
 # Regenerate the bundled sample data (same bytes on every machine): tutorial_kit/generator/, data/README.md.
 data: $(STAMP)

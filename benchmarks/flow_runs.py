@@ -36,7 +36,7 @@ PICKUP_TARGET = 0.5
 
 
 def main() -> int:
-    from tutorial_kit.standin import StandIn
+    from tutorial_kit.launcher.process import StandIn
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, choices=range(1, 21), metavar="1..20")

@@ -77,7 +77,7 @@ def serve(platform):
 
 
 def main() -> int:
-    from tutorial_kit.standin.ui.tickets import ui_endpoint
+    from tutorial_kit.launcher.tickets import ui_endpoint
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=100, choices=range(1, 1001), metavar="1..1000")

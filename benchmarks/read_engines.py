@@ -56,7 +56,7 @@ def peak_mib() -> float:
 def run_dask(path: str):
     from dask.distributed import Client, LocalCluster
 
-    from tutorial_kit.notebook_code import read_function
+    from tutorial_kit.tooling.notebook_code import read_function
 
     read = read_function()
     cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)

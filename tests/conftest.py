@@ -95,7 +95,7 @@ def run_papermill(notebook: Path, output: Path, *params: str, mark: str, timeout
 @pytest.fixture(scope="module")
 def standin(tmp_path_factory):
     """A real stand-in process for the module's tests."""
-    from tutorial_kit.standin import StandIn
+    from tutorial_kit.launcher.process import StandIn
 
     s = StandIn.start(username="tester", home=tmp_path_factory.mktemp("standin"))
     yield s

@@ -25,7 +25,7 @@ import pytest
 
 from conftest import MARK, describe, register_user_flow, shell_env, wait_until_gone
 from tutorial_kit.paths import REPO_ROOT
-from tutorial_kit.standin import StandIn
+from tutorial_kit.launcher.process import StandIn
 
 VENV_BIN = Path(sys.executable).parent
 PROJECT = "users-own"

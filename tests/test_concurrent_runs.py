@@ -16,7 +16,7 @@ import pandas as pd
 
 from conftest import run_papermill
 from tutorial_kit.paths import NOTEBOOK, SAMPLE_CSV, STANDIN_HOME
-from tutorial_kit.results import read_result
+from tutorial_kit.tooling.results import read_result
 
 RUNS = 3
 TOLERANCE = 1e-12

@@ -24,12 +24,12 @@ import pytest
 
 from conftest import (MARK, answers_while_tasks_run, clean_env, describe, digests_after_a_task, outputs_text,
                       run_papermill, wait_until_gone)
-from tutorial_kit import connect as connect_module
+from tutorial_kit.notebook import connect as connect_module
 from tutorial_kit.exceptions import PlatformConfigError
 from tutorial_kit.paths import NOTEBOOK, SAMPLE_CSV, STANDIN_HOME
-from tutorial_kit.results import read_result
-from tutorial_kit.standin import StandIn
-from tutorial_kit.standin.saturn.clusters import SCHEDULER_VAR
+from tutorial_kit.tooling.results import read_result
+from tutorial_kit.launcher.process import StandIn
+from tutorial_kit.launcher.protocol import SCHEDULER_VAR
 
 BIN = Path(sys.executable).parent
 NO_TUTORIAL_KIT = Path(__file__).parent / "programs" / "no_tutorial_kit"
@@ -198,7 +198,7 @@ def test_notebook_runs_read_on_your_dask_cluster_and_leaves_it_running(external_
     # The notebook's own read task, on a LocalCluster of this process: the same digits
     from distributed import Client, LocalCluster
 
-    from tutorial_kit.notebook_code import read_function
+    from tutorial_kit.tooling.notebook_code import read_function
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as local, \
             Client(local):

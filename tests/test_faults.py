@@ -29,9 +29,9 @@ import requests
 
 from conftest import RUN_FAILED, clean_env, errors_of, outputs_text, run_papermill
 from tutorial_kit.paths import NOTEBOOK, STANDIN_HOME
-from tutorial_kit.results import read_result
+from tutorial_kit.tooling.results import read_result
 from tutorial_kit.standin.faults import FaultSet, FaultSpecError
-from tutorial_kit.standin.process import StandInError
+from tutorial_kit.launcher.process import StandInError
 
 LOCAL_URL = r"http://127\.0\.0\.1:\d+"
 HEX = "[0-9a-f]+"
@@ -487,7 +487,7 @@ def test_failed_flow_upload_registers_nothing_with_prefect_cloud(faults, tmp_pat
 
 
 def test_faults_can_be_armed_from_the_environment_at_start(tmp_path, monkeypatch):
-    from tutorial_kit.standin import StandIn
+    from tutorial_kit.launcher.process import StandIn
 
     monkeypatch.setenv("STANDIN_FAULTS", json.dumps([{"action": "error", "api": "saturn", "status": 503}]))
     standin = StandIn.start(username="u", home=tmp_path)

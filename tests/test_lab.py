@@ -25,9 +25,10 @@ from contextlib import contextmanager
 import nbformat
 import pytest
 
-from conftest import MARK, NOTEBOOK, REPO_ROOT, clean_env
-from tutorial_kit.report import TITLE
-from tutorial_kit.results import RESULT_TAG, parse_result, read_result
+from conftest import MARK, clean_env
+from tutorial_kit.paths import NOTEBOOK, REPO_ROOT
+from tutorial_kit.notebook.report import TITLE
+from tutorial_kit.tooling.results import RESULT_TAG, parse_result, read_result
 
 #: The line the server prints for the user to click: make lab's default URL is the notebook.
 SERVER_URL = re.compile(r"http://127\.0\.0\.1:(\d+)/lab/tree/(\S+)\?token=(\w+)")

@@ -12,8 +12,8 @@ from conftest import RUN_FAILED, bad_deep_in_the_file, errors_of, outputs_text, 
 from servers import s3_server, self_signed_certificate, web_server
 from tutorial_kit.generator.parquet_release import write_parquet
 from tutorial_kit.paths import NOTEBOOK, SAMPLE_CSV, SAMPLE_CSV_PATH
-from tutorial_kit.report import EMPTY
-from tutorial_kit.results import read_result
+from tutorial_kit.notebook.report import EMPTY
+from tutorial_kit.tooling.results import read_result
 
 TOLERANCE = 1e-12
 

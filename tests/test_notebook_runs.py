@@ -10,7 +10,7 @@ import pytest
 
 from conftest import SHARED_SAMPLE_DIR, outputs_text, run_papermill
 from tutorial_kit.paths import NOTEBOOK, SAMPLE_CSV
-from tutorial_kit.results import read_result
+from tutorial_kit.tooling.results import read_result
 
 TOLERANCE = 1e-12  # dask's groupby std and pandas' differ in the last bits
 

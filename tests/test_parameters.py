@@ -8,7 +8,7 @@ import pytest
 
 from conftest import run_papermill
 from tutorial_kit.exceptions import ParameterError
-from tutorial_kit.parameters import MAX_N_WORKERS, MAX_PROJECT_NAME_LENGTH, check_parameters
+from tutorial_kit.notebook.parameters import MAX_N_WORKERS, MAX_PROJECT_NAME_LENGTH, check_parameters
 from tutorial_kit.paths import NOTEBOOK, SAMPLE_CSV
 
 GOOD = dict(project="p", username="u", n_workers=3, data_url=SAMPLE_CSV)
@@ -57,7 +57,7 @@ def test_bad_values_name_the_parameter(change, message):
 
 
 WHOLE = "n_workers must be a whole number of at least 1, got {}: pass -p n_workers 3"
-CAP = (f"n_workers must be at most {MAX_N_WORKERS} (MAX_N_WORKERS in tutorial_kit/parameters.py), got {{}}: "
+CAP = (f"n_workers must be at most {MAX_N_WORKERS} (MAX_N_WORKERS in tutorial_kit/notebook/parameters.py), got {{}}: "
        "each worker is a process here or a billed instance on Saturn Cloud; pass -p n_workers 3")
 NOT_A_USER = "username {!r} is not a Saturn Cloud user name ({}): " + USERNAME_RULE
 
@@ -136,7 +136,7 @@ def test_help_notebook_gives_each_parameter_its_type_and_rule():
     import sys
     from pathlib import Path
 
-    from tutorial_kit.parameters import MAX_USERNAME_LENGTH
+    from tutorial_kit.notebook.parameters import MAX_USERNAME_LENGTH
 
     run = subprocess.run([str(Path(sys.executable).parent / "papermill"), "--help-notebook", str(NOTEBOOK)],
                          capture_output=True, text=True, timeout=60)

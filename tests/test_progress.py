@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from tutorial_kit import progress
+from tutorial_kit.notebook import progress
 
 
 def test_jupyter_is_interactive_papermill_is_not(monkeypatch):

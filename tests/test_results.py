@@ -3,7 +3,7 @@
 import nbformat
 import pytest
 
-from tutorial_kit.results import ResultNotFound, parse_result, read_result
+from tutorial_kit.tooling.results import ResultNotFound, parse_result, read_result
 
 
 def test_parse_result_reads_full_precision_rows():
@@ -30,7 +30,7 @@ def test_the_result_comes_back_from_prefect_cloud_digit_for_digit(computed):
     shows it as the Series the tutorial computed, with every digit, or says it is empty."""
     import json
 
-    from tutorial_kit.report import EMPTY, result_text, std_per_vendor
+    from tutorial_kit.notebook.report import EMPTY, result_text, std_per_vendor
 
     kept = json.loads(json.dumps(computed))  # what Prefect Cloud stores and FlowRunView reads back
     shown = std_per_vendor(kept)

@@ -263,6 +263,6 @@ def test_a_scheduler_without_workers_is_a_clear_error_in_bounded_time():
 
 @pytest.mark.parametrize("address", ["tcp://10.0.0.5:8786", "tcp://[::1]:8786", "tcp://dask-head.local:1"])
 def test_scheduler_addresses_that_pass(address):
-    from tutorial_kit.standin.saturn.clusters import check_scheduler_address
+    from tutorial_kit.launcher.protocol import check_scheduler_address
 
     assert check_scheduler_address(address + "/") == address

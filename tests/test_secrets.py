@@ -279,7 +279,7 @@ def test_a_half_set_saturn_environment_does_not_show_the_token(tmp_path, mark):
 
 
 def test_each_run_gets_a_private_prefect_home_and_dead_runs_are_swept(tmp_path):
-    from tutorial_kit.connect import prefect_home_for_this_run
+    from tutorial_kit.notebook.connect import prefect_home_for_this_run
 
     homes = tmp_path / "prefect"
     homes.mkdir(mode=0o755)

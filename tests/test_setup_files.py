@@ -90,10 +90,10 @@ def test_recipe_is_the_tutorials_setup(recipe):
 def test_recipe_installs_the_kernel_the_notebook_names(recipe):
     import nbformat
 
-    from tutorial_kit.kernel import KERNEL_NAME
+    from tutorial_kit.tooling.kernel import KERNEL_NAME
 
     assert nbformat.read(NOTEBOOK, as_version=4).metadata.kernelspec.name == KERNEL_NAME
-    assert recipe["start_script"].endswith("python -m tutorial_kit.kernel --user")
+    assert recipe["start_script"].endswith("python -m tutorial_kit.tooling.kernel --user")
 
 
 def test_recipe_schema_check_can_fail(recipe):

@@ -30,8 +30,8 @@ import requests
 
 from conftest import MARK, clean_env, describe, outputs_text, register_user_flow, run_papermill, wait_until_gone
 from tutorial_kit.paths import NOTEBOOK, REPO_ROOT, SAMPLE_CSV_PATH
-from tutorial_kit.results import read_result
-from tutorial_kit.standin.shared import DISCOVERY, HOME_VAR, STATE, SharedStandIn
+from tutorial_kit.tooling.results import read_result
+from tutorial_kit.launcher.shared import DISCOVERY, HOME_VAR, STATE, SharedStandIn
 
 VENV_BIN = Path(sys.executable).parent
 PROJECT = "tutorial"

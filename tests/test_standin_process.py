@@ -11,13 +11,13 @@ import textwrap
 import pytest
 
 from conftest import clean_env, marked_processes, wait_until_gone, MARK
-from tutorial_kit import connect as connect_module
+from tutorial_kit.notebook import connect as connect_module
 from tutorial_kit.exceptions import PlatformConfigError
 
 # Starts a stand-in and a 2-worker cluster through dask-saturn, then waits to be stopped or killed.
 OWNER = textwrap.dedent("""
     import os, sys, time
-    from tutorial_kit.connect import connect
+    from tutorial_kit.notebook.connect import connect
     connect("owner")
     from dask_saturn import SaturnCluster
     cluster = SaturnCluster(n_workers=2)
@@ -79,7 +79,7 @@ def test_standin_environment_points_the_libraries_at_it(standin):
 
 def test_a_standin_that_cannot_start_is_a_clear_error(tmp_path, monkeypatch):
     from tutorial_kit.exceptions import StandInError
-    from tutorial_kit.standin import StandIn
+    from tutorial_kit.launcher.process import StandIn
 
     monkeypatch.setattr(sys, "executable", "/bin/false")  # the stand-in's interpreter exits at once
     with pytest.raises(StandInError, match=r"did not start .*exit code 1.*standin\.log"):

@@ -11,7 +11,7 @@ import nbformat
 
 from conftest import clean_env
 from tutorial_kit.paths import NOTEBOOK, REPO_ROOT, SAMPLE_CSV
-from tutorial_kit.results import RESULT_TAG, read_result
+from tutorial_kit.tooling.results import RESULT_TAG, read_result
 
 
 def test_stored_outputs_come_from_one_top_to_bottom_run():
@@ -47,7 +47,7 @@ MACHINE_PATHS = (str(REPO_ROOT), str(Path.home()), "/home/", "/root/", "/Users/"
 
 
 def test_stored_outputs_hold_no_secret_or_machine_path():
-    from tutorial_kit.standin.ui.tickets import TICKET_IN_URL
+    from tutorial_kit.launcher.tickets import TICKET_IN_URL
 
     nb = nbformat.read(NOTEBOOK, as_version=4)
     texts = stored_output_texts(nb)

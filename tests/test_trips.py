@@ -2,8 +2,8 @@
 message a user sees.
 
 ``read`` here is the notebook's own cell (dask's ``dd.read_csv`` / ``dd.read_parquet`` after the
-checks of ``tutorial_kit.trips``), executed with Prefect's ``@task`` replaced by the identity (see
-tutorial_kit/notebook_code.py), on a real two-worker Dask cluster: what these tests run is what
+checks of ``tutorial_kit.notebook.trips``), executed with Prefect's ``@task`` replaced by the identity (see
+tutorial_kit/tooling/notebook_code.py), on a real two-worker Dask cluster: what these tests run is what
 the flow runs.
 """
 
@@ -24,9 +24,9 @@ from servers import s3_server, web_server
 from tutorial_kit.exceptions import DataError, ParameterError
 from tutorial_kit.generator.parquet_release import write_parquet
 from tutorial_kit.generator.text import HEADER
-from tutorial_kit.notebook_code import read_function
+from tutorial_kit.tooling.notebook_code import read_function
 from tutorial_kit.paths import SAMPLE_CSV, SAMPLE_CSV_PATH
-from tutorial_kit.trips import inspect_trips
+from tutorial_kit.notebook.trips import inspect_trips
 
 TOLERANCE = 1e-12
 
@@ -139,7 +139,7 @@ def test_no_ranges_server_gives_blocks_and_rows_as_a_local_file(client, tmp_path
                                        read_function(blocksize="64KiB")(SAMPLE_CSV), check_exact=True)
         first, again = (inspect_trips(f"{url}/trips.csv").files[0].path for _ in range(2))
         assert first == again and first.startswith(tempfile.gettempdir())  # one download, reused
-        script = ("from tutorial_kit.trips import inspect_trips; import sys; "
+        script = ("from tutorial_kit.notebook.trips import inspect_trips; import sys; "
                   "print(inspect_trips(sys.argv[1]).files[0].path)")
         run = subprocess.run([sys.executable, "-c", script, f"{url}/trips.csv"], capture_output=True, text=True,
                              timeout=60)
@@ -150,7 +150,7 @@ def test_no_ranges_server_gives_blocks_and_rows_as_a_local_file(client, tmp_path
 
 def test_no_ranges_download_cut_short_is_refused(tmp_path, monkeypatch):
     """A server that announces more bytes than it sends: the copy is refused, and removed."""
-    from tutorial_kit import trips
+    from tutorial_kit.notebook import trips
 
     (tmp_path / "served").mkdir()
     shutil.copy(SAMPLE_CSV, tmp_path / "served" / "trips.csv")

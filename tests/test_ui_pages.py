@@ -11,8 +11,8 @@ import pytest
 import requests
 
 from conftest import MARK, describe, register_user_flow, shell_env, wait_until_gone
-from tutorial_kit.standin import StandIn
-from tutorial_kit.standin.ui import tickets
+from tutorial_kit.launcher.process import StandIn
+from tutorial_kit.launcher import tickets
 
 PROJECT = "pages"
 _MODULE_MARK = uuid.uuid4().hex

@@ -1,4 +1,12 @@
-"""What the tutorial notebook needs that is not the tutorial itself: the local stand-in of
-Saturn Cloud and Prefect Cloud (``standin/``), the taxi data generator (``generator/``), the
-choice between the stand-in and the real platform (``connect``), and the parameter checks.
-Paths are ``paths``'s."""
+"""What the tutorial's notebook needs that is not the tutorial itself, laid out by who uses it:
+
+- ``notebook/``: what the notebook imports (parameter checks, the platform, the data's checks,
+  progress, the run read back, the result's display);
+- ``launcher/``: starting or finding the local stand-in (from the notebook, tests, a shell);
+- ``standin/``: the stand-in itself, the emulated Saturn Cloud and Prefect Cloud;
+- ``generator/``: the generated taxi data (the bundled sample, a month for the benchmark);
+- ``tooling/``: the Makefile's, the tests' and the benchmarks' helpers, and the Jupyter kernel.
+
+``paths.py`` owns the repo's paths, ``exceptions.py`` the errors a user reads, ``files.py`` the
+one atomic write.
+"""

@@ -1,14 +1,14 @@
-"""A local stand-in of Saturn Cloud's REST API and Prefect Cloud 1.x's GraphQL API.
+"""The emulated platforms: a local stand-in of Saturn Cloud's REST API and Prefect Cloud 1.x's
+GraphQL API, its pages and its background services, run as a process of its own
+(``python -m tutorial_kit.standin``); ``tutorial_kit/launcher/`` starts or finds it.
 
 One package per emulated API (``saturn/``, ``prefect_cloud/``), each laid out like moto:
-state in ``models.py``, HTTP in ``responses.py``, routes in ``urls.py``, errors in
+state in ``models``, HTTP in ``responses.py``, routes in ``urls.py``, errors in
 ``exceptions.py``. What they share is in ``core/``, as in moto's ``moto/core``: one request
 pipeline (``responses.py``) and one error type (``exceptions.py``). The test-only fault
-injection is a room of its own, ``faults/``, like moto's ``moto_api``. ``web.py`` is the tornado
-application (a handler chosen from the headers, oversized bodies refused unread, 404s);
-``server.py`` mounts the routes and serves them; ``process.py`` starts and stops it.
+injection is a room of its own, ``faults/``, like moto's ``moto_api``. ``ui/`` serves the
+Prefect Cloud pages; ``services/`` runs Saturn's agent, the scheduler and the zombie killer;
+``store.py`` keeps the state of the shared stand-in. ``web.py`` is the tornado application (a
+handler chosen from the headers, oversized bodies refused unread, 404s); ``server.py`` mounts
+the routes, starts the services and serves them.
 """
-
-from .process import StandIn
-
-__all__ = ["StandIn"]

@@ -23,10 +23,10 @@ import threading
 
 from .faults import ENV_VAR as FAULTS_VAR
 from .faults import FaultSet, FaultSpecError
-from .saturn.clusters import SCHEDULER_EXAMPLE, check_scheduler_address
+from ..launcher.protocol import PREFECT_API_KEY_VAR, SATURN_TOKEN_VAR, SCHEDULER_EXAMPLE, TOKEN_VARS, check_scheduler_address
 from .server import Platform, serve
 from .services.agent import heartbeat_seconds
-from .shared import (
+from ..launcher.shared import (
     LOG,
     STATE,
     SharedStandIn,
@@ -37,7 +37,6 @@ from .shared import (
 )
 from .store import Store
 
-TOKEN_VARS = ("STANDIN_SATURN_TOKEN", "STANDIN_PREFECT_API_KEY")
 LOG_FORMAT = "%(asctime)s %(name)s %(levelname)s %(message)s"
 DEFAULT_USERNAME = "data-engineer"
 
@@ -106,7 +105,7 @@ def main_private(argv) -> int:
     if missing:
         parser.error(f"set {' and '.join(missing)} in the environment")
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format=LOG_FORMAT)
-    platform = _platform(parser, os.environ.pop("STANDIN_SATURN_TOKEN"), os.environ.pop("STANDIN_PREFECT_API_KEY"),
+    platform = _platform(parser, os.environ.pop(SATURN_TOKEN_VAR), os.environ.pop(PREFECT_API_KEY_VAR),
                          args.username, args.dask_scheduler)
     _run(platform, args.port, lambda url: print(json.dumps({"url": url}), flush=True), watch_stdin=True)
     return 0

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import tornado.httpserver
 
+from ..launcher.protocol import GRAPHQL_PATH
 from .faults import FaultSet
 from .faults.urls import url_patterns as fault_urls
 from .prefect_cloud.models import PrefectCloudBackend
@@ -75,7 +76,7 @@ class Platform:
         """Start Saturn's agent, the scheduler and the zombie killer on this event loop; runs a
         previous stand-in left in flight end Failed first."""
         loop = asyncio.get_running_loop()
-        self.agent = SaturnAgent(self.prefect_cloud, self.saturn, url + "/graphql", self.saturn_environ(url),
+        self.agent = SaturnAgent(self.prefect_cloud, self.saturn, url + GRAPHQL_PATH, self.saturn_environ(url),
                                  heartbeat=self.heartbeat)
         for run_id in self.agent.reap_orphans():
             log.warning("flow run %s was in flight when the stand-in stopped: marked Failed", run_id)

@@ -3,7 +3,7 @@
 from .responses import FaultsHandler
 
 #: The control endpoint's path, on the stand-in's loopback port (``process.StandIn`` calls it).
-CONTROL_PATH = "/_standin/faults"
+from ...launcher.protocol import FAULTS_CONTROL_PATH as CONTROL_PATH
 
 
 def url_patterns(faults, token: str) -> list:

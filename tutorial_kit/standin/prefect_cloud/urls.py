@@ -8,9 +8,10 @@ accepted too.
 
 from __future__ import annotations
 
+from ...launcher.protocol import GRAPHQL_PATH
 from .models import PrefectCloudBackend
 from .responses import GraphQLHandler
 
 
 def url_patterns(backend: PrefectCloudBackend) -> list:
-    return [(r"/graphql/?", GraphQLHandler, {"backend": backend})]
+    return [(rf"{GRAPHQL_PATH}/?", GraphQLHandler, {"backend": backend})]

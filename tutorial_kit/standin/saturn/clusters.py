@@ -14,17 +14,12 @@ import asyncio
 import logging
 import re
 import time
-from urllib.parse import urlsplit
 
+from ...launcher.protocol import SCHEDULER_VAR
 from .models import ClusterSpec
 
 log = logging.getLogger("tutorial_kit.standin.saturn")
 
-#: The setting that points the stand-in at the user's own Dask cluster. Not ``DASK_SCHEDULER_ADDRESS``:
-#: dask reads every ``DASK_*`` variable as its own config, and that one is ``scheduler-address``,
-#: which ``Client()`` and ``dask worker`` use when given no address.
-SCHEDULER_VAR = "STANDIN_DASK_SCHEDULER"
-SCHEDULER_EXAMPLE = "tcp://10.0.0.5:8786"
 
 
 class LocalDaskCluster:
@@ -77,32 +72,6 @@ async def start_local_cluster(spec: ClusterSpec, faults=None) -> LocalDaskCluste
 
 
 # -- the user's own cluster ----------------------------------------------------------------------
-def check_scheduler_address(address: str) -> str:
-    """``address`` if it is a plain-TCP scheduler address ``tcp://HOST:PORT``; otherwise a
-    ``ValueError`` whose message says what is wrong with it (without naming any variable)."""
-    if "://" not in address:
-        raise ValueError("it has no scheme")
-    try:
-        parts = urlsplit(address)
-        port = parts.port
-    except ValueError as exc:  # a port that is not a number, or out of range
-        raise ValueError(f"its port is invalid ({exc})") from None
-    if parts.scheme != "tcp":
-        raise ValueError(
-            f"its scheme is {parts.scheme}://, and only tcp:// works here: the stand-in's clients "
-            "connect without TLS (SATURN_IS_INTERNAL=true)"
-        )
-    if not parts.hostname:
-        raise ValueError("it has no host")
-    if port is None:
-        raise ValueError("it has no port (a scheduler listens on 8786 unless told otherwise)")
-    if port == 0:
-        raise ValueError("its port is invalid (0 means any free port, which no client can connect to)")
-    if parts.path not in ("", "/") or parts.query or parts.fragment or "@" in parts.netloc:
-        raise ValueError("it has more than scheme, host and port")
-    return address.rstrip("/")
-
-
 class ExternalDaskCluster:
     """A Dask cluster the user runs. ``owned`` is False: the backend never scales it, and
     ``close()`` only lets go of it. This class has no way to stop a scheduler or a worker: it

@@ -1,2 +1,3 @@
-"""The emulated Prefect Cloud UI: the pages users looked at (``pages.py``, ``templates/``), their
-routes (``urls.py``), and the tickets in the URLs prefect prints (``tickets.py``)."""
+"""The emulated Prefect Cloud UI: the pages users looked at (``pages.py``, ``templates/``) and
+their routes (``urls.py``); the tickets in the URLs prefect prints are the launcher's
+(``tutorial_kit/launcher/tickets.py``), which makes them."""

@@ -26,7 +26,7 @@ import tornado.web
 
 from ..prefect_cloud.models import PrefectCloudBackend
 from ..prefect_cloud.models import states as prefect_states
-from .tickets import UI_PATH, check
+from ...launcher.tickets import UI_PATH, check
 
 #: The session cookie's name; its value is signed with the application's ``cookie_secret``.
 COOKIE = "standin-ui"

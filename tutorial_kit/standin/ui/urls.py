@@ -14,7 +14,7 @@ from .pages import (
     QuickRunHandler,
     TicketHandler,
 )
-from .tickets import LOGIN_PATH, UI_PATH
+from ...launcher.tickets import LOGIN_PATH, UI_PATH
 
 _SLUG = r"([A-Za-z0-9_-]+)"
 _ID = r"([0-9a-f-]{36})"

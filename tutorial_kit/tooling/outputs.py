@@ -1,4 +1,4 @@
-"""Regenerate a notebook's stored outputs: ``python -m tutorial_kit.outputs NOTEBOOK`` (``make outputs``).
+"""Regenerate a notebook's stored outputs: ``python -m tutorial_kit.tooling.outputs NOTEBOOK`` (``make outputs``).
 
 Stored outputs are what nbval compares against, so they are never edited by hand. The notebook
 is executed top to bottom in its own folder (as Jupyter and nbval run it), with its default
@@ -12,10 +12,10 @@ import os
 import sys
 from pathlib import Path
 
-from .connect import SATURN_VARS
-from .files import atomic_output
+from ..notebook.connect import SATURN_VARS
+from ..files import atomic_output
 from .kernel import KERNEL_NAME
-from .standin.ui.tickets import TICKET_IN_URL
+from ..launcher.tickets import TICKET_IN_URL
 
 
 def regenerate(path: Path, timeout: int = 600) -> None:
@@ -35,7 +35,7 @@ def regenerate(path: Path, timeout: int = 600) -> None:
 
 
 def redact_tickets(nb) -> None:
-    """The URLs of the stand-in's pages carry a ticket that opens them (``standin/ui/tickets.py``):
+    """The URLs of the stand-in's pages carry a ticket that opens them (``launcher/tickets.py``):
     the committed notebook keeps none, even an expired one of a stand-in long gone."""
     for cell in nb.cells:
         for output in cell.get("outputs", []):
@@ -45,5 +45,5 @@ def redact_tickets(nb) -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) != 2:
-        sys.exit("usage: python -m tutorial_kit.outputs NOTEBOOK.ipynb")
+        sys.exit("usage: python -m tutorial_kit.tooling.outputs NOTEBOOK.ipynb")
     regenerate(Path(sys.argv[1]))

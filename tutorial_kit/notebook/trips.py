@@ -34,7 +34,7 @@ import threading
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
-from .exceptions import DataError, ParameterError
+from ..exceptions import DataError, ParameterError
 
 #: The columns the computation reads (the notebook's ``read`` asks dask for these).
 REQUIRED_COLUMNS = ("VendorID", "passenger_count")
@@ -161,7 +161,7 @@ def bundled_sample_if_none(data_url: str | None) -> str:
     """``data_url``, or the bundled sample's path for None: the notebook's default, which each
     process (the kernel, a flow run on another machine) resolves in its own checkout."""
     if data_url is None:
-        from .paths import SAMPLE_CSV
+        from ..paths import SAMPLE_CSV
 
         return SAMPLE_CSV
     return data_url

@@ -29,12 +29,11 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from .exceptions import PlatformConfigError
-from .standin import StandIn
-from .standin.shared import SharedStandIn
-from .standin.process import SCHEDULER_VAR, dask_scheduler_from_env
-
-from .paths import STANDIN_HOME
+from ..exceptions import PlatformConfigError
+from ..launcher.process import StandIn, dask_scheduler_from_env
+from ..launcher.protocol import SCHEDULER_VAR
+from ..launcher.shared import SharedStandIn
+from ..paths import STANDIN_HOME
 #: Offline Prefect homes, one per run (``PREFECT__HOME_DIR``): see :func:`prefect_home_for_this_run`.
 PREFECT_HOMES = STANDIN_HOME / "prefect"
 _RUN_PREFIX = "run-"

@@ -14,7 +14,7 @@ The rules, and where they come from:
   ``str.isprintable`` refuses), spaces at either end (Prefect matches names exactly, so
   ``"taxi "`` would be a second project next to ``"taxi"``), more than
   :data:`MAX_PROJECT_NAME_LENGTH` characters.
-- ``data_url``: opened and checked by :mod:`tutorial_kit.trips` (scheme, existence, columns).
+- ``data_url``: opened and checked by :mod:`tutorial_kit.notebook.trips` (scheme, existence, columns).
 
 A value papermill read as a number (``-p project 2024``) gets a hint to pass it as text (``-r``).
 """
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 
-from .exceptions import ParameterError
+from ..exceptions import ParameterError
 
 #: The largest ``n_workers`` accepted. Offline, each worker is a process of this machine of about
 #: 130 MiB (measured with pandas loaded, before any data) that takes about 0.35 s of CPU to start on
@@ -115,7 +115,7 @@ def check_n_workers(n_workers) -> None:
         )
     if n_workers > MAX_N_WORKERS:
         raise ParameterError(
-            f"n_workers must be at most {MAX_N_WORKERS} (MAX_N_WORKERS in tutorial_kit/parameters.py), "
+            f"n_workers must be at most {MAX_N_WORKERS} (MAX_N_WORKERS in tutorial_kit/notebook/parameters.py), "
             f"got {n_workers}: each worker is a process here or a billed instance on Saturn Cloud; "
             "pass -p n_workers 3"
         )

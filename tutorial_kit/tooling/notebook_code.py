@@ -7,7 +7,7 @@ so that it runs without Prefect (whose import must come after ``connect()``) and
 
 from __future__ import annotations
 
-from .paths import NOTEBOOK
+from ..paths import NOTEBOOK
 
 
 def code_cells(path=NOTEBOOK) -> list[str]:
@@ -23,9 +23,9 @@ def read_function(path=NOTEBOOK, blocksize=None):
     another value for the cell's ``BLOCKSIZE`` (tests read the sample in many small blocks)."""
     import dask.dataframe as dd
 
-    from .progress import compute_with_progress
-    from .report import std_per_vendor
-    from .trips import inspect_trips
+    from ..notebook.progress import compute_with_progress
+    from ..notebook.report import std_per_vendor
+    from ..notebook.trips import inspect_trips
 
     def task(function=None, **options):  # @task and @task(result=...) both leave the function as it is
         return function if function is not None else (lambda f: f)

@@ -32,7 +32,7 @@ def result_text(notebook_path) -> str:
 
 def parse_result(text: str) -> dict[int, float]:
     """``{VendorID: std}`` from the printed result (``{}`` when it says the result is empty)."""
-    from .report import EMPTY
+    from ..notebook.report import EMPTY
 
     if EMPTY in text:
         return {}
@@ -48,7 +48,7 @@ def read_result(notebook_path) -> dict[int, float]:
 
 if __name__ == "__main__":
     if len(sys.argv) != 2:
-        sys.exit("usage: python -m tutorial_kit.results EXECUTED_NOTEBOOK.ipynb")
+        sys.exit("usage: python -m tutorial_kit.tooling.results EXECUTED_NOTEBOOK.ipynb")
     try:
         sys.stdout.write(result_text(sys.argv[1]))
     except (ResultNotFound, FileNotFoundError) as exc:

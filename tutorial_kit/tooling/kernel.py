@@ -13,7 +13,7 @@ jupyter_client decides the transport on the client side, so the kernel's spec na
 written.  The notebook's metadata names this kernel, so ``papermill notebooks/...`` works the same
 from any shell once the repo's environment is set up (``make`` installs the spec into ``.venv``).
 
-``python -m tutorial_kit.kernel [--user]`` installs the spec: into this environment by default,
+``python -m tutorial_kit.tooling.kernel [--user]`` installs the spec: into this environment by default,
 into the user's Jupyter folder with ``--user`` (for a Jupyter server that runs elsewhere, as on
 Saturn Cloud).
 """
@@ -84,7 +84,7 @@ def install(user: bool = False) -> Path:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tutorial_kit.kernel", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tutorial_kit.tooling.kernel", description=__doc__.split("\n\n")[0])
     parser.add_argument("--user", action="store_true", help="install into your Jupyter data folder, not this environment")
     args = parser.parse_args(argv)
     print(f"Installed kernel {KERNEL_NAME!r} in {install(args.user)}")

@@ -19,10 +19,16 @@ import urllib.request
 from pathlib import Path
 
 from ..exceptions import PlatformConfigError, StandInError
-from .ui.tickets import ui_endpoint
-from .saturn.clusters import SCHEDULER_EXAMPLE, SCHEDULER_VAR, check_scheduler_address
-
-GRAPHQL_PATH = "/graphql"
+from .protocol import (
+    FAULTS_CONTROL_PATH,
+    GRAPHQL_PATH,
+    PREFECT_API_KEY_VAR,
+    SATURN_TOKEN_VAR,
+    SCHEDULER_EXAMPLE,
+    SCHEDULER_VAR,
+    check_scheduler_address,
+)
+from .tickets import ui_endpoint
 
 
 class StandIn:
@@ -56,7 +62,7 @@ class StandIn:
         home.mkdir(parents=True, exist_ok=True)
         log_path = home / "standin.log"
         saturn_token, prefect_api_key = secrets.token_hex(16), secrets.token_hex(16)
-        env = dict(os.environ, **(env or {}), STANDIN_SATURN_TOKEN=saturn_token, STANDIN_PREFECT_API_KEY=prefect_api_key)
+        env = dict(os.environ, **(env or {}), **{SATURN_TOKEN_VAR: saturn_token, PREFECT_API_KEY_VAR: prefect_api_key})
         with open(log_path, "ab") as log:
             proc = subprocess.Popen(
                 argv,
@@ -117,10 +123,8 @@ class StandIn:
         return self._control("DELETE")["cleared"]
 
     def _control(self, method: str, body=None) -> dict:
-        from .faults.urls import CONTROL_PATH
-
         request = urllib.request.Request(
-            self.url + CONTROL_PATH, method=method,
+            self.url + FAULTS_CONTROL_PATH, method=method,
             data=None if body is None else json.dumps(body).encode(),
             headers={"Authorization": f"token {self._saturn_token}", "Content-Type": "application/json"},
         )
@@ -128,7 +132,7 @@ class StandIn:
             with urllib.request.urlopen(request, timeout=10) as answer:
                 return json.load(answer)
         except urllib.error.HTTPError as exc:
-            raise StandInError(f"the stand-in refused {method} {CONTROL_PATH}: {exc.code} "
+            raise StandInError(f"the stand-in refused {method} {FAULTS_CONTROL_PATH}: {exc.code} "
                                f"{json.load(exc).get('message')}") from None
 
     @property

@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 import re
 
-from .exceptions import FlowRunFailed
+from ..exceptions import FlowRunFailed
 
 
 def finished_flow_run(idempotency_key: str):
