@@ -8,7 +8,8 @@ import pytest
 
 from conftest import run_papermill
 from tutorial_kit.exceptions import ParameterError
-from tutorial_kit.notebook.parameters import MAX_N_WORKERS, MAX_PROJECT_NAME_LENGTH, check_parameters
+from tutorial_kit.launcher.protocol import MAX_WORKERS
+from tutorial_kit.notebook.parameters import MAX_PROJECT_NAME_LENGTH, check_parameters
 from tutorial_kit.paths import NOTEBOOK, SAMPLE_CSV
 
 GOOD = dict(project="p", username="u", n_workers=3, data_url=SAMPLE_CSV)
@@ -28,7 +29,7 @@ def test_defaults_pass():
 
 
 @pytest.mark.parametrize("change", [
-    {"n_workers": 1}, {"n_workers": MAX_N_WORKERS},
+    {"n_workers": 1}, {"n_workers": MAX_WORKERS},
     {"username": "data-engineer"}, {"username": "a"}, {"username": "7"}, {"username": "j-doe-2"},
     {"username": "x" * 39},
     # Prefect Cloud's own examples: spaces and punctuation are fine in a project name
@@ -57,7 +58,7 @@ def test_bad_values_name_the_parameter(change, message):
 
 
 WHOLE = "n_workers must be a whole number of at least 1, got {}: pass -p n_workers 3"
-CAP = (f"n_workers must be at most {MAX_N_WORKERS} (MAX_N_WORKERS in tutorial_kit/notebook/parameters.py), got {{}}: "
+CAP = (f"n_workers must be at most {MAX_WORKERS} (MAX_WORKERS in tutorial_kit/launcher/protocol.py), got {{}}: "
        "each worker is a process here or a billed instance on Saturn Cloud; pass -p n_workers 3")
 NOT_A_USER = "username {!r} is not a Saturn Cloud user name ({}): " + USERNAME_RULE
 
@@ -66,7 +67,7 @@ EXACT = [
     ({"n_workers": -2}, WHOLE.format(-2)),
     ({"n_workers": 2.5}, WHOLE.format(2.5)),
     ({"n_workers": "three"}, WHOLE.format("'three'")),
-    ({"n_workers": MAX_N_WORKERS + 1}, CAP.format(MAX_N_WORKERS + 1)),
+    ({"n_workers": MAX_WORKERS + 1}, CAP.format(MAX_WORKERS + 1)),
     ({"n_workers": 1000}, CAP.format(1000)),
     ({"project": ""}, "project must be a non-empty string, got '': pass -p project NAME"),
     ({"project": "   "}, "project must be a non-empty string, got '   ': pass -p project NAME"),
@@ -146,7 +147,7 @@ def test_help_notebook_gives_each_parameter_its_type_and_rule():
     for name, kind, rule in [
         ("project", "str", f"1 to {MAX_PROJECT_NAME_LENGTH} visible characters, no space at either end"),
         ("username", "str", f"1 to {MAX_USERNAME_LENGTH} lowercase letters, digits and single hyphens"),
-        ("n_workers", "int", f"Dask workers for the flow's cluster: 1 to {MAX_N_WORKERS}"),
+        ("n_workers", "int", f"Dask workers for the flow's cluster: 1 to {MAX_WORKERS}"),
         ("data_url", "Optional[str]", "CSV or Parquet: a path, glob, file://, https:// or s3:// URL; None: the bundled sample"),
     ]:
         found = re.search(rf"{name}: (\S+) \(default .*?\) (.*?)(?= \w+: \w+ \(default|$)", help_text)

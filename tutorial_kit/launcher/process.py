@@ -104,10 +104,9 @@ class StandIn:
         )
 
     def environ(self) -> dict[str, str]:
-        """What the client libraries read, pointing at this stand-in."""
-        # auth.toml goes under the stand-in's home, never to the user's ~/.prefect
-        return {**client_environ(self.url, self._saturn_token, self._prefect_api_key),
-                "PREFECT__HOME_DIR": str(self.home / "prefect")}
+        """What the client libraries read, pointing at this stand-in. Not ``PREFECT__HOME_DIR``:
+        each run's Prefect home (its auth.toml) is the caller's, set by ``connect``."""
+        return client_environ(self.url, self._saturn_token, self._prefect_api_key)
 
     # -- test-only fault injection (faults.py) ----------------------------------------------
     def arm_faults(self, *faults: dict) -> list[dict]:

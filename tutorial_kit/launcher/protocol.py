@@ -22,6 +22,16 @@ FAULTS_CONTROL_PATH = "/_standin/faults"
 #: which ``Client()`` and ``dask worker`` use when given no address.
 SCHEDULER_VAR = "STANDIN_DASK_SCHEDULER"
 SCHEDULER_EXAMPLE = "tcp://10.0.0.5:8786"
+#: The largest ``n_workers`` the notebook accepts, and the most worker processes the stand-in starts
+#: for one cluster (``n_workers`` times ``nprocs``, or a scale: a typo such as 10**9 is a 400, not
+#: a stand-in that hangs starting workers). Offline, each worker is a process of this machine of about
+#: 130 MiB (measured with pandas loaded, before any data) that takes about 0.35 s of CPU to start on
+#: this project's 2-core machine: 32 workers are about 4 GiB and 11 s of start-up, already far
+#: more than 2 cores can use. On Saturn Cloud each worker is an instance that is billed while it
+#: runs, and the tutorial's month has 11 CSV blocks of 64 MiB (8 Parquet row groups), so beyond
+#: 32 workers most would sit idle: a larger value is far more likely a typo (30 for 3, 300) than
+#: a need. Raise it here if your data and account need more.
+MAX_WORKERS = 32
 
 
 def check_scheduler_address(address: str) -> str:

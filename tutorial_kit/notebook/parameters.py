@@ -3,7 +3,7 @@ fail in a second with a message naming it, not after a cluster has spun up.
 
 The rules, and where they come from:
 
-- ``n_workers``: a whole number from 1 to :data:`MAX_N_WORKERS`.
+- ``n_workers``: a whole number from 1 to :data:`MAX_WORKERS`.
 - ``username``: a Saturn Cloud user name, as Saturn's API accepts it for an owner
   (:data:`USERNAME_PATTERN`, from the ``owner`` parameter of Saturn's OpenAPI description):
   1 to 39 lowercase ASCII letters, digits and single hyphens, starting and ending with a letter
@@ -24,15 +24,8 @@ from __future__ import annotations
 import re
 
 from ..exceptions import ParameterError
+from ..launcher.protocol import MAX_WORKERS
 
-#: The largest ``n_workers`` accepted. Offline, each worker is a process of this machine of about
-#: 130 MiB (measured with pandas loaded, before any data) that takes about 0.35 s of CPU to start on
-#: this project's 2-core machine: 32 workers are about 4 GiB and 11 s of start-up, already far
-#: more than 2 cores can use. On Saturn Cloud each worker is an instance that is billed while it
-#: runs, and the tutorial's month has 11 CSV blocks of 64 MiB (8 Parquet row groups), so beyond
-#: 32 workers most would sit idle: a larger value is far more likely a typo (30 for 3, 300) than
-#: a need. Raise it here if your data and account need more.
-MAX_N_WORKERS = 32
 
 #: Saturn Cloud user names: the ``identity`` part of the ``owner`` pattern in Saturn's API
 #: (``[a-z\d](?:[a-z\d]|-(?=[a-z\d])){0,38}``, the same rule as GitHub's user names).
@@ -113,9 +106,9 @@ def check_n_workers(n_workers) -> None:
         raise ParameterError(
             f"n_workers must be a whole number of at least 1, got {n_workers!r}: pass -p n_workers 3"
         )
-    if n_workers > MAX_N_WORKERS:
+    if n_workers > MAX_WORKERS:
         raise ParameterError(
-            f"n_workers must be at most {MAX_N_WORKERS} (MAX_N_WORKERS in tutorial_kit/notebook/parameters.py), "
+            f"n_workers must be at most {MAX_WORKERS} (MAX_WORKERS in tutorial_kit/launcher/protocol.py), "
             f"got {n_workers}: each worker is a process here or a billed instance on Saturn Cloud; "
             "pass -p n_workers 3"
         )

@@ -20,6 +20,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable, Protocol
 
+from ...launcher.protocol import MAX_WORKERS
 from ..store import Store
 from .exceptions import ClusterStartFailed, ClusterUnavailable, InvalidRequest, NotFound
 
@@ -31,10 +32,6 @@ SIZES = {
     "large": "Large - 2 cores - 16 GB RAM",
     "xlarge": "XLarge - 4 cores - 32 GB RAM",
 }
-#: The most worker processes one cluster may have (``n_workers`` times ``nprocs``, or a scale):
-#: each is a real process on this machine, and a typo such as 10**9 must be a 400, not a stand-in
-#: that hangs starting workers. The same bound as the notebook's own check (parameters.py).
-MAX_WORKER_PROCESSES = 32
 #: The most threads per worker process.
 MAX_THREADS = 64
 #: The image the tutorial's own recipe ran in; handed back to prefect-saturn for its KubernetesRun.
@@ -115,9 +112,9 @@ class ClusterSpec:
             raise InvalidRequest(f"prefectcloudflowrun_id must be a string, got {spec.prefectcloudflowrun_id!r}")
         if spec.nthreads > MAX_THREADS:
             raise InvalidRequest(f"nthreads must be at most {MAX_THREADS}, got {spec.nthreads}")
-        if spec.n_workers * spec.nprocs > MAX_WORKER_PROCESSES:
+        if spec.n_workers * spec.nprocs > MAX_WORKERS:
             raise InvalidRequest(
-                f"n_workers x nprocs must be at most {MAX_WORKER_PROCESSES} worker processes, "
+                f"n_workers x nprocs must be at most {MAX_WORKERS} worker processes, "
                 f"got {spec.n_workers} x {spec.nprocs}"
             )
         for name in ("worker_size", "scheduler_size"):
@@ -268,8 +265,8 @@ class SaturnBackend:
         its size; the request still succeeds (logged), as a cluster at its limit would."""
         if not isinstance(n, int) or isinstance(n, bool) or n < 0:
             raise InvalidRequest(f"n must be a whole number of at least 0, got {n!r}")
-        if n > MAX_WORKER_PROCESSES:
-            raise InvalidRequest(f"n must be at most {MAX_WORKER_PROCESSES} worker processes, got {n}")
+        if n > MAX_WORKERS:
+            raise InvalidRequest(f"n must be at most {MAX_WORKERS} worker processes, got {n}")
         cluster = self.cluster(cluster_id)
         cluster.info()  # raises if not running
         if not cluster.owned:
