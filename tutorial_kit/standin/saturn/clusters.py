@@ -14,6 +14,7 @@ import asyncio
 import logging
 import re
 import time
+from urllib.parse import urlsplit
 
 from ...launcher.protocol import SCHEDULER_VAR
 from .models import ClusterSpec
