@@ -72,7 +72,9 @@ def _nbval(notebook, tmp_path):
     return subprocess.run(
         [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", "-p", "no:cacheprovider",
          "--nbval-sanitize-with", str(REPO_ROOT / "tests" / "nbval-sanitize.cfg"), str(notebook),
-         "-q", "--rootdir", str(tmp_path)],
+         # -rN --color=no: the same report whether CI is set or not (with CI=true pytest repeats each
+         # failure's message in its short summary, and colours it)
+         "-q", "-rN", "--color=no", "--rootdir", str(tmp_path)],
         cwd=tmp_path, env=clean_env(), capture_output=True, text=True, timeout=300,
     )
 
