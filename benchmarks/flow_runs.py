@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import statistics
 import subprocess
 import sys
@@ -49,23 +48,43 @@ def main() -> int:
             script = Path(tmp) / "tutorial.py"
             # the script's connect() sees SATURN_BASE_URL and SATURN_TOKEN: "on Saturn", this stand-in
             script.write_text(notebook_as_script(NOTEBOOK))
-            first = subprocess.run([sys.executable, str(script)], cwd=REPO_ROOT, env=env, capture_output=True,
-                                   text=True)
+            first = subprocess.run(
+                [sys.executable, str(script)], cwd=REPO_ROOT, env=env, capture_output=True, text=True
+            )
             if first.returncode != 0:
                 sys.exit(f"the notebook's code failed:\n{first.stdout[-2000:]}\n{first.stderr[-3000:]}")
             watch = []
             for _ in range(args.repeats):
                 began = time.perf_counter()
-                done = subprocess.run([str(Path(sys.executable).parent / "prefect"), "run", "--name",
-                                       "prefect-resource-manager", "--project", "tutorial", "--watch"],
-                                      cwd=REPO_ROOT, capture_output=True, text=True, check=True,
-                                      env=dict(env, PREFECT__CLOUD__API_KEY=env["PREFECT_USER_TOKEN"]))
+                done = subprocess.run(
+                    [
+                        str(Path(sys.executable).parent / "prefect"),
+                        "run",
+                        "--name",
+                        "prefect-resource-manager",
+                        "--project",
+                        "tutorial",
+                        "--watch",
+                    ],
+                    cwd=REPO_ROOT,
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                    env=dict(env, PREFECT__CLOUD__API_KEY=env["PREFECT_USER_TOKEN"]),
+                )
                 watch.append(time.perf_counter() - began)
                 assert "Flow run succeeded!" in done.stdout, done.stdout[-2000:]
-            runs = requests.post(standin.url + "/graphql", timeout=30, headers={
-                "Authorization": f"Bearer {env['PREFECT_USER_TOKEN']}"}, json={"query": (
-                    "query { flow_run(order_by: {created: asc}) { created end_time state "
-                    "states { state timestamp } } }")}).json()["data"]["flow_run"]
+            runs = requests.post(
+                standin.url + "/graphql",
+                timeout=30,
+                headers={"Authorization": f"Bearer {env['PREFECT_USER_TOKEN']}"},
+                json={
+                    "query": (
+                        "query { flow_run(order_by: {created: asc}) { created end_time state "
+                        "states { state timestamp } } }"
+                    )
+                },
+            ).json()["data"]["flow_run"]
         finally:
             standin.stop()
     pickup, total = [], []
@@ -75,9 +94,11 @@ def main() -> int:
         pickup.append((submitted - created).total_seconds())
         total.append((datetime.fromisoformat(run["end_time"]) - created).total_seconds())
     print(f"{len(runs)} runs of the tutorial's flow (all {', '.join(sorted({r['state'] for r in runs}))})")
-    for name, values in (("pick-up latency (created -> Submitted)", pickup),
-                         ("run (created -> final state)", total),
-                         ("prefect run --watch, command to exit", watch)):
+    for name, values in (
+        ("pick-up latency (created -> Submitted)", pickup),
+        ("run (created -> final state)", total),
+        ("prefect run --watch, command to exit", watch),
+    ):
         print(f"{name:40s} median {statistics.median(values):7.3f} s   max {max(values):7.3f} s")
     verdict = "PASS" if max(pickup) <= PICKUP_TARGET else "FAIL"
     print(f"{verdict}  pick-up latency: max {max(pickup):.3f} s (target <= {PICKUP_TARGET} s)")

@@ -33,8 +33,10 @@ def notebook_as_script(path: Path) -> str:
             body = source.split("\n", 1)[1]
             source = f"import subprocess\nsubprocess.run(['bash', '-c', {body!r}], check=True)"
         # IPython's `!command {expression}`: the same command, its {expressions} as an f-string's
-        source = "\n".join(f"import subprocess; subprocess.run(f{line[1:]!r}, shell=True)" if line.startswith("!")
-                           else line for line in source.splitlines())
+        source = "\n".join(
+            f"import subprocess; subprocess.run(f{line[1:]!r}, shell=True)" if line.startswith("!") else line
+            for line in source.splitlines()
+        )
         parts.append(source)
     return "\n\n".join(parts) + "\n"
 
@@ -53,8 +55,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "prefect_resource_manager.py"
         script.write_text(notebook_as_script(NOTEBOOK))
-        runs = {"make run (papermill)": ["make", "--no-print-directory", "run"],
-                "plain script": [sys.executable, str(script)]}
+        runs = {
+            "make run (papermill)": ["make", "--no-print-directory", "run"],
+            "plain script": [sys.executable, str(script)],
+        }
         times = {name: [] for name in runs}
         timed(runs["plain script"], env)  # warm the file cache once, untimed
         for _ in range(args.repeats):

@@ -34,8 +34,10 @@ from tutorial_kit.paths import NOTEBOOK, REPO_ROOT
 
 CACHE = REPO_ROOT / "benchmarks" / ".cache"
 AGREEMENT = 1e-9
-QUERY = ("SELECT VendorID, stddev_samp(passenger_count) AS std FROM {source} "
-         "WHERE passenger_count > 1 GROUP BY VendorID ORDER BY VendorID")
+QUERY = (
+    "SELECT VendorID, stddev_samp(passenger_count) AS std FROM {source} "
+    "WHERE passenger_count > 1 GROUP BY VendorID ORDER BY VendorID"
+)
 
 
 # ------------------------------------------------------------------------------------------
@@ -103,8 +105,14 @@ def run_polars(path: str):
 
     def once():
         scan = pl.scan_parquet(path) if path.endswith(".parquet") else pl.scan_csv(path)
-        frame = (scan.select("VendorID", "passenger_count").filter(pl.col("passenger_count") > 1)
-                 .group_by("VendorID").agg(pl.col("passenger_count").std()).sort("VendorID").collect())
+        frame = (
+            scan.select("VendorID", "passenger_count")
+            .filter(pl.col("passenger_count") > 1)
+            .group_by("VendorID")
+            .agg(pl.col("passenger_count").std())
+            .sort("VendorID")
+            .collect()
+        )
         return pd.Series(dict(zip(frame["VendorID"].to_list(), frame["passenger_count"].to_list())))
 
     return once, peak_mib, lambda: None
@@ -158,7 +166,10 @@ def month_files(rows: int) -> dict[str, Path]:
 def measure(engine: str, path: Path, repeats: int) -> dict:
     done = subprocess.run(
         [sys.executable, __file__, "--run", engine, str(path), str(repeats)],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=1800,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1800,
     )
     if done.returncode != 0:
         sys.exit(f"{engine} on {path.name} failed:\n{done.stderr[-3000:]}")
@@ -169,8 +180,15 @@ def notebook_seconds(path: Path) -> float:
     """``make run``'s papermill command on the month, end to end (set-up already done)."""
     out = CACHE / "notebook-month.ipynb"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SATURN", "PREFECT")) and k != "BASE_URL"}
-    cmd = [str(Path(sys.executable).parent / "papermill"), "--no-progress-bar",
-           str(NOTEBOOK), str(out), "-p", "data_url", str(path)]
+    cmd = [
+        str(Path(sys.executable).parent / "papermill"),
+        "--no-progress-bar",
+        str(NOTEBOOK),
+        str(out),
+        "-p",
+        "data_url",
+        str(path),
+    ]
     start = time.perf_counter()
     subprocess.run(cmd, cwd=REPO_ROOT, env=env, check=True, capture_output=True, timeout=600)
     return time.perf_counter() - start
@@ -178,13 +196,16 @@ def notebook_seconds(path: Path) -> float:
 
 def agree(result: dict, reference: dict) -> bool:
     return result.keys() == reference.keys() and all(
-        abs(result[k] - reference[k]) <= AGREEMENT * abs(reference[k]) for k in reference)
+        abs(result[k] - reference[k]) <= AGREEMENT * abs(reference[k]) for k in reference
+    )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3, choices=range(1, 11), metavar="1..10")
-    parser.add_argument("--rows", type=int, default=MONTH_ROWS, help="rows of the generated month (default: %(default)s)")
+    parser.add_argument(
+        "--rows", type=int, default=MONTH_ROWS, help="rows of the generated month (default: %(default)s)"
+    )
     parser.add_argument("--run", nargs=3, metavar=("ENGINE", "PATH", "REPEATS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.run:
@@ -196,7 +217,9 @@ def main() -> int:
     rows = args.rows
     table, failures = [], []
     for fmt in ("csv", "parquet"):
-        measured = {engine: measure(engine, files[fmt], args.repeats) for engine in ("duckdb", "dask", "pandas", "polars")}
+        measured = {
+            engine: measure(engine, files[fmt], args.repeats) for engine in ("duckdb", "dask", "pandas", "polars")
+        }
         reference = measured["duckdb"]["result"]
         duck = statistics.median(measured["duckdb"]["walls"])
         for engine, m in measured.items():
@@ -214,7 +237,9 @@ def report(table, doubled, files, rows, failures) -> int:
     print(f"{'format':<8}{'engine':<8}{'wall s':>9}{'rows/s':>14}{'peak MiB':>10}{'vs DuckDB':>11}  agrees")
     for fmt, engine, wall, per_second, peak, ratio, ok in table:
         peak_text = f"{peak:,.0f}" + ("*" if engine == "dask" else " ")
-        print(f"{fmt:<8}{engine:<8}{wall:>9.3f}{per_second:>14,.0f}{peak_text:>10}{ratio:>10.2f}x  {'yes' if ok else 'NO'}")
+        print(
+            f"{fmt:<8}{engine:<8}{wall:>9.3f}{per_second:>14,.0f}{peak_text:>10}{ratio:>10.2f}x  {'yes' if ok else 'NO'}"
+        )
     print("* dask: the largest worker's peak")
     dask = {fmt: row for row in table if row[1] == "dask" for fmt in [row[0]]}
     single = dask["CSV"][4]
@@ -223,10 +248,14 @@ def report(table, doubled, files, rows, failures) -> int:
     checks = [
         (f"CSV: dask read {dask['CSV'][5]:.2f}x DuckDB (target <= 1.00x)", dask["CSV"][5] <= 1.0),
         (f"Parquet: dask read {dask['PARQUET'][5]:.2f}x DuckDB (target <= 3.00x)", dask["PARQUET"][5] <= 3.0),
-        (f"largest dask worker: {max(dask['CSV'][4], dask['PARQUET'][4]):,.0f} MiB (target <= 512)",
-         max(dask["CSV"][4], dask["PARQUET"][4]) <= 512),
-        (f"twice the rows: largest worker {doubled['peak_mib']:,.0f} MiB, {growth:+.1%} (target <= +20 %)",
-         growth <= 0.20),
+        (
+            f"largest dask worker: {max(dask['CSV'][4], dask['PARQUET'][4]):,.0f} MiB (target <= 512)",
+            max(dask["CSV"][4], dask["PARQUET"][4]) <= 512,
+        ),
+        (
+            f"twice the rows: largest worker {doubled['peak_mib']:,.0f} MiB, {growth:+.1%} (target <= +20 %)",
+            growth <= 0.20,
+        ),
         (f"notebook end to end with papermill on the month's CSV: {seconds:.1f} s (target <= 10 s)", seconds <= 10),
     ]
     print()

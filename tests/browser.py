@@ -33,8 +33,14 @@ INSTALL_HINT = "no Chromium for the browser tests: apt-get install chromium (or 
 #: background networking, component updates, sync or QUIC. --no-sandbox because CI runs as root, where
 #: Chromium's sandbox does not start. Playwright gives every launch a fresh, temporary user-data-dir.
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 #: The page's size: the README's screenshots are taken at this size.
 VIEWPORT = {"width": 1280, "height": 860}

@@ -83,8 +83,7 @@ def mark():
     assert not left, f"processes left running: {describe(left)}"
 
 
-def run_papermill(notebook: Path, output: Path, *params: str, mark: str, timeout: float = 300, cwd=REPO_ROOT,
-                  **env):
+def run_papermill(notebook: Path, output: Path, *params: str, mark: str, timeout: float = 300, cwd=REPO_ROOT, **env):
     """Run the papermill CLI as a user would; returns the CompletedProcess."""
     cmd = [str(Path(sys.executable).parent / "papermill"), "--no-progress-bar", str(notebook), str(output), *params]
     return subprocess.run(
@@ -163,8 +162,11 @@ def digests_after_a_task(cluster) -> dict:
             assert client.submit(lambda x: x + 1, 41, pure=False).result(timeout=10) == 42
             for _ in range(40):  # ~2 s of reads after each task: the next heartbeat brings the digests
                 info = cluster.scheduler_info
-                digests = {key: value for worker in info["workers"].values()
-                           for key, value in worker["metrics"].get("digests_total_since_heartbeat", {}).items()}
+                digests = {
+                    key: value
+                    for worker in info["workers"].values()
+                    for key, value in worker["metrics"].get("digests_total_since_heartbeat", {}).items()
+                }
                 # this task's own digests: on a shared cluster, a heartbeat may first bring an earlier test's
                 if any(key.startswith("execute.lambda.") for key in digests):
                     return digests
@@ -181,8 +183,10 @@ def answers_while_tasks_run(standin, cluster) -> collections.Counter:
     token = {"Authorization": f"token {standin.environ()['SATURN_TOKEN']}"}
     graphql = {"Authorization": f"Bearer {standin.environ()['PREFECT_USER_TOKEN']}"}
     calls = [("GET", cluster.cluster_url + path, token, None) for path in ("status", "info", "scheduler_info")]
-    calls += [("GET", standin.url + "/api/dask_clusters/info", token, None),
-              ("POST", standin.url + "/graphql", graphql, {"query": "query { auth_info { tenant_id } }"})]
+    calls += [
+        ("GET", standin.url + "/api/dask_clusters/info", token, None),
+        ("POST", standin.url + "/graphql", graphql, {"query": "query { auth_info { tenant_id } }"}),
+    ]
     statuses: collections.Counter = collections.Counter()
     stop = threading.Event()
 
@@ -214,14 +218,23 @@ USER_FLOWS = REPO_ROOT / "tests" / "programs" / "user_flows.py"
 def shell_env(standin, prefect_home: Path) -> dict:
     """The environment of a shell pointed at ``standin``, as ``python -m tutorial_kit.standin env``
     makes it for the shared one: its variables, and the key as Prefect's config."""
-    return clean_env(**{**standin.environ(), "PREFECT__HOME_DIR": str(prefect_home)}, PYTHONWARNINGS="ignore",
-                     PREFECT__CLOUD__API_KEY=standin.environ()["PREFECT_USER_TOKEN"])
+    return clean_env(
+        **{**standin.environ(), "PREFECT__HOME_DIR": str(prefect_home)},
+        PYTHONWARNINGS="ignore",
+        PREFECT__CLOUD__API_KEY=standin.environ()["PREFECT_USER_TOKEN"],
+    )
 
 
 def register_user_flow(shell: dict, name: str, project: str) -> str:
     """Register one of ``tests/programs/user_flows.py``'s flows; its flow id."""
-    done = subprocess.run([sys.executable, str(USER_FLOWS), name, project], env=shell, capture_output=True,
-                          text=True, timeout=120, cwd=REPO_ROOT)
+    done = subprocess.run(
+        [sys.executable, str(USER_FLOWS), name, project],
+        env=shell,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO_ROOT,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout.strip().splitlines()[-1]
 

@@ -22,10 +22,10 @@ from pathlib import Path
 
 import psutil
 import pytest
-
 from conftest import MARK, describe, register_user_flow, shell_env, wait_until_gone
-from tutorial_kit.paths import REPO_ROOT
+
 from tutorial_kit.launcher.process import StandIn
+from tutorial_kit.paths import REPO_ROOT
 
 VENV_BIN = Path(sys.executable).parent
 PROJECT = "users-own"
@@ -36,8 +36,11 @@ _MODULE_MARK = uuid.uuid4().hex
 
 @pytest.fixture(scope="module")
 def standin(tmp_path_factory):
-    standin = StandIn.start(username="tester", home=tmp_path_factory.mktemp("agent-standin"),
-                            env={MARK: _MODULE_MARK, "STANDIN_HEARTBEAT_SECONDS": str(HEARTBEAT)})
+    standin = StandIn.start(
+        username="tester",
+        home=tmp_path_factory.mktemp("agent-standin"),
+        env={MARK: _MODULE_MARK, "STANDIN_HEARTBEAT_SECONDS": str(HEARTBEAT)},
+    )
     yield standin
     standin.stop()
     left = wait_until_gone(_MODULE_MARK)
@@ -65,24 +68,32 @@ def flows(shell):
 
 
 def prefect(shell, *args: str, timeout: float = RUN_TIMEOUT) -> subprocess.CompletedProcess:
-    return subprocess.run([str(VENV_BIN / "prefect"), *args], env=shell, capture_output=True, text=True,
-                          timeout=timeout, cwd=REPO_ROOT)
+    return subprocess.run(
+        [str(VENV_BIN / "prefect"), *args], env=shell, capture_output=True, text=True, timeout=timeout, cwd=REPO_ROOT
+    )
 
 
 def graphql(standin, query: str) -> dict:
     import requests
 
-    answer = requests.post(standin.url + "/graphql", json={"query": query}, timeout=30,
-                           headers={"Authorization": f"Bearer {standin.environ()['PREFECT_USER_TOKEN']}"})
+    answer = requests.post(
+        standin.url + "/graphql",
+        json={"query": query},
+        timeout=30,
+        headers={"Authorization": f"Bearer {standin.environ()['PREFECT_USER_TOKEN']}"},
+    )
     body = answer.json()
     assert answer.status_code == 200 and "errors" not in body, body
     return body["data"]
 
 
 def run_by_name(standin, name: str) -> dict:
-    (run,) = graphql(standin, f'query {{ flow_run(where: {{name: {{_eq: "{name}"}}}}) {{ id state state_message '
-                              'labels states { state message } logs { level message name } '
-                              'task_runs { map_index state task { slug } states { state } } } }')["flow_run"]
+    (run,) = graphql(
+        standin,
+        f'query {{ flow_run(where: {{name: {{_eq: "{name}"}}}}) {{ id state state_message '
+        "labels states { state message } logs { level message name } "
+        "task_runs { map_index state task { slug } states { state } } } }",
+    )["flow_run"]
     return run
 
 
@@ -106,8 +117,11 @@ def dask_workers() -> list[psutil.Process]:
     found = []
     for p in psutil.process_iter():
         try:
-            if p.environ().get(MARK) == _MODULE_MARK and "spawn_main" in " ".join(p.cmdline()) \
-                    and p.status() != psutil.STATUS_ZOMBIE:
+            if (
+                p.environ().get(MARK) == _MODULE_MARK
+                and "spawn_main" in " ".join(p.cmdline())
+                and p.status() != psutil.STATUS_ZOMBIE
+            ):
                 found.append(p)
         except psutil.Error:
             continue
@@ -120,12 +134,31 @@ def started_gate_run(shell, flows, tmp_path, *watch: str):
     flows("user-gate")
     gate = tmp_path / "gate"
     gate.mkdir()
-    cli = subprocess.Popen([str(VENV_BIN / "prefect"), "run", "--name", "user-gate", "--project", PROJECT,
-                            "--param", f"gate={gate}", *watch], env=shell, stdin=subprocess.PIPE,
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=REPO_ROOT,
-                           start_new_session=True)
-    pid = int(wait_for(lambda: (gate / "running").exists() and (gate / "running").read_text(), 120,
-                       "the gate task did not start"))
+    cli = subprocess.Popen(
+        [
+            str(VENV_BIN / "prefect"),
+            "run",
+            "--name",
+            "user-gate",
+            "--project",
+            PROJECT,
+            "--param",
+            f"gate={gate}",
+            *watch,
+        ],
+        env=shell,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=REPO_ROOT,
+        start_new_session=True,
+    )
+    pid = int(
+        wait_for(
+            lambda: (gate / "running").exists() and (gate / "running").read_text(), 120, "the gate task did not start"
+        )
+    )
     return cli, gate, pid
 
 
@@ -139,8 +172,10 @@ def test_parameters_mapped_tasks_and_a_retry(standin, shell, flows):
     run = run_by_name(standin, run_name(done.stdout))
     assert [s["state"] for s in run["states"]] == ["Scheduled", "Submitted", "Running", "Success"]
     assert run["labels"] == ["saturn-cloud"]
-    assert any(log["name"] == "saturn-agent" and log["message"].startswith("Submitted for execution: PID: ")
-               for log in run["logs"])
+    assert any(
+        log["name"] == "saturn-agent" and log["message"].startswith("Submitted for execution: PID: ")
+        for log in run["logs"]
+    )
     by_task = {}
     for task_run in run["task_runs"]:
         by_task.setdefault(task_run["task"]["slug"], []).append(task_run)
@@ -210,8 +245,10 @@ def test_killed_flow_run_process_fails_the_run_and_its_cluster_is_closed(standin
     assert dask_workers()  # the run's cluster is up
     os.kill(pid, signal.SIGKILL)
     run = wait_for(lambda: (r := run_by_name(standin, name))["state"] == "Failed" and r, 30, "the run did not end")
-    assert run["state_message"] == (f"The flow-run process (PID {pid}) was killed by SIGKILL without reporting a "
-                                    "final state; marking the run as failed.")
+    assert run["state_message"] == (
+        f"The flow-run process (PID {pid}) was killed by SIGKILL without reporting a "
+        "final state; marking the run as failed."
+    )
     assert {"level": "ERROR", "message": run["state_message"], "name": "saturn-agent"} in run["logs"]
     wait_for(lambda: not dask_workers(), 30, "the killed run's Dask workers were not stopped")
 
@@ -223,15 +260,22 @@ def test_ctrl_c_on_watch_cancels_the_run_and_its_cluster_is_closed(standin, shel
     output, _ = cli.communicate("\n", timeout=60)
     assert "Keyboard interrupt detected!" in output and "Cancelled flow run." in output, output[-2000:]
     name = run_name(output)
-    run = wait_for(lambda: (r := run_by_name(standin, name))["state"] == "Cancelled" and r, 60,
-                   "the run was not cancelled")
+    run = wait_for(
+        lambda: (r := run_by_name(standin, name))["state"] == "Cancelled" and r, 60, "the run was not cancelled"
+    )
     assert "Cancelling" in [s["state"] for s in run["states"]]
-    wait_for(lambda: not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE, 30,
-             "the cancelled run's process did not end")
+    wait_for(
+        lambda: not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE,
+        30,
+        "the cancelled run's process did not end",
+    )
     # Prefect 1 stops a cancelled run at once, before the resource manager's cleanup: the platform
     # closes the cluster it gave the run, as Saturn closed a flow run's cluster (prefectcloudflowrun_id)
-    wait_for(lambda: f"flow run {run['id']}: closed its Dask cluster" in standin.log_path.read_text(), 30,
-             "the platform did not close the cancelled run's cluster")
+    wait_for(
+        lambda: f"flow run {run['id']}: closed its Dask cluster" in standin.log_path.read_text(),
+        30,
+        "the platform did not close the cancelled run's cluster",
+    )
     wait_for(lambda: not dask_workers(), 30, "the cancelled run's Dask workers were not stopped")
 
 
@@ -241,13 +285,18 @@ def test_a_run_that_stops_heart_beating_is_failed_by_the_zombie_killer(standin, 
     name = run_name(cli.stdout.read())
     os.kill(pid, signal.SIGSTOP)  # hung: no heartbeat, no state, no exit
     try:
-        run = wait_for(lambda: (r := run_by_name(standin, name))["state"] == "Failed" and r, 60,
-                       "the zombie killer did not fail the run")
+        run = wait_for(
+            lambda: (r := run_by_name(standin, name))["state"] == "Failed" and r,
+            60,
+            "the zombie killer did not fail the run",
+        )
     finally:
         if psutil.pid_exists(pid):
             os.kill(pid, signal.SIGCONT)
-    assert run["state_message"] == (f"No heartbeat detected from the flow run for {6 * HEARTBEAT:g} s (its process, "
-                                    f"PID {pid}, was killed); marking the run as failed.")
+    assert run["state_message"] == (
+        f"No heartbeat detected from the flow run for {6 * HEARTBEAT:g} s (its process, "
+        f"PID {pid}, was killed); marking the run as failed."
+    )
     assert any(log["name"] == "ZombieKiller" and log["level"] == "ERROR" for log in run["logs"])
     wait_for(lambda: not dask_workers(), 30, "the zombie's Dask workers were not stopped")
 
@@ -259,10 +308,26 @@ def test_two_runs_of_one_flow_at_once_each_with_its_own_cluster(standin, shell, 
         gate = tmp_path / f"gate{i}"
         gate.mkdir()
         gates.append(gate)
-        clis.append(subprocess.Popen(
-            [str(VENV_BIN / "prefect"), "run", "--name", "user-gate", "--project", PROJECT, "--param",
-             f"gate={gate}", "--watch"], env=shell, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            cwd=REPO_ROOT))
+        clis.append(
+            subprocess.Popen(
+                [
+                    str(VENV_BIN / "prefect"),
+                    "run",
+                    "--name",
+                    "user-gate",
+                    "--project",
+                    PROJECT,
+                    "--param",
+                    f"gate={gate}",
+                    "--watch",
+                ],
+                env=shell,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                cwd=REPO_ROOT,
+            )
+        )
     for gate in gates:  # both are at their gate at the same time: two clusters, one worker each
         wait_for(lambda: (gate / "running").exists(), 120, "a run did not reach its gate")
     assert len(dask_workers()) == 2
@@ -282,8 +347,11 @@ def test_the_agent_picks_a_run_up_when_it_is_created(standin, shell, flows):
     flows("user-params")
     done = prefect(shell, "run", "--name", "user-params", "--project", PROJECT, "--watch")
     assert done.returncode == 0
-    (run,) = graphql(standin, f'query {{ flow_run(where: {{name: {{_eq: "{run_name(done.stdout)}"}}}}) '
-                              '{ created states { state timestamp } } }')["flow_run"]
+    (run,) = graphql(
+        standin,
+        f'query {{ flow_run(where: {{name: {{_eq: "{run_name(done.stdout)}"}}}}) '
+        "{ created states { state timestamp } } }",
+    )["flow_run"]
     submitted = next(s["timestamp"] for s in run["states"] if s["state"] == "Submitted")
     latency = (datetime.fromisoformat(submitted) - datetime.fromisoformat(run["created"])).total_seconds()
     assert 0 <= latency < 2.0, latency
@@ -296,10 +364,16 @@ def test_a_scheduled_flow_runs_on_its_schedule(standin, shell, flows):
     from datetime import datetime
 
     flows("user-scheduled")
-    query = ('query { flow_run(where: {flow: {name: {_eq: "user-scheduled"}}}, order_by: {scheduled_start_time: asc}) '
-             '{ state auto_scheduled scheduled_start_time logs { message } } }')
-    runs = wait_for(lambda: (r := graphql(standin, query)["flow_run"]) and r[0]["state"] == "Success"
-                    and len(r) == 11 and r, 90, "the first scheduled run did not succeed", every=0.5)
+    query = (
+        'query { flow_run(where: {flow: {name: {_eq: "user-scheduled"}}}, order_by: {scheduled_start_time: asc}) '
+        "{ state auto_scheduled scheduled_start_time logs { message } } }"
+    )
+    runs = wait_for(
+        lambda: (r := graphql(standin, query)["flow_run"]) and r[0]["state"] == "Success" and len(r) == 11 and r,
+        90,
+        "the first scheduled run did not succeed",
+        every=0.5,
+    )
     assert all(run["auto_scheduled"] for run in runs)
     assert [run["state"] for run in runs[1:]] == ["Scheduled"] * 10  # the next ten, as Prefect Cloud kept them
     starts = [datetime.fromisoformat(run["scheduled_start_time"]) for run in runs]

@@ -22,8 +22,8 @@ import json
 import re
 
 import nbformat
-
 from conftest import RUN_FAILED, bad_deep_in_the_file, errors_of, run_papermill
+
 from tutorial_kit.paths import NOTEBOOK
 
 N_WORKERS = 2
@@ -59,7 +59,9 @@ def _processes():
     return kinds
 '''
 
-PROBE = PROCESSES + '''
+PROBE = (
+    PROCESSES
+    + """
 # test probe (tests/test_cleanup.py): runs in the flow-run process, while read runs
 def _count_while_running(task, old_state, new_state):
     if new_state.is_running():
@@ -72,9 +74,12 @@ def _count_while_running(task, old_state, new_state):
     return new_state
 
 read.state_handlers.append(_count_while_running)
-'''
+"""
+)
 
-AFTER = PROCESSES + '''
+AFTER = (
+    PROCESSES
+    + """
 # test probe: after the failed run, in the same kernel
 from prefect.backend import FlowRunView
 from prefect.utilities.graphql import with_args
@@ -99,15 +104,18 @@ print("CLEANUP-PROBE " + json.dumps({
     "scheduler_answers_after": _answers,
     "platform_closed_it": f"flow run {_run.flow_run_id}: closed its Dask cluster" in platform.standin.log_path.read_text(),
 }))
-'''
+"""
+)
 
 
 def notebook_with_probes(path) -> None:
     nb = nbformat.read(NOTEBOOK, as_version=4)
     (register_index,) = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and "flow.register(" in c.source]
-    (run_index,) = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and "finished_flow_run(run_key)" in c.source]
+    (run_index,) = [
+        i for i, c in enumerate(nb.cells) if c.cell_type == "code" and "finished_flow_run(run_key)" in c.source
+    ]
     nb.cells[run_index].metadata.setdefault("tags", []).append("raises-exception")
-    del nb.cells[run_index + 1:]  # the result cells: there is no result to show
+    del nb.cells[run_index + 1 :]  # the result cells: there is no result to show
     nb.cells.append(nbformat.v4.new_code_cell(AFTER, metadata={"tags": [PROBE_TAG]}))
     nb.cells.insert(register_index, nbformat.v4.new_code_cell(PROBE, metadata={"tags": [PROBE_TAG]}))
     nbformat.write(nb, path)
@@ -117,8 +125,24 @@ def test_failed_read_closes_the_cluster_by_its_own_cleanup(tmp_path, mark):
     copy, out = tmp_path / "probed.ipynb", tmp_path / "out.ipynb"
     notebook_with_probes(copy)
     data = bad_deep_in_the_file(tmp_path)
-    run = run_papermill(copy, out, "-p", "project", "x", "-p", "username", "y", "-p", "n_workers", str(N_WORKERS),
-                        "-p", "data_url", str(data), mark=mark, CLEANUP_PROBE_DIR=str(tmp_path))
+    run = run_papermill(
+        copy,
+        out,
+        "-p",
+        "project",
+        "x",
+        "-p",
+        "username",
+        "y",
+        "-p",
+        "n_workers",
+        str(N_WORKERS),
+        "-p",
+        "data_url",
+        str(data),
+        mark=mark,
+        CLEANUP_PROBE_DIR=str(tmp_path),
+    )
     assert run.returncode != 0  # the run cell's error still fails the papermill run
     (error,) = errors_of(out)
     assert re.match(RUN_FAILED + "task 'read': DataError: column 'passenger_count'", error), error
@@ -127,8 +151,13 @@ def test_failed_read_closes_the_cluster_by_its_own_cleanup(tmp_path, mark):
     probe = json.loads(line.removeprefix("CLEANUP-PROBE "))
     print(probe)
     assert probe["flow_state"] == "Failed"
-    assert probe["task_states"] == {"_DaskCluster": "Success", "_DaskCluster.setup": "Success", "data_url": "Success",
-                                    "read": "Failed", "_DaskCluster.cleanup": "Success"}
+    assert probe["task_states"] == {
+        "_DaskCluster": "Success",
+        "_DaskCluster.setup": "Success",
+        "data_url": "Success",
+        "read": "Failed",
+        "_DaskCluster.cleanup": "Success",
+    }
     # while read ran (counted in the flow-run process, its ancestors aside): one worker process per worker
     assert probe["during"]["dask"] == N_WORKERS, probe["during"]
     # after the run, the kernel still running: no Dask process and no flow-run process left, the scheduler gone

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import nbformat
 import pandas as pd
-
 from conftest import run_papermill
+
 from tutorial_kit.paths import NOTEBOOK, SAMPLE_CSV, STANDIN_HOME
 from tutorial_kit.tooling.results import read_result
 
@@ -23,7 +23,7 @@ TOLERANCE = 1e-12
 LOG = STANDIN_HOME / "standin.log"
 RECORD = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \S+ (?:DEBUG|INFO|WARNING|ERROR|CRITICAL) ")
 
-WATCH = '''\
+WATCH = """\
 # test probe (tests/test_concurrent_runs.py): the cluster read runs on, noted in the flow-run process
 def _note_cluster(task, old_state, new_state):
     if new_state.is_running():
@@ -36,9 +36,9 @@ def _note_cluster(task, old_state, new_state):
     return new_state
 
 read.state_handlers.append(_note_cluster)
-'''
+"""
 
-PROBE = '''\
+PROBE = """\
 # test probe (tests/test_concurrent_runs.py): what this run used; no secret is printed
 import json, os, stat
 from pathlib import Path
@@ -62,7 +62,7 @@ print("RUN-PROBE " + json.dumps({
     "project_id": client_project_id,
     "flow_id": flow_id,
 }))
-'''
+"""
 
 
 def expected() -> dict:
@@ -98,8 +98,22 @@ def test_three_runs_at_once_each_with_its_own_standin(tmp_path, mark):
         try:
             barrier.wait(timeout=30)
             started = time.monotonic()
-            run = run_papermill(copy, out, "-p", "project", "nightly-taxi", "-p", "username", "jdoe",
-                                "-p", "n_workers", "1", mark=mark, timeout=240, RUN_PROBE_DIR=str(probes))
+            run = run_papermill(
+                copy,
+                out,
+                "-p",
+                "project",
+                "nightly-taxi",
+                "-p",
+                "username",
+                "jdoe",
+                "-p",
+                "n_workers",
+                "1",
+                mark=mark,
+                timeout=240,
+                RUN_PROBE_DIR=str(probes),
+            )
             results[i] = (run, out, time.monotonic() - started)
         except Exception as exc:  # reported below, with the run's number
             errors[i] = exc
@@ -126,8 +140,16 @@ def test_three_runs_at_once_each_with_its_own_standin(tmp_path, mark):
     print(json.dumps(probes, indent=1))
 
     # nothing shared by accident
-    for key in ("kernel_pid", "standin_url", "standin_pid", "prefect_home", "scheduler", "cluster_url",
-                "project_id", "flow_id"):
+    for key in (
+        "kernel_pid",
+        "standin_url",
+        "standin_pid",
+        "prefect_home",
+        "scheduler",
+        "cluster_url",
+        "project_id",
+        "flow_id",
+    ):
         values = [p[key] for p in probes]
         assert len(set(values)) == RUNS, (key, values)
     for p in probes:

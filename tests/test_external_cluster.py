@@ -7,6 +7,7 @@ them; the stand-in never scales or stops them; and a wrong address fails clearly
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import json
 import os
@@ -21,15 +22,23 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from conftest import (
+    MARK,
+    answers_while_tasks_run,
+    clean_env,
+    describe,
+    digests_after_a_task,
+    outputs_text,
+    run_papermill,
+    wait_until_gone,
+)
 
-from conftest import (MARK, answers_while_tasks_run, clean_env, describe, digests_after_a_task, outputs_text,
-                      run_papermill, wait_until_gone)
-from tutorial_kit.notebook import connect as connect_module
 from tutorial_kit.exceptions import PlatformConfigError
-from tutorial_kit.paths import NOTEBOOK, SAMPLE_CSV, STANDIN_HOME
-from tutorial_kit.tooling.results import read_result
 from tutorial_kit.launcher.process import StandIn
 from tutorial_kit.launcher.protocol import SCHEDULER_VAR
+from tutorial_kit.notebook import connect as connect_module
+from tutorial_kit.paths import NOTEBOOK, SAMPLE_CSV, STANDIN_HOME
+from tutorial_kit.tooling.results import read_result
 
 BIN = Path(sys.executable).parent
 NO_TUTORIAL_KIT = Path(__file__).parent / "programs" / "no_tutorial_kit"
@@ -43,10 +52,8 @@ def _kill_group(proc: subprocess.Popen) -> None:
     """End a process we started and its children (its own session), politely, then surely."""
     if proc.poll() is None:
         os.killpg(proc.pid, signal.SIGTERM)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(10)
-        except subprocess.TimeoutExpired:
-            pass
     try:
         os.killpg(proc.pid, signal.SIGKILL)  # nanny children that outlived their nanny
     except ProcessLookupError:
@@ -72,14 +79,31 @@ def external_cluster(tmp_path_factory):
 
     def start(name: str, *args: str) -> subprocess.Popen:
         with open(tmp / f"{name}.log", "wb") as log:
-            proc = subprocess.Popen([str(BIN / "dask"), *args], stdin=subprocess.DEVNULL, stdout=log,
-                                    stderr=subprocess.STDOUT, env=env, cwd=tmp, start_new_session=True)
+            proc = subprocess.Popen(
+                [str(BIN / "dask"), *args],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+                cwd=tmp,
+                start_new_session=True,
+            )
         procs.append(proc)
         return proc
 
     try:
-        scheduler = start("scheduler", "scheduler", "--host", "127.0.0.1", "--port", "0",
-                          "--dashboard-address", "127.0.0.1:0", "--scheduler-file", str(scheduler_file))
+        scheduler = start(
+            "scheduler",
+            "scheduler",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--dashboard-address",
+            "127.0.0.1:0",
+            "--scheduler-file",
+            str(scheduler_file),
+        )
         deadline = time.monotonic() + START_TIMEOUT
         address = None
         while address is None:
@@ -91,8 +115,21 @@ def external_cluster(tmp_path_factory):
             except (FileNotFoundError, ValueError, KeyError):  # not there yet, or half-written
                 pass
         workers = [
-            start(name, "worker", address, "--name", name, "--nthreads", "1", "--host", "127.0.0.1",
-                  "--dashboard-address", "127.0.0.1:0", "--local-directory", str(tmp / name))
+            start(
+                name,
+                "worker",
+                address,
+                "--name",
+                name,
+                "--nthreads",
+                "1",
+                "--host",
+                "127.0.0.1",
+                "--dashboard-address",
+                "127.0.0.1:0",
+                "--local-directory",
+                str(tmp / name),
+            )
             for name in WORKER_NAMES
         ]
         with Client(address, timeout=START_TIMEOUT) as client:
@@ -131,8 +168,11 @@ def worker_activity(address: str, since: float = 0.0) -> dict[str, tuple[int, li
         from dask.utils import key_split
 
         # transitions are logged as (key, start, finish, final state, recommendations, stimulus, time)
-        executed = [e[0] for e in dask_worker.state.log
-                    if len(e) == 7 and e[1] == "executing" and e[3] == "memory" and e[6] >= since]
+        executed = [
+            e[0]
+            for e in dask_worker.state.log
+            if len(e) == 7 and e[1] == "executing" and e[3] == "memory" and e[6] >= since
+        ]
         return dask_worker.name, dask_worker.state.executed_count, sorted({key_split(k) for k in executed})
 
     with Client(address, timeout=10) as client:
@@ -159,7 +199,7 @@ def split_sample(folder: Path, parts: int) -> str:
     folder.mkdir()
     size = -(-len(rows) // parts)
     for i in range(parts):
-        chunk = rows[i * size:(i + 1) * size]
+        chunk = rows[i * size : (i + 1) * size]
         (folder / f"trips-part{i}.csv").write_bytes(header + b"\r\n" + b"".join(r + b"\r\n" for r in chunk))
     return str(folder / "trips-part*.csv")
 
@@ -171,8 +211,9 @@ def test_notebook_runs_read_on_your_dask_cluster_and_leaves_it_running(external_
 
     out = tmp_path / "external.ipynb"
     log_start = STANDIN_LOG.stat().st_size if STANDIN_LOG.exists() else 0
-    run = run_papermill(NOTEBOOK, out, "-p", "data_url", data_url, mark=mark,
-                        **{SCHEDULER_VAR: external_cluster.address})
+    run = run_papermill(
+        NOTEBOOK, out, "-p", "data_url", data_url, mark=mark, **{SCHEDULER_VAR: external_cluster.address}
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     text = outputs_text(out)
     assert f"Its Dask cluster is yours, at {external_cluster.address}" in text
@@ -200,8 +241,10 @@ def test_notebook_runs_read_on_your_dask_cluster_and_leaves_it_running(external_
 
     from tutorial_kit.tooling.notebook_code import read_function
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as local, \
-            Client(local):
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as local,
+        Client(local),
+    ):
         on_local = read_function()(data_url).to_dict()
     assert read_result(out) == on_local  # identical digits
     assert worker_activity(external_cluster.address) == settled  # that did not use the user's cluster
@@ -214,8 +257,9 @@ def saturn_env_for(monkeypatch, tmp_path):
     started = []
 
     def start(dask_scheduler: str) -> StandIn:
-        standin = StandIn.start(username="tester", home=tmp_path / f"standin{len(started)}",
-                                dask_scheduler=dask_scheduler)
+        standin = StandIn.start(
+            username="tester", home=tmp_path / f"standin{len(started)}", dask_scheduler=dask_scheduler
+        )
         started.append(standin)
         for key, value in standin.environ().items():
             monkeypatch.setenv(key, value)
@@ -316,13 +360,17 @@ class _QuietHandler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-@pytest.mark.parametrize("port_fixture, reason", [
-    ("closed_port", "Timed out trying to connect to"),
-    ("silent_port", "something accepted the connection but did not answer as a Dask scheduler"),
-    ("http_port", "did not answer as a Dask scheduler"),
-])
-def test_unreachable_scheduler_is_a_clear_error_in_bounded_time(port_fixture, reason, request, saturn_env_for,
-                                                                  monkeypatch):
+@pytest.mark.parametrize(
+    "port_fixture, reason",
+    [
+        ("closed_port", "Timed out trying to connect to"),
+        ("silent_port", "something accepted the connection but did not answer as a Dask scheduler"),
+        ("http_port", "did not answer as a Dask scheduler"),
+    ],
+)
+def test_unreachable_scheduler_is_a_clear_error_in_bounded_time(
+    port_fixture, reason, request, saturn_env_for, monkeypatch
+):
     from dask_saturn import SaturnCluster
 
     port = request.getfixturevalue(port_fixture)
@@ -335,23 +383,27 @@ def test_unreachable_scheduler_is_a_clear_error_in_bounded_time(port_fixture, re
         SaturnCluster(n_workers=1)
     assert time.monotonic() - began < 8
     message = str(error.value)
-    assert message.startswith(f"Dask cluster failed to start: no Dask scheduler answered at {address} "
-                              f"({SCHEDULER_VAR}) within 1 s: ")
+    assert message.startswith(
+        f"Dask cluster failed to start: no Dask scheduler answered at {address} ({SCHEDULER_VAR}) within 1 s: "
+    )
     assert reason in message and message.endswith(f"Start one with `dask scheduler`, or fix {SCHEDULER_VAR}")
 
 
 # -- bad values: one line, before anything starts -------------------------------------------------
-@pytest.mark.parametrize("value, problem", [
-    ("10.0.0.5:8786", "it has no scheme"),
-    ("tls://10.0.0.5:8786", "only tcp:// works here"),
-    ("http://10.0.0.5:8787", "only tcp:// works here"),
-    ("tcp://10.0.0.5", "it has no port"),
-    ("tcp://:8786", "it has no host"),
-    ("tcp://10.0.0.5:port", "its port is invalid"),
-    ("tcp://10.0.0.5:99999", "its port is invalid"),
-    ("tcp://10.0.0.5:0", "its port is invalid"),
-    ("tcp://10.0.0.5:8786/status", "more than scheme, host and port"),
-])
+@pytest.mark.parametrize(
+    "value, problem",
+    [
+        ("10.0.0.5:8786", "it has no scheme"),
+        ("tls://10.0.0.5:8786", "only tcp:// works here"),
+        ("http://10.0.0.5:8787", "only tcp:// works here"),
+        ("tcp://10.0.0.5", "it has no port"),
+        ("tcp://:8786", "it has no host"),
+        ("tcp://10.0.0.5:port", "its port is invalid"),
+        ("tcp://10.0.0.5:99999", "its port is invalid"),
+        ("tcp://10.0.0.5:0", "its port is invalid"),
+        ("tcp://10.0.0.5:8786/status", "more than scheme, host and port"),
+    ],
+)
 def test_bad_value_is_a_one_line_error_naming_the_variable(value, problem, monkeypatch):
     monkeypatch.setattr(connect_module, "_current", None)
     for var in ("SATURN_BASE_URL", "SATURN_TOKEN"):
@@ -362,26 +414,35 @@ def test_bad_value_is_a_one_line_error_naming_the_variable(value, problem, monke
     with pytest.raises(PlatformConfigError) as error:
         connect_module.connect("u")
     message = str(error.value)
-    assert message == (f"{SCHEDULER_VAR} must be a Dask scheduler address like tcp://10.0.0.5:8786, "
-                       f"got {value!r}: {message.split(': ', 1)[1]}")
+    assert message == (
+        f"{SCHEDULER_VAR} must be a Dask scheduler address like tcp://10.0.0.5:8786, "
+        f"got {value!r}: {message.split(': ', 1)[1]}"
+    )
     assert problem in message and "\n" not in message
     assert not started
 
 
 def test_standin_command_line_rejects_a_bad_address():
-    run = subprocess.run([sys.executable, "-m", "tutorial_kit.standin", "--username", "u",
-                          "--dask-scheduler", "10.0.0.5:8786"], capture_output=True, text=True, timeout=30,
-                         env=clean_env(STANDIN_SATURN_TOKEN="a", STANDIN_PREFECT_API_KEY="b"))
+    run = subprocess.run(
+        [sys.executable, "-m", "tutorial_kit.standin", "--username", "u", "--dask-scheduler", "10.0.0.5:8786"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env=clean_env(STANDIN_SATURN_TOKEN="a", STANDIN_PREFECT_API_KEY="b"),
+    )
     assert run.returncode == 2
     assert "--dask-scheduler: '10.0.0.5:8786' is not a scheduler address like tcp://10.0.0.5:8786" in run.stderr
 
 
-@pytest.mark.parametrize("value, expected", [
-    (" tcp://10.0.0.5:8786 ", "tcp://10.0.0.5:8786"),
-    ("tcp://[::1]:8786/", "tcp://[::1]:8786"),
-    ("tcp://dask-head.local:8786", "tcp://dask-head.local:8786"),
-    ("", None),  # empty is unset, as for the Saturn variables: the stand-in starts LocalClusters
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (" tcp://10.0.0.5:8786 ", "tcp://10.0.0.5:8786"),
+        ("tcp://[::1]:8786/", "tcp://[::1]:8786"),
+        ("tcp://dask-head.local:8786", "tcp://dask-head.local:8786"),
+        ("", None),  # empty is unset, as for the Saturn variables: the stand-in starts LocalClusters
+    ],
+)
 def test_good_values_reach_the_standin(value, expected, monkeypatch):
     monkeypatch.setattr(connect_module, "_current", None)
     for var in ("SATURN_BASE_URL", "SATURN_TOKEN"):

@@ -26,12 +26,12 @@ import uuid
 import pandas as pd
 import pytest
 import requests
-
 from conftest import RUN_FAILED, clean_env, errors_of, outputs_text, run_papermill
-from tutorial_kit.paths import NOTEBOOK, STANDIN_HOME
-from tutorial_kit.tooling.results import read_result
-from tutorial_kit.standin.faults import FaultSet, FaultSpecError
+
 from tutorial_kit.launcher.process import StandInError
+from tutorial_kit.paths import NOTEBOOK, STANDIN_HOME
+from tutorial_kit.standin.faults import FaultSet, FaultSpecError
+from tutorial_kit.tooling.results import read_result
 
 LOCAL_URL = r"http://127\.0\.0\.1:\d+"
 HEX = "[0-9a-f]+"
@@ -44,8 +44,19 @@ def run_notebook(tmp_path, mark, faults: list[dict], *params: str):
     out = tmp_path / "out.ipynb"
     # one worker unless a test asks for more: each worker is a process to start
     params = ("-p", "n_workers", "1", *params)
-    done = run_papermill(NOTEBOOK, out, "-p", "project", "faults", "-p", "username", "tester", *params, mark=mark,
-                         STANDIN_FAULTS=json.dumps(faults))
+    done = run_papermill(
+        NOTEBOOK,
+        out,
+        "-p",
+        "project",
+        "faults",
+        "-p",
+        "username",
+        "tester",
+        *params,
+        mark=mark,
+        STANDIN_FAULTS=json.dumps(faults),
+    )
     return done, out
 
 
@@ -93,15 +104,19 @@ def test_fault_specs_are_checked_and_counted():
     now = [0.0]
     faults = FaultSet(clock=lambda: now[0])
     for spec, message in [
-        ({"action": "explode"}, "action must be one of error, unauthorized, cluster_error, cluster_pending, "
-                                "kill_worker, got 'explode'"),
+        (
+            {"action": "explode"},
+            "action must be one of error, unauthorized, cluster_error, cluster_pending, kill_worker, got 'explode'",
+        ),
         ({"action": "error", "colour": "red"}, "unknown fault field(s): colour"),
         ({"action": "error", "status": 200}, "status must be a whole number of at least 400, got 200"),
         ({"action": "error", "times": 0}, "times must be a whole number of at least 1, got 0"),
         ({"action": "cluster_error"}, "cluster_error needs errors: a non-empty list of strings"),
         ({"action": "cluster_pending", "path": "/graphql"}, "cluster_pending answers POST /api/dask_clusters only"),
-        ({"action": "error", "path": "("}, "path '(' is not a regular expression: missing ), unterminated "
-                                           "subpattern at position 0"),
+        (
+            {"action": "error", "path": "("},
+            "path '(' is not a regular expression: missing ), unterminated subpattern at position 0",
+        ),
         ({"action": "kill_worker", "api": "saturn"}, "kill_worker takes task, delay, times, seconds and name only"),
     ]:
         with pytest.raises(FaultSpecError) as exc:
@@ -109,8 +124,12 @@ def test_fault_specs_are_checked_and_counted():
         assert str(exc.value) == message
     assert faults.describe() == []
 
-    faults.arm([{"action": "error", "api": "saturn", "method": "get", "path": "/api/dask_clusters/info", "times": 2},
-                {"action": "unauthorized", "api": "prefect", "operation": "create_project", "seconds": 5}])
+    faults.arm(
+        [
+            {"action": "error", "api": "saturn", "method": "get", "path": "/api/dask_clusters/info", "times": 2},
+            {"action": "unauthorized", "api": "prefect", "operation": "create_project", "seconds": 5},
+        ]
+    )
     assert faults.take("saturn", "POST", "/api/dask_clusters/info") is None  # another method
     assert faults.take("prefect", "GET", "/api/dask_clusters/info") is None  # another API
     assert [faults.take("saturn", "GET", "/api/dask_clusters/info").hits for _ in range(2)] == [1, 2]
@@ -129,15 +148,26 @@ def test_control_endpoint_answers_only_the_standins_own_token(faults):
         assert r.status_code == 401
         assert r.json() == {"message": "Unauthorized: the fault control endpoint needs the stand-in's own SATURN_TOKEN"}
     assert faults.faults() == []
-    with pytest.raises(StandInError, match=r"refused POST /_standin/faults: 400 errors is for action 'cluster_error' only"):
+    with pytest.raises(
+        StandInError, match=r"refused POST /_standin/faults: 400 errors is for action 'cluster_error' only"
+    ):
         faults.arm_faults({"action": "error", "errors": ["x"]})
     name = unique("listed")
     faults.arm_faults({"action": "error", "api": "saturn", "path": "/api/info/servers", "times": 1, "name": name})
     headers = {"Authorization": f"token {faults.environ()['SATURN_TOKEN']}"}
     assert requests.get(faults.url + "/api/info/servers", headers=headers, timeout=10).status_code == 500
     assert requests.get(faults.url + "/api/info/servers", headers=headers, timeout=10).status_code == 200
-    assert faults.faults() == [{"action": "error", "api": "saturn", "name": name, "path": "/api/info/servers",
-                                "times": 1, "hits": 1, "active": False}]
+    assert faults.faults() == [
+        {
+            "action": "error",
+            "api": "saturn",
+            "name": name,
+            "path": "/api/info/servers",
+            "times": 1,
+            "hits": 1,
+            "active": False,
+        }
+    ]
     assert faults.clear_faults() == 1 and faults.faults() == []
     assert fault_log(name, faults.log_path)[1:] == [f"fault {name}: GET /api/info/servers -> error (hit 1)"]
 
@@ -145,9 +175,8 @@ def test_control_endpoint_answers_only_the_standins_own_token(faults):
 # -- a wrong Saturn token -----------------------------------------------------------------------
 def test_wrong_saturn_token_names_the_variable_in_both_saturn_clients(saturn_env, monkeypatch):
     from dask_saturn import SaturnCluster
-    from prefect_saturn import PrefectCloudIntegration
-
     from prefect import Flow
+    from prefect_saturn import PrefectCloudIntegration
 
     monkeypatch.setenv("SATURN_TOKEN", "not-the-token")
     with pytest.raises(ValueError) as exc:
@@ -158,8 +187,10 @@ def test_wrong_saturn_token_names_the_variable_in_both_saturn_clients(saturn_env
     with pytest.raises(requests.HTTPError) as exc:
         integration.register_flow_with_saturn(Flow("f"))
     # prefect-saturn only calls raise_for_status(): the stand-in's reason phrase carries the message
-    assert str(exc.value) == (f"401 Client Error: Unauthorized: invalid or missing SATURN_TOKEN for url: "
-                              f"{saturn_env['BASE_URL']}/api/prefect_cloud/flows")
+    assert str(exc.value) == (
+        f"401 Client Error: Unauthorized: invalid or missing SATURN_TOKEN for url: "
+        f"{saturn_env['BASE_URL']}/api/prefect_cloud/flows"
+    )
 
 
 def test_rejected_saturn_token_stops_the_notebook_naming_saturn_token(tmp_path, mark):
@@ -168,8 +199,12 @@ def test_rejected_saturn_token_stops_the_notebook_naming_saturn_token(tmp_path, 
     done, out = run_notebook(tmp_path, mark, [{"action": "unauthorized", "api": "saturn"}])
     assert done.returncode != 0
     [error] = errors_of(out)
-    assert re.fullmatch(re.escape("HTTPError: 401 Client Error: Unauthorized: invalid or missing SATURN_TOKEN "
-                                  "for url: ") + LOCAL_URL + re.escape("/api/prefect_cloud/flows"), error), error
+    assert re.fullmatch(
+        re.escape("HTTPError: 401 Client Error: Unauthorized: invalid or missing SATURN_TOKEN for url: ")
+        + LOCAL_URL
+        + re.escape("/api/prefect_cloud/flows"),
+        error,
+    ), error
     assert "Task '_DaskCluster.setup'" not in outputs_text(out)
 
 
@@ -189,9 +224,11 @@ def test_one_500_per_dask_saturn_call(faults, saturn_env):
         made.append(SaturnCluster(n_workers=1))
         return made[-1].status
 
-    for label, method, path in [("SaturnCluster(): sizes", "GET", "/api/dask_clusters/info"),
-                                ("SaturnCluster(): create", "POST", "/api/dask_clusters"),
-                                ("SaturnCluster(): cluster info", "GET", f"/api/dask_clusters/{HEX}/info")]:
+    for label, method, path in [
+        ("SaturnCluster(): sizes", "GET", "/api/dask_clusters/info"),
+        ("SaturnCluster(): create", "POST", "/api/dask_clusters"),
+        ("SaturnCluster(): cluster info", "GET", f"/api/dask_clusters/{HEX}/info"),
+    ]:
         once(method, path)
         table[f"{method} {path} ({label})"] = (outcome(start), outcome(start))
     cluster = made[-1]
@@ -210,8 +247,10 @@ def test_one_500_per_dask_saturn_call(faults, saturn_env):
     assert table == {
         "GET /api/dask_clusters/info (SaturnCluster(): sizes)": ("ValueError: Internal Server Error", "ok: ready"),
         "POST /api/dask_clusters (SaturnCluster(): create)": ("ValueError: Internal Server Error", "ok: ready"),
-        f"GET /api/dask_clusters/{HEX}/info (SaturnCluster(): cluster info)": ("ValueError: Internal Server Error",
-                                                                             "ok: ready"),
+        f"GET /api/dask_clusters/{HEX}/info (SaturnCluster(): cluster info)": (
+            "ValueError: Internal Server Error",
+            "ok: ready",
+        ),
         "GET /api/dask_clusters/{id}/status (status)": ("ok: ready", "ok: ready"),  # recovered by its fallback
         "GET /api/dask_clusters/{id}/scheduler_info (scheduler_info)": ("ValueError: Internal Server Error", "ok: 1"),
         "POST /api/dask_clusters/{id}/scale (scale(1))": ("ValueError: Internal Server Error", "ok"),
@@ -225,9 +264,8 @@ def test_one_500_per_dask_saturn_call(faults, saturn_env):
 def test_one_500_per_prefect_saturn_call(faults, saturn_env):
     """prefect-saturn and prefect's Webhook storage retry connection errors only: one 500 fails the
     call with its status line and URL; the next call works."""
-    from prefect_saturn import PrefectCloudIntegration, describe_sizes
-
     from prefect import Flow, task
+    from prefect_saturn import PrefectCloudIntegration, describe_sizes
 
     @task
     def double(x):
@@ -254,22 +292,33 @@ def test_one_500_per_prefect_saturn_call(faults, saturn_env):
     ]:
         faults.arm_faults({"action": "error", "api": "saturn", "method": method, "path": path, "times": 1})
         first, second = outcome(call), outcome(call)
-        table[f"{method} {path} ({label})"] = (re.sub(r"/flows/\w+/\w+/", "/flows/ID/VERSION/",
-                                                      re.sub(r"/flows/\w+/run", "/flows/ID/run", first)), second)
+        table[f"{method} {path} ({label})"] = (
+            re.sub(r"/flows/\w+/\w+/", "/flows/ID/VERSION/", re.sub(r"/flows/\w+/run", "/flows/ID/run", first)),
+            second,
+        )
     assert table == {
         "PUT /api/prefect_cloud/flows (register_flow_with_saturn)": (
-            f"HTTPError: 500 Server Error: Internal Server Error for url: {base}/api/prefect_cloud/flows", "ok"),
+            f"HTTPError: 500 Server Error: Internal Server Error for url: {base}/api/prefect_cloud/flows",
+            "ok",
+        ),
         f"GET /api/prefect_cloud/flows/{HEX}/run_job_spec (register_flow_with_saturn)": (
             f"HTTPError: 500 Server Error: Internal Server Error for url: {base}/api/prefect_cloud/flows/ID/run_job_spec",
-            "ok"),
+            "ok",
+        ),
         f"POST {CONTENT_PATH} (flow.register: Webhook build)": (
             f"HTTPError: 500 Server Error: Internal Server Error for url: "
-            f"{base}/api/prefect_cloud/flows/ID/VERSION/content", "ok"),
+            f"{base}/api/prefect_cloud/flows/ID/VERSION/content",
+            "ok",
+        ),
         f"GET {CONTENT_PATH} (agent: Webhook get_flow)": (
             f"HTTPError: 500 Server Error: Internal Server Error for url: "
-            f"{base}/api/prefect_cloud/flows/ID/VERSION/content", "ok: five-hundred"),
+            f"{base}/api/prefect_cloud/flows/ID/VERSION/content",
+            "ok: five-hundred",
+        ),
         "GET /api/info/servers (describe_sizes())": (
-            f"HTTPError: 500 Server Error: Internal Server Error for url: {base}/api/info/servers", "ok: large"),
+            f"HTTPError: 500 Server Error: Internal Server Error for url: {base}/api/info/servers",
+            "ok: large",
+        ),
     }
 
 
@@ -277,8 +326,19 @@ def test_one_graphql_500_is_retried_at_once_and_the_run_succeeds(tmp_path, mark)
     """prefect's client retries a 500 at once (its first back-off is 0 s): flow.register goes
     through (the 500 came before the mutation ran, so the retry creates the one flow)."""
     name = unique("graphql-500")
-    done, out = run_notebook(tmp_path, mark, [{"action": "error", "api": "prefect", "times": 1, "name": name,
-                                               "operation": "create_flow_from_compressed_string"}])
+    done, out = run_notebook(
+        tmp_path,
+        mark,
+        [
+            {
+                "action": "error",
+                "api": "prefect",
+                "times": 1,
+                "name": name,
+                "operation": "create_flow_from_compressed_string",
+            }
+        ],
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert sorted(read_result(out)) == [1, 2, 4]
     assert re.search(r"Flow URL: .*\n └── ID: [0-9a-f-]{36}\n └── Project: faults\n", outputs_text(out))
@@ -308,8 +368,9 @@ def test_cluster_error_stops_the_notebook_with_the_errors(tmp_path, mark):
     assert "Task 'read': Finished task run for task with final state: 'TriggerFailed'" in text  # never ran
     # the run cell stops with setup's own error, as Prefect Cloud recorded it
     (error,) = errors_of(out)
-    assert re.fullmatch(RUN_FAILED + rf"task '_DaskCluster.setup': ValueError: {re.escape(' '.join(ERRORS))}",
-                        error), error
+    assert re.fullmatch(RUN_FAILED + rf"task '_DaskCluster.setup': ValueError: {re.escape(' '.join(ERRORS))}", error), (
+        error
+    )
 
 
 def test_cluster_pending_for_three_polls_then_ready(faults, saturn_env, monkeypatch):
@@ -330,7 +391,8 @@ def test_cluster_pending_for_three_polls_then_ready(faults, saturn_env, monkeypa
             assert client.submit(sum, [1, 2, 3]).result() == 6
         assert [5 <= slept[0] <= 9, 10 <= slept[1] <= 19, 20 <= slept[2] <= 39, len(slept)] == [True] * 3 + [3]
         assert fault_log(name, faults.log_path)[1:] == [
-            f"fault {name}: POST /api/dask_clusters -> cluster_pending (hit {n})" for n in (1, 2, 3)]
+            f"fault {name}: POST /api/dask_clusters -> cluster_pending (hit {n})" for n in (1, 2, 3)
+        ]
         cluster.close()
     finally:
         _forget(cluster)
@@ -371,13 +433,24 @@ def test_worker_killed_during_the_read_is_recovered_and_cleaned_up(tmp_path, mar
     dask reschedules the task, the run gives the right result, and cleanup leaves no process
     (the ``mark`` fixture fails the test on any)."""
     name = unique("kill")
-    done, out = run_notebook(tmp_path, mark, [{"action": "kill_worker", "task": "^\\('read-csv-", "delay": 0.1,
-                                               "name": name}],
-                             "-p", "data_url", str(bigger_csv), "-p", "n_workers", "2")
+    done, out = run_notebook(
+        tmp_path,
+        mark,
+        [{"action": "kill_worker", "task": "^\\('read-csv-", "delay": 0.1, "name": name}],
+        "-p",
+        "data_url",
+        str(bigger_csv),
+        "-p",
+        "n_workers",
+        "2",
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     [killed] = fault_log(name)[1:]
-    assert re.fullmatch(rf"fault {name}: killed Dask worker tcp://127\.0\.0\.1:\d+ \(pid \d+\) while it ran task "
-                        rf"\('read-csv-{HEX}', 0\) \(hit 1\)", killed), killed
+    assert re.fullmatch(
+        rf"fault {name}: killed Dask worker tcp://127\.0\.0\.1:\d+ \(pid \d+\) while it ran task "
+        rf"\('read-csv-{HEX}', 0\) \(hit 1\)",
+        killed,
+    ), killed
     pid = re.search(r"\(pid (\d+)\)", killed)[1]
     # distributed's own word that the process died (its nanny then started a new one)
     assert f" distributed.nanny INFO Worker process {pid} was killed by signal 9\n" in NOTEBOOK_LOG.read_text()
@@ -390,14 +463,23 @@ def test_worker_killed_during_the_read_is_recovered_and_cleaned_up(tmp_path, mar
 
 
 # -- Prefect Cloud refuses the API key ------------------------------------------------------------
-@pytest.mark.parametrize("operation,expected", [
-    # prefect's CLI prints its own fixed text; the failed command names the variable
-    ("auth_info", "CalledProcessError: Command 'b'prefect auth login --key ${PREFECT_USER_TOKEN}\\n'' returned "
-                  "non-zero exit status 1."),
-    # after login (a key revoked mid-run): prefect's AuthorizationError carries the stand-in's text
-    ("create_project", "AuthorizationError: [{'message': 'Unauthenticated: the API key is missing or invalid "
-                       "(check PREFECT_USER_TOKEN)', 'extensions': {'code': 'UNAUTHENTICATED'}}]"),
-])
+@pytest.mark.parametrize(
+    "operation,expected",
+    [
+        # prefect's CLI prints its own fixed text; the failed command names the variable
+        (
+            "auth_info",
+            "CalledProcessError: Command 'b'prefect auth login --key ${PREFECT_USER_TOKEN}\\n'' returned "
+            "non-zero exit status 1.",
+        ),
+        # after login (a key revoked mid-run): prefect's AuthorizationError carries the stand-in's text
+        (
+            "create_project",
+            "AuthorizationError: [{'message': 'Unauthenticated: the API key is missing or invalid "
+            "(check PREFECT_USER_TOKEN)', 'extensions': {'code': 'UNAUTHENTICATED'}}]",
+        ),
+    ],
+)
 def test_unauthenticated_stops_the_notebook_naming_prefect_user_token(tmp_path, mark, operation, expected):
     done, out = run_notebook(tmp_path, mark, [{"action": "unauthorized", "api": "prefect", "operation": operation}])
     assert done.returncode != 0
@@ -409,12 +491,27 @@ def test_unauthenticated_stops_the_notebook_naming_prefect_user_token(tmp_path, 
 
 # -- the Webhook storage upload fails at flow.register --------------------------------------------
 def test_failed_flow_upload_stops_the_notebook_at_flow_register(tmp_path, mark):
-    done, out = run_notebook(tmp_path, mark, [{"action": "error", "api": "saturn", "method": "POST",
-                                               "path": CONTENT_PATH, "message": "Flow storage is unavailable"}])
+    done, out = run_notebook(
+        tmp_path,
+        mark,
+        [
+            {
+                "action": "error",
+                "api": "saturn",
+                "method": "POST",
+                "path": CONTENT_PATH,
+                "message": "Flow storage is unavailable",
+            }
+        ],
+    )
     assert done.returncode != 0
     [error] = errors_of(out)
-    assert re.fullmatch(re.escape("HTTPError: 500 Server Error: Flow storage is unavailable for url: ") + LOCAL_URL
-                        + f"/api/prefect_cloud/flows/{HEX}/{HEX}/content", error), error
+    assert re.fullmatch(
+        re.escape("HTTPError: 500 Server Error: Flow storage is unavailable for url: ")
+        + LOCAL_URL
+        + f"/api/prefect_cloud/flows/{HEX}/{HEX}/content",
+        error,
+    ), error
     text = outputs_text(out)
     assert "Uploading flow 'prefect-resource-manager'" in text and "Flow URL" not in text
 
@@ -458,31 +555,57 @@ def test_failed_flow_upload_registers_nothing_with_prefect_cloud(faults, tmp_pat
     """prefect's register() uploads the flow (storage.build) before it creates the flow in Prefect
     Cloud, so a failed upload leaves no flow version there; Saturn keeps the version it had opened,
     with no content (a download answers 404). Registering again gives version 1."""
-    faults.arm_faults({"action": "error", "api": "saturn", "method": "POST", "path": CONTENT_PATH, "times": 1,
-                       "message": "Flow storage is unavailable"})
-    env = clean_env(**{**faults.environ(), "HOME": str(tmp_path), "PREFECT__HOME_DIR": str(tmp_path / "prefect"),
-                       "PREFECT__USER_CONFIG_PATH": str(tmp_path / "none.toml"), "PYTHONWARNINGS": "ignore",
-                       "PREFECT__CLOUD__API_KEY": faults.environ()["PREFECT_USER_TOKEN"]})
-    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(REGISTER_SCRIPT)], env=env, cwd=tmp_path,
-                          capture_output=True, text=True, timeout=60)
+    faults.arm_faults(
+        {
+            "action": "error",
+            "api": "saturn",
+            "method": "POST",
+            "path": CONTENT_PATH,
+            "times": 1,
+            "message": "Flow storage is unavailable",
+        }
+    )
+    env = clean_env(
+        **{
+            **faults.environ(),
+            "HOME": str(tmp_path),
+            "PREFECT__HOME_DIR": str(tmp_path / "prefect"),
+            "PREFECT__USER_CONFIG_PATH": str(tmp_path / "none.toml"),
+            "PYTHONWARNINGS": "ignore",
+            "PREFECT__CLOUD__API_KEY": faults.environ()["PREFECT_USER_TOKEN"],
+        }
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(REGISTER_SCRIPT)],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     results = [line[7:] for line in proc.stdout.splitlines() if line.startswith("RESULT:")]
     assert proc.returncode == 0 and results, (proc.stdout, proc.stderr)
     out = json.loads(results[0])
     url = faults.url
-    assert re.fullmatch(re.escape(f"HTTPError: 500 Server Error: Flow storage is unavailable for url: {url}")
-                        + f"/api/prefect_cloud/flows/({HEX})/({HEX})/content", out["error"]), out["error"]
+    assert re.fullmatch(
+        re.escape(f"HTTPError: 500 Server Error: Flow storage is unavailable for url: {url}")
+        + f"/api/prefect_cloud/flows/({HEX})/({HEX})/content",
+        out["error"],
+    ), out["error"]
     failed_flow, failed_version = re.search(rf"flows/({HEX})/({HEX})/content", out["error"]).groups()
     assert out["flows after the failure"] == []
     assert out["flows"] == [{"id": out["registered"]["id"], "version": 1, "archived": False}]
     headers = {"Authorization": f"token {faults.environ()['SATURN_TOKEN']}"}
-    failed = requests.get(f"{url}/api/prefect_cloud/flows/{failed_flow}/{failed_version}/content", headers=headers,
-                          timeout=10)
+    failed = requests.get(
+        f"{url}/api/prefect_cloud/flows/{failed_flow}/{failed_version}/content", headers=headers, timeout=10
+    )
     assert failed.status_code == 404
     assert failed.json() == {"message": f"Flow {failed_flow} version {failed_version} has no stored content"}
     saturn_flow, saturn_version = out["registered"]["saturn"]
     assert saturn_flow == failed_flow and saturn_version != failed_version  # a new version of the same flow
-    stored = requests.get(f"{url}/api/prefect_cloud/flows/{saturn_flow}/{saturn_version}/content", headers=headers,
-                          timeout=10)
+    stored = requests.get(
+        f"{url}/api/prefect_cloud/flows/{saturn_flow}/{saturn_version}/content", headers=headers, timeout=10
+    )
     assert stored.status_code == 200 and stored.content
 
 
@@ -492,8 +615,9 @@ def test_faults_can_be_armed_from_the_environment_at_start(tmp_path, monkeypatch
     monkeypatch.setenv("STANDIN_FAULTS", json.dumps([{"action": "error", "api": "saturn", "status": 503}]))
     standin = StandIn.start(username="u", home=tmp_path)
     try:
-        assert standin.faults() == [{"action": "error", "api": "saturn", "name": "#1", "status": 503, "hits": 0,
-                                     "active": True}]
+        assert standin.faults() == [
+            {"action": "error", "api": "saturn", "name": "#1", "status": 503, "hits": 0, "active": True}
+        ]
         headers = {"Authorization": f"token {standin.environ()['SATURN_TOKEN']}"}
         r = requests.get(standin.url + "/api/info/servers", headers=headers, timeout=10)
         assert (r.status_code, r.reason, r.json()) == (503, "Service Unavailable", {"message": "Service Unavailable"})
@@ -502,4 +626,7 @@ def test_faults_can_be_armed_from_the_environment_at_start(tmp_path, monkeypatch
     monkeypatch.setenv("STANDIN_FAULTS", '[{"action": "error", "times": "once"}]')
     with pytest.raises(StandInError, match="did not start"):
         StandIn.start(username="u", home=tmp_path, timeout=20)
-    assert "STANDIN_FAULTS: times must be a whole number of at least 1, got 'once'" in (tmp_path / "standin.log").read_text()
+    assert (
+        "STANDIN_FAULTS: times must be a whole number of at least 1, got 'once'"
+        in (tmp_path / "standin.log").read_text()
+    )

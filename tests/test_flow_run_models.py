@@ -5,7 +5,7 @@ Hasura-style relations the agent's and the CLI's queries need, the scheduler, an
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -16,7 +16,7 @@ from tutorial_kit.standin.prefect_cloud.models.states import serialized
 from tutorial_kit.standin.prefect_cloud.schema import execute_graphql
 from tutorial_kit.standin.store import Store
 
-T0 = datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
 
 class StillClock:
@@ -30,11 +30,17 @@ class StillClock:
 
 
 def flow_dict(name="f", labels=("saturn-cloud",), parameters=(), schedule=None):
-    return {"name": name, "__version__": "1.4.1", "storage": {"type": "Webhook"}, "schedule": schedule,
-            "run_config": {"type": "KubernetesRun", "labels": list(labels), "env": {"A": "1"}},
-            "parameters": list(parameters), "reference_tasks": [],
-            "tasks": [{"slug": "a-1", "name": "a"}, {"slug": "b-1", "name": "b"}],
-            "edges": [{"upstream_task": {"slug": "a-1"}, "downstream_task": {"slug": "b-1"}}]}
+    return {
+        "name": name,
+        "__version__": "1.4.1",
+        "storage": {"type": "Webhook"},
+        "schedule": schedule,
+        "run_config": {"type": "KubernetesRun", "labels": list(labels), "env": {"A": "1"}},
+        "parameters": list(parameters),
+        "reference_tasks": [],
+        "tasks": [{"slug": "a-1", "name": "a"}, {"slug": "b-1", "name": "b"}],
+        "edges": [{"upstream_task": {"slug": "a-1"}, "downstream_task": {"slug": "b-1"}}],
+    }
 
 
 @pytest.fixture
@@ -50,8 +56,15 @@ def backend(clock):
 @pytest.fixture
 def flow(backend):
     project = backend.create_project("p")
-    return backend.create_flow(project.id, flow_dict(parameters=[
-        {"name": "n", "default": 3, "required": False}, {"name": "off", "default": False, "required": False}]))
+    return backend.create_flow(
+        project.id,
+        flow_dict(
+            parameters=[
+                {"name": "n", "default": 3, "required": False},
+                {"name": "off", "default": False, "required": False},
+            ]
+        ),
+    )
 
 
 # -- creating a run -----------------------------------------------------------------------------------
@@ -67,7 +80,8 @@ def test_a_new_run_is_scheduled_with_its_task_runs_pending(backend, flow):
     task_runs = backend.task_runs_of(run.id)
     assert sorted(backend.tasks[t.task_id].slug for t in task_runs) == ["a-1", "b-1"]
     assert {(t.state, t.version, t.map_index, t.state_message) for t in task_runs} == {
-        ("Pending", 0, -1, "Task run created")}
+        ("Pending", 0, -1, "Task run created")
+    }
 
 
 def test_labels_come_from_the_first_that_says(backend, flow):
@@ -129,7 +143,8 @@ def test_state_rules(backend, flow):
     backend.set_task_run_state(task_run.id, serialized("Success"))
     backend.set_flow_run_state(run.id, serialized("Cancelled", "stop"))  # unfinished task runs too
     assert {t.id: t.state for t in backend.task_runs_of(run.id)} == {
-        t.id: ("Success" if t.id == task_run.id else "Cancelled") for t in backend.task_runs_of(run.id)}
+        t.id: ("Success" if t.id == task_run.id else "Cancelled") for t in backend.task_runs_of(run.id)
+    }
 
 
 def test_cancel(backend, flow):
@@ -169,8 +184,12 @@ def test_the_queue_gives_due_runs_with_the_agents_labels(backend, flow, clock):
 # -- logs and GraphQL shapes --------------------------------------------------------------------------
 def test_logs_levels_are_names_and_keep_their_order(backend, flow):
     run = backend.create_flow_run(flow.id)
-    backend.write_run_logs([{"flow_run_id": run.id, "level": 40, "message": "m1", "timestamp": T0},
-                            {"flow_run_id": run.id, "level": "info", "message": "m2", "timestamp": T0}])
+    backend.write_run_logs(
+        [
+            {"flow_run_id": run.id, "level": 40, "message": "m1", "timestamp": T0},
+            {"flow_run_id": run.id, "level": "info", "message": "m2", "timestamp": T0},
+        ]
+    )
     assert [(log.level, log.message) for log in backend.logs_of(run.id)] == [("ERROR", "m1"), ("INFO", "m2")]
     with pytest.raises(NotFound):
         backend.write_run_logs([{"flow_run_id": "00000000-0000-4000-8000-000000000000", "message": "x"}])
@@ -182,9 +201,13 @@ def test_the_agents_query_with_an_array_relation(backend, flow):
     backend.set_flow_run_state(run.id, serialized("Running"))
     task_run = backend.task_runs_of(run.id)[0]
     backend.set_task_run_state(task_run.id, serialized("Retrying", start_time=T0 + timedelta(seconds=30)))
-    where = {"id": {"_in": [run.id]}, "_or": [{"state": {"_eq": "Scheduled"}},
-                                              {"state": {"_eq": "Running"},
-                                               "task_runs": {"state_start_time": {"_lte": T0 + timedelta(minutes=1)}}}]}
+    where = {
+        "id": {"_in": [run.id]},
+        "_or": [
+            {"state": {"_eq": "Scheduled"}},
+            {"state": {"_eq": "Running"}, "task_runs": {"state_start_time": {"_lte": T0 + timedelta(minutes=1)}}},
+        ],
+    }
     assert matches(run, where, backend.related)
     where["_or"][1]["task_runs"]["state_start_time"]["_lte"] = T0
     assert not matches(run, where, backend.related)
@@ -195,15 +218,18 @@ def test_the_agents_query_with_an_array_relation(backend, flow):
 def test_prefects_watch_query_reads_states_and_logs(backend, flow):
     run = backend.create_flow_run(flow.id)
     backend.write_run_logs([{"flow_run_id": run.id, "message": "hello", "timestamp": T0 + timedelta(seconds=1)}])
-    query = ('query { flow_run(where: {id: {_eq: "%s"}}) { id updated states { timestamp serialized_state } '
-             'logs(order_by: {timestamp: asc}, where: {_and: [{timestamp: {_lte: "%s"}}, {}]}) '
-             '{ timestamp message level } } }') % (run.id, (T0 + timedelta(seconds=2)).isoformat())
+    query = (
+        f'query {{ flow_run(where: {{id: {{_eq: "{run.id}"}}}}) {{ id updated states {{ timestamp serialized_state }} '
+        f'logs(order_by: {{timestamp: asc}}, where: {{_and: [{{timestamp: {{_lte: "{(T0 + timedelta(seconds=2)).isoformat()}"}}}}, {{}}]}}) '
+        "{ timestamp message level } } }"
+    )
     outcome = execute_graphql(backend, query)
     assert "errors" not in outcome.body, outcome.body
     (answer,) = outcome.body["data"]["flow_run"]
     assert answer["states"][0]["serialized_state"]["type"] == "Scheduled"
-    assert answer["logs"] == [{"timestamp": (T0 + timedelta(seconds=1)).isoformat(), "message": "hello",
-                               "level": "INFO"}]
+    assert answer["logs"] == [
+        {"timestamp": (T0 + timedelta(seconds=1)).isoformat(), "message": "hello", "level": "INFO"}
+    ]
     assert set(answer) == {"id", "updated", "states", "logs"}  # only what was asked (FlowRunView needs that)
 
 
@@ -217,7 +243,7 @@ def test_the_scheduler_keeps_the_next_ten_runs(backend):
 
     start = pendulum.now("UTC").add(minutes=1)
     schedule = ScheduleSchema().dump(IntervalSchedule(start_date=start, interval=timedelta(hours=1)))
-    backend.clock = lambda: datetime.now(timezone.utc)
+    backend.clock = lambda: datetime.now(UTC)
     project = backend.create_project("p")
     flow = backend.create_flow(project.id, flow_dict(schedule=json.loads(json.dumps(schedule))))
     assert flow.is_schedule_active

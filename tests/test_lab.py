@@ -20,14 +20,13 @@ import socket
 import subprocess
 import time
 import urllib.request
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 import nbformat
-import pytest
-
 from conftest import MARK, clean_env
-from tutorial_kit.paths import NOTEBOOK, REPO_ROOT
+
 from tutorial_kit.notebook.report import TITLE
+from tutorial_kit.paths import NOTEBOOK, REPO_ROOT
 from tutorial_kit.tooling.results import RESULT_TAG, parse_result, read_result
 
 #: The line the server prints for the user to click: make lab's default URL is the notebook.
@@ -61,16 +60,27 @@ def make_lab(tmp_path, mark: str):
         path = jupyter / "config" / "lab" / "user-settings" / f"{name}.jupyterlab-settings"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(values))
-    env = clean_env(**{MARK: mark}, JUPYTER_CONFIG_DIR=str(jupyter / "config"),
-                    JUPYTER_DATA_DIR=str(jupyter / "data"), JUPYTER_RUNTIME_DIR=str(jupyter / "runtime"))
+    env = clean_env(
+        **{MARK: mark},
+        JUPYTER_CONFIG_DIR=str(jupyter / "config"),
+        JUPYTER_DATA_DIR=str(jupyter / "data"),
+        JUPYTER_RUNTIME_DIR=str(jupyter / "runtime"),
+    )
     for name in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "PYTHON"):  # make as a user runs it
         env.pop(name, None)
     log = tmp_path / "lab.log"  # holds the token: the test's tmp_path only
     # -o: never (re)make the venv from inside a test; it is the one running this test
     cmd = ["make", "--no-print-directory", "-o", ".venv/.installed", "lab", f"LAB_PORT={free_port()}"]
     with open(log, "w") as out:
-        server = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                  stdin=subprocess.DEVNULL, start_new_session=True)
+        server = subprocess.Popen(
+            cmd,
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     checkpoints = NOTEBOOK.parent / ".ipynb_checkpoints"
     made_checkpoints = not checkpoints.exists()
     url = None
@@ -93,8 +103,9 @@ def make_lab(tmp_path, mark: str):
 def lab_api(url: str, path: str, method: str = "GET"):
     """The server's REST API, with the token of the URL it printed."""
     port, token = SERVER_URL.search(url)[1], SERVER_URL.search(url)[3]
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/api/{path}", method=method,
-                                     headers={"Authorization": f"token {token}"})
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/{path}", method=method, headers={"Authorization": f"token {token}"}
+    )
     with urllib.request.urlopen(request, timeout=10) as answer:
         return json.loads(answer.read() or b"null")
 
@@ -108,10 +119,8 @@ def kernel_state(url: str) -> str | None:
 def stop_lab(server: subprocess.Popen, url: str | None) -> bool:
     """POST /api/shutdown; True if make lab exits within STOP_S, else its process group is killed."""
     if url is not None and server.poll() is None:
-        try:
+        with suppress(OSError):
             lab_api(url, "shutdown", "POST")
-        except OSError:
-            pass
     try:
         server.wait(STOP_S if url is not None else 0)
         return True
@@ -158,8 +167,9 @@ def test_notebook_runs_in_jupyterlab(browser_page, screenshot, mark, tmp_path):
         # every cell ran, in order, and none raised (an error shows as a traceback on stderr)
         prompts = page.evaluate(PROMPTS)
         errors = [text for text in page.locator(STDERR).all_text_contents() if "Traceback" in text]
-        assert not errors and prompts == [f"[{i}]:" for i in range(1, n_code + 1)], \
+        assert not errors and prompts == [f"[{i}]:" for i in range(1, n_code + 1)], (
             f"the run failed: prompts {prompts}\n" + "\n".join(errors)[-3000:]
+        )
 
         # the printed digits, exactly the stored ones (read at once: the run has ended)
         assert result_cell.locator(STDOUT).count() == 1, "the result cell printed nothing"
@@ -167,8 +177,9 @@ def test_notebook_runs_in_jupyterlab(browser_page, screenshot, mark, tmp_path):
         assert TITLE in printed and parse_result(printed) == stored
         # the table: VendorID, vendor, std to 6 places
         rows = result_cell.locator(".jp-OutputArea-output table tbody tr")
-        shown = {int(row.locator("td").nth(0).text_content()): row.locator("td").nth(2).text_content()
-                 for row in rows.all()}
+        shown = {
+            int(row.locator("td").nth(0).text_content()): row.locator("td").nth(2).text_content() for row in rows.all()
+        }
         assert shown == {vendor: f"{std:.6f}" for vendor, std in stored.items()}
         # the chart, drawn: one bar label per vendor, to 3 places
         chart = result_cell.locator(".jp-OutputArea-output svg").first

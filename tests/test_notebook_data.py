@@ -3,16 +3,13 @@ or the one-line error a scheduled run reports, exactly."""
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import pytest
-
-from conftest import RUN_FAILED, bad_deep_in_the_file, errors_of, outputs_text, run_papermill
+from conftest import errors_of, outputs_text, run_papermill
 from servers import s3_server, self_signed_certificate, web_server
+
 from tutorial_kit.generator.parquet_release import write_parquet
 from tutorial_kit.paths import NOTEBOOK, SAMPLE_CSV, SAMPLE_CSV_PATH
-from tutorial_kit.notebook.report import EMPTY
 from tutorial_kit.tooling.results import read_result
 
 TOLERANCE = 1e-12
@@ -27,8 +24,24 @@ def expected():
 def run(tmp_path, data_url, mark, **env):
     out = tmp_path / "out.ipynb"
     # one worker: these runs are about the data, and each worker is a process to start
-    done = run_papermill(NOTEBOOK, out, "-p", "project", "X", "-p", "username", "y", "-p", "data_url", data_url,
-                         "-p", "n_workers", "1", mark=mark, **env)
+    done = run_papermill(
+        NOTEBOOK,
+        out,
+        "-p",
+        "project",
+        "X",
+        "-p",
+        "username",
+        "y",
+        "-p",
+        "data_url",
+        data_url,
+        "-p",
+        "n_workers",
+        "1",
+        mark=mark,
+        **env,
+    )
     return done, out
 
 

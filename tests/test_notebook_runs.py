@@ -7,8 +7,8 @@ import re
 import nbformat
 import pandas as pd
 import pytest
-
 from conftest import SHARED_SAMPLE_DIR, outputs_text, run_papermill
+
 from tutorial_kit.paths import NOTEBOOK, SAMPLE_CSV
 from tutorial_kit.tooling.results import read_result
 
@@ -30,13 +30,17 @@ def assert_close(got: dict, want: dict) -> None:
 def test_papermill_with_injected_parameters(tmp_path, mark):
     out, home = tmp_path / "out.ipynb", tmp_path / "home"
     home.mkdir()
-    run = run_papermill(NOTEBOOK, out, "-p", "project", "nightly-taxi", "-p", "username", "jdoe", mark=mark,
-                        HOME=str(home))
+    run = run_papermill(
+        NOTEBOOK, out, "-p", "project", "nightly-taxi", "-p", "username", "jdoe", mark=mark, HOME=str(home)
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     # papermill's own three lines and nothing else: no kernel warning a user would read as a problem
     # (over TCP, ipykernel warned "Kernel is running over TCP without encryption" on every start)
     assert [line.split(":")[0] for line in run.stderr.splitlines()] == [
-        "Input Notebook", "Output Notebook", "Executing notebook with kernel"], run.stderr
+        "Input Notebook",
+        "Output Notebook",
+        "Executing notebook with kernel",
+    ], run.stderr
     assert not (home / ".prefect").exists()  # Prefect's files stay in the project's .standin/
     nb = nbformat.read(out, as_version=4)
     (injected,) = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
@@ -44,9 +48,14 @@ def test_papermill_with_injected_parameters(tmp_path, mark):
     text = outputs_text(out)
     assert "Project: nightly-taxi" in text
     # the flow ran as Prefect Cloud runs it: an agent took it, and the result came back from the platform
-    for line in ("Entered state <Scheduled>: Flow run scheduled.", "Entered state <Submitted>: Submitted for execution",
-                 "Entered state <Running>: Running flow.", "Task 'read': Starting task run...",
-                 "Entered state <Success>: All reference tasks succeeded.", "Flow run succeeded!"):
+    for line in (
+        "Entered state <Scheduled>: Flow run scheduled.",
+        "Entered state <Submitted>: Submitted for execution",
+        "Entered state <Running>: Running flow.",
+        "Task 'read': Starting task run...",
+        "Entered state <Success>: All reference tasks succeeded.",
+        "Flow run succeeded!",
+    ):
         assert line in text, line
     assert re.search(r"\| INFO +\| Submitted for execution: PID: \d+\n", text)
     # read's progress: lines in the flow run's log, never a widget or a drawn bar in the notebook
@@ -63,7 +72,22 @@ def test_real_sample_gives_the_published_std(tmp_path, mark):
     listed = {int(v): float(s) for v, s in re.findall(r"(\d+): (\d+\.\d+) \(n=", readme)}
     assert set(listed) == {1, 2, 4}
     out = tmp_path / "out.ipynb"
-    run = run_papermill(NOTEBOOK, out, "-p", "project", "X", "-p", "username", "y",
-                        "-p", "data_url", str(sample), "-p", "n_workers", "1", mark=mark)
+    run = run_papermill(
+        NOTEBOOK,
+        out,
+        "-p",
+        "project",
+        "X",
+        "-p",
+        "username",
+        "y",
+        "-p",
+        "data_url",
+        str(sample),
+        "-p",
+        "n_workers",
+        "1",
+        mark=mark,
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     assert_close(read_result(out), listed)

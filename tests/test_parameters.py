@@ -5,16 +5,15 @@ import re
 
 import nbformat
 import pytest
-
 from conftest import run_papermill
+
 from tutorial_kit.exceptions import ParameterError
 from tutorial_kit.launcher.protocol import MAX_WORKERS
 from tutorial_kit.notebook.parameters import MAX_PROJECT_NAME_LENGTH, check_parameters
 from tutorial_kit.paths import NOTEBOOK, SAMPLE_CSV
 
 GOOD = dict(project="p", username="u", n_workers=3, data_url=SAMPLE_CSV)
-USERNAME_RULE = ("use 1 to 39 lowercase letters, digits and single hyphens, starting and ending with a letter "
-                 "or digit")
+USERNAME_RULE = "use 1 to 39 lowercase letters, digits and single hyphens, starting and ending with a letter or digit"
 SCHEMES = "use a local path, file://, http://, https://, s3://"
 
 
@@ -28,29 +27,41 @@ def test_defaults_pass():
     check(data_url=SAMPLE_CSV.replace("sample.csv", "sampl*.csv"))
 
 
-@pytest.mark.parametrize("change", [
-    {"n_workers": 1}, {"n_workers": MAX_WORKERS},
-    {"username": "data-engineer"}, {"username": "a"}, {"username": "7"}, {"username": "j-doe-2"},
-    {"username": "x" * 39},
-    # Prefect Cloud's own examples: spaces and punctuation are fine in a project name
-    {"project": "Hello, World!"}, {"project": "nightly taxi"}, {"project": "données 2019"},
-    {"project": "x" * MAX_PROJECT_NAME_LENGTH},
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"n_workers": 1},
+        {"n_workers": MAX_WORKERS},
+        {"username": "data-engineer"},
+        {"username": "a"},
+        {"username": "7"},
+        {"username": "j-doe-2"},
+        {"username": "x" * 39},
+        # Prefect Cloud's own examples: spaces and punctuation are fine in a project name
+        {"project": "Hello, World!"},
+        {"project": "nightly taxi"},
+        {"project": "données 2019"},
+        {"project": "x" * MAX_PROJECT_NAME_LENGTH},
+    ],
+)
 def test_edge_values_pass(change):
     check(**change)
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"n_workers": 0}, "n_workers must be a whole number of at least 1, got 0"),
-    ({"n_workers": "3"}, "n_workers must be a whole number of at least 1, got '3'"),
-    ({"n_workers": True}, "n_workers must be a whole number"),
-    ({"project": ""}, "project must be a non-empty string"),
-    ({"username": None}, "username must be a non-empty string"),
-    ({"data_url": "/no/such/trips.csv"}, "data_url '/no/such/trips.csv' does not exist"),
-    ({"data_url": "file:///no/such/trips.csv"}, "data_url 'file:///no/such/trips.csv' does not exist"),
-    ({"data_url": "gs://bucket/trips.csv"}, "data_url scheme 'gs://' is not supported"),
-    ({"data_url": "/no/such/*.csv"}, "matches no file"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"n_workers": 0}, "n_workers must be a whole number of at least 1, got 0"),
+        ({"n_workers": "3"}, "n_workers must be a whole number of at least 1, got '3'"),
+        ({"n_workers": True}, "n_workers must be a whole number"),
+        ({"project": ""}, "project must be a non-empty string"),
+        ({"username": None}, "username must be a non-empty string"),
+        ({"data_url": "/no/such/trips.csv"}, "data_url '/no/such/trips.csv' does not exist"),
+        ({"data_url": "file:///no/such/trips.csv"}, "data_url 'file:///no/such/trips.csv' does not exist"),
+        ({"data_url": "gs://bucket/trips.csv"}, "data_url scheme 'gs://' is not supported"),
+        ({"data_url": "/no/such/*.csv"}, "matches no file"),
+    ],
+)
 def test_bad_values_name_the_parameter(change, message):
     with pytest.raises(ParameterError, match=message.replace("*", r"\*")) as info:
         check(**change)
@@ -58,8 +69,10 @@ def test_bad_values_name_the_parameter(change, message):
 
 
 WHOLE = "n_workers must be a whole number of at least 1, got {}: pass -p n_workers 3"
-CAP = (f"n_workers must be at most {MAX_WORKERS} (MAX_WORKERS in tutorial_kit/launcher/protocol.py), got {{}}: "
-       "each worker is a process here or a billed instance on Saturn Cloud; pass -p n_workers 3")
+CAP = (
+    f"n_workers must be at most {MAX_WORKERS} (MAX_WORKERS in tutorial_kit/launcher/protocol.py), got {{}}: "
+    "each worker is a process here or a billed instance on Saturn Cloud; pass -p n_workers 3"
+)
 NOT_A_USER = "username {!r} is not a Saturn Cloud user name ({}): " + USERNAME_RULE
 
 EXACT = [
@@ -71,17 +84,31 @@ EXACT = [
     ({"n_workers": 1000}, CAP.format(1000)),
     ({"project": ""}, "project must be a non-empty string, got '': pass -p project NAME"),
     ({"project": "   "}, "project must be a non-empty string, got '   ': pass -p project NAME"),
-    ({"project": "taxi\nrides"}, "project 'taxi\\nrides' holds a control or invisible character ('\\n' at "
-                                 "position 4): a Prefect Cloud project name is one line of visible text"),
-    ({"project": "taxi\u200b"}, "project 'taxi\\u200b' holds a control or invisible character ('\\u200b' at "
-                                "position 4): a Prefect Cloud project name is one line of visible text"),
-    ({"project": "taxi "}, "project 'taxi ' starts or ends with a space: Prefect Cloud matches project names "
-                           "exactly, so it would be another project than 'taxi'; pass -p project 'taxi'"),
-    ({"project": "x" * (MAX_PROJECT_NAME_LENGTH + 1)},
-     f"project is {MAX_PROJECT_NAME_LENGTH + 1} characters long, more than {MAX_PROJECT_NAME_LENGTH}: "
-     f"{'x' * 40!r}... is not a project name"),
-    ({"project": 2024}, "project must be text, got the number 2024: papermill reads -p values that look like "
-                        "numbers as numbers; pass -r project 2024 to keep it as text"),
+    (
+        {"project": "taxi\nrides"},
+        "project 'taxi\\nrides' holds a control or invisible character ('\\n' at "
+        "position 4): a Prefect Cloud project name is one line of visible text",
+    ),
+    (
+        {"project": "taxi\u200b"},
+        "project 'taxi\\u200b' holds a control or invisible character ('\\u200b' at "
+        "position 4): a Prefect Cloud project name is one line of visible text",
+    ),
+    (
+        {"project": "taxi "},
+        "project 'taxi ' starts or ends with a space: Prefect Cloud matches project names "
+        "exactly, so it would be another project than 'taxi'; pass -p project 'taxi'",
+    ),
+    (
+        {"project": "x" * (MAX_PROJECT_NAME_LENGTH + 1)},
+        f"project is {MAX_PROJECT_NAME_LENGTH + 1} characters long, more than {MAX_PROJECT_NAME_LENGTH}: "
+        f"{'x' * 40!r}... is not a project name",
+    ),
+    (
+        {"project": 2024},
+        "project must be text, got the number 2024: papermill reads -p values that look like "
+        "numbers as numbers; pass -r project 2024 to keep it as text",
+    ),
     ({"username": ""}, "username must be a non-empty string, got '': pass -p username NAME"),
     ({"username": "JDoe"}, NOT_A_USER.format("JDoe", "'J' is not allowed; Saturn user names are lowercase: 'jdoe'")),
     ({"username": "j.doe"}, NOT_A_USER.format("j.doe", "'.' is not allowed")),
@@ -92,8 +119,11 @@ EXACT = [
     ({"username": "jdoe-"}, NOT_A_USER.format("jdoe-", "it starts or ends with a hyphen")),
     ({"username": "j--doe"}, NOT_A_USER.format("j--doe", "it has two hyphens in a row")),
     ({"username": "x" * 40}, NOT_A_USER.format("x" * 40, "it is 40 characters long, more than 39")),
-    ({"username": 42}, "username must be text, got the number 42: papermill reads -p values that look like "
-                       "numbers as numbers; pass -r username 42 to keep it as text"),
+    (
+        {"username": 42},
+        "username must be text, got the number 42: papermill reads -p values that look like "
+        "numbers as numbers; pass -r username 42 to keep it as text",
+    ),
     ({"data_url": "ftp://example.org/trips.csv"}, f"data_url scheme 'ftp://' is not supported: {SCHEMES}"),
 ]
 
@@ -139,8 +169,12 @@ def test_help_notebook_gives_each_parameter_its_type_and_rule():
 
     from tutorial_kit.notebook.parameters import MAX_USERNAME_LENGTH
 
-    run = subprocess.run([str(Path(sys.executable).parent / "papermill"), "--help-notebook", str(NOTEBOOK)],
-                         capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [str(Path(sys.executable).parent / "papermill"), "--help-notebook", str(NOTEBOOK)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert run.returncode == 0, run.stderr
     help_text = " ".join(run.stdout.split())
     assert "Unknown type" not in help_text
@@ -148,7 +182,11 @@ def test_help_notebook_gives_each_parameter_its_type_and_rule():
         ("project", "str", f"1 to {MAX_PROJECT_NAME_LENGTH} visible characters, no space at either end"),
         ("username", "str", f"1 to {MAX_USERNAME_LENGTH} lowercase letters, digits and single hyphens"),
         ("n_workers", "int", f"Dask workers for the flow's cluster: 1 to {MAX_WORKERS}"),
-        ("data_url", "Optional[str]", "CSV or Parquet: a path, glob, file://, https:// or s3:// URL; None: the bundled sample"),
+        (
+            "data_url",
+            "Optional[str]",
+            "CSV or Parquet: a path, glob, file://, https:// or s3:// URL; None: the bundled sample",
+        ),
     ]:
         found = re.search(rf"{name}: (\S+) \(default .*?\) (.*?)(?= \w+: \w+ \(default|$)", help_text)
         assert found and found[1] == kind and rule in found[2], (name, help_text)

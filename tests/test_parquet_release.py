@@ -88,8 +88,11 @@ def test_row_groups_and_compression(files):
     assert metadata.num_rows == ROWS
     sizes = [metadata.row_group(i).num_rows for i in range(metadata.num_row_groups)]
     assert sizes == [ROW_GROUP] * (ROWS // ROW_GROUP) + [ROWS % ROW_GROUP]
-    codecs = {metadata.row_group(i).column(j).compression
-              for i in range(metadata.num_row_groups) for j in range(metadata.num_columns)}
+    codecs = {
+        metadata.row_group(i).column(j).compression
+        for i in range(metadata.num_row_groups)
+        for j in range(metadata.num_columns)
+    }
     assert codecs == {"SNAPPY"}
     assert parquet_release.ROW_GROUP_SIZE == 1_048_576
 
@@ -104,8 +107,7 @@ def test_same_trips_as_the_csv(files, csv_frame, parquet_frame):
         elif column == "store_and_fwd_flag":
             assert ours.tolist() == theirs.tolist()
         else:  # NaN (empty congestion_surcharge) in the same rows, equal values elsewhere
-            assert np.array_equal(ours.to_numpy(float), theirs.to_numpy(float), equal_nan=True), \
-                column
+            assert np.array_equal(ours.to_numpy(float), theirs.to_numpy(float), equal_nan=True), column
     # Empty congestion_surcharge fields are nulls in the file, as in the TLC's.
     table = pq.read_table(files[1], columns=["congestion_surcharge"])
     assert table.column(0).null_count == csv_frame.congestion_surcharge.isna().sum() > 0
@@ -150,8 +152,13 @@ def test_a_failure_while_writing_leaves_the_old_file(files, tmp_path):
 
 
 def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "tutorial_kit.generator.parquet_release", *args],
-                          cwd=REPO, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "tutorial_kit.generator.parquet_release", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_cli(files, tmp_path):

@@ -21,7 +21,7 @@ import sys
 import textwrap
 import threading
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -54,7 +54,7 @@ SUBPROCESS_TIMEOUT = 60  # prefect retries an unreachable API for ~62 s; fail be
 
 class FakeClock:
     def __init__(self) -> None:
-        self.now = datetime(2022, 3, 1, 12, 0, tzinfo=timezone.utc)
+        self.now = datetime(2022, 3, 1, 12, 0, tzinfo=UTC)
 
     def __call__(self) -> datetime:
         self.now += timedelta(seconds=1)
@@ -107,9 +107,7 @@ class StandinServer:
         async def serve() -> None:
             self._loop = asyncio.get_running_loop()
             self._stop = asyncio.Event()
-            server = tornado.httpserver.HTTPServer(
-                tornado.web.Application(url_patterns(self.backend))
-            )
+            server = tornado.httpserver.HTTPServer(tornado.web.Application(url_patterns(self.backend)))
             server.add_sockets(self._sockets)
             self._ready.set()
             await self._stop.wait()
@@ -118,7 +116,7 @@ class StandinServer:
 
         asyncio.run(serve())
 
-    def start(self) -> "StandinServer":
+    def start(self) -> StandinServer:
         self._thread.start()
         assert self._ready.wait(10), "stand-in server did not start"
         return self
@@ -190,7 +188,7 @@ def run_prefect_script(env: dict, code: str, cwd: Path) -> tuple[subprocess.Comp
         text=True,
         timeout=SUBPROCESS_TIMEOUT,
     )
-    results = [l[len("RESULT:"):] for l in proc.stdout.splitlines() if l.startswith("RESULT:")]
+    results = [l[len("RESULT:") :] for l in proc.stdout.splitlines() if l.startswith("RESULT:")]
     assert proc.returncode == 0 and results, (proc.returncode, proc.stdout, proc.stderr)
     return proc, json.loads(results[-1])
 
@@ -281,9 +279,7 @@ class TestModels:
         assert len({v2.flow_group_id, g.flow_group_id, f_other.flow_group_id}) == 3
         assert backend.flow_by_id(v2.id).archived is False
         # an explicit version group wins over project+name
-        v3 = backend.create_flow(
-            other.id, serialized_flow("renamed"), version_group_id=v1.version_group_id
-        )
+        v3 = backend.create_flow(other.id, serialized_flow("renamed"), version_group_id=v1.version_group_id)
         assert (v3.version, v3.flow_group_id) == (3, v1.flow_group_id)
         assert backend.flow_by_id(v2.id).archived is True
         assert backend.flow_by_id(v2.id).serialized_flow["name"] == "f"
@@ -317,8 +313,7 @@ class TestModels:
         backend.register_tasks(f.id, [task_dict("c-1")])
         backend.register_edges(f.id, [edge_dict("a-1", "b-1", key="x"), edge_dict("b-1", "c-1", mapped=True)])
         flags = {
-            t.slug: (t.is_root_task, t.is_terminal_task, t.is_reference_task, t.mapped)
-            for t in backend.tasks_of(f.id)
+            t.slug: (t.is_root_task, t.is_terminal_task, t.is_reference_task, t.mapped) for t in backend.tasks_of(f.id)
         }
         assert flags == {
             "a-1": (True, False, False, False),
@@ -349,9 +344,7 @@ class TestModels:
         assert backend.flow_by_id(no_schedule.id).is_schedule_active is True
         assert backend.set_schedule_active(str(uuid.uuid4())) is False
         schedule = {"clocks": [{"type": "IntervalClock", "parameter_defaults": {}}]}
-        needs_param = serialized_flow(
-            "g", schedule=schedule, parameters=[{"name": "x", "required": True}]
-        )
+        needs_param = serialized_flow("g", schedule=schedule, parameters=[{"name": "x", "required": True}])
         f = backend.create_flow(p.id, needs_param, set_schedule_active=True)
         assert f.is_schedule_active is False
         with pytest.raises(InvalidInput):
@@ -368,15 +361,24 @@ class TestModels:
         ids = lambda rows: [r.id for r in rows]
         where = {"name": {"_eq": "a"}, "archived": {"_eq": False}, "project": {"name": {"_eq": "p"}}}
         assert ids(backend.query("flows", where)) == [f2.id]
-        assert ids(backend.query("flows", {"_and": [{"project_id": {"_eq": q.id}}, {"version": {"_eq": 1}}]})) == [f3.id]
-        assert set(ids(backend.query("flows", {"_or": [{"id": {"_eq": f1.id}}, {"id": {"_eq": f3.id}}]}))) == {f1.id, f3.id}
+        assert ids(backend.query("flows", {"_and": [{"project_id": {"_eq": q.id}}, {"version": {"_eq": 1}}]})) == [
+            f3.id
+        ]
+        assert set(ids(backend.query("flows", {"_or": [{"id": {"_eq": f1.id}}, {"id": {"_eq": f3.id}}]}))) == {
+            f1.id,
+            f3.id,
+        }
         assert set(ids(backend.query("flows", {"_not": {"id": {"_eq": f1.id}}}))) == {f2.id, f3.id}
         assert set(ids(backend.query("flows", {"id": {"_in": [f1.id, f2.id]}}))) == {f1.id, f2.id}
         assert len(backend.query("flows", {"name": {"_eq": None}})) == 3  # null operand: ignored
         assert backend.query("flows", {"description": {"_is_null": False}}) == []
         assert ids(backend.query("flows", order_by=[{"created": "desc"}], limit=2)) == [f3.id, f2.id]
         assert ids(backend.query("flows", order_by={"created": "asc"}, offset=1)) == [f2.id, f3.id]
-        assert ids(backend.query("flows", order_by=[{"project": {"name": "desc"}}, {"version": "asc"}])) == [f3.id, f1.id, f2.id]
+        assert ids(backend.query("flows", order_by=[{"project": {"name": "desc"}}, {"version": "asc"}])) == [
+            f3.id,
+            f1.id,
+            f2.id,
+        ]
         with pytest.raises(InvalidInput):
             backend.query("flows", {"no_such_field": {"_eq": 1}})
 
@@ -433,9 +435,7 @@ class TestSchema:
         assert syntax.request_error and syntax.body["errors"][0]["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
         unknown = execute_graphql(backend, "query { tenant { nope } }")
         assert unknown.request_error and "nope" in unknown.body["errors"][0]["message"]
-        bad_uuid = execute_graphql(
-            backend, "query($id: uuid!) { flow_by_pk(id: $id) { id } }", {"id": "not-a-uuid"}
-        )
+        bad_uuid = execute_graphql(backend, "query($id: uuid!) { flow_by_pk(id: $id) { id } }", {"id": "not-a-uuid"})
         assert bad_uuid.request_error and "uuid" in bad_uuid.body["errors"][0]["message"]
         literal = execute_graphql(backend, 'query { flow_by_pk(id: "nope") { id } }')
         assert literal.request_error
@@ -464,9 +464,9 @@ class TestSchema:
         p = backend.create_project("p")
         out = execute_graphql(
             backend,
-            'mutation { create_flow(input: {project_id: "%s", serialized_flow: '
+            f'mutation {{ create_flow(input: {{project_id: "{p.id}", serialized_flow: '
             '{name: "x", tasks: [{slug: "a-1"}, {slug: "b-1"}], '
-            'edges: [{upstream_task: {slug: "a-1"}, downstream_task: {slug: "b-1"}}]}}) { id } }' % p.id,
+            'edges: [{upstream_task: {slug: "a-1"}, downstream_task: {slug: "b-1"}}]}}) { id } }',
         )
         flow = backend.flow_by_id(out.body["data"]["create_flow"]["id"])
         assert flow.name == "x" and [t.slug for t in backend.tasks_of(flow.id)] == ["a-1", "b-1"]
@@ -481,7 +481,13 @@ class TestSchema:
         out = execute_graphql(
             backend,
             create,
-            {"input": {"project_id": p.id, "serialized_flow": compress(serialized_flow("f")), "set_schedule_active": False}},
+            {
+                "input": {
+                    "project_id": p.id,
+                    "serialized_flow": compress(serialized_flow("f")),
+                    "set_schedule_active": False,
+                }
+            },
         )
         flow_id = out.body["data"]["create_flow_from_compressed_string"]["id"]
         out = execute_graphql(
@@ -502,7 +508,9 @@ class TestSchema:
         assert flow["serialized_flow"]["name"] == "f" and flow["core_version"] == "1.4.1"
         bad = execute_graphql(backend, create, {"input": {"project_id": p.id, "serialized_flow": "!!"}})
         assert bad.body["errors"][0]["message"] == "Unable to decompress serialized flow"
-        by_pk = execute_graphql(backend, f'query {{ flow_by_pk(id: "{flow_id}") {{ flow_group_id version name project_id }} }}')
+        by_pk = execute_graphql(
+            backend, f'query {{ flow_by_pk(id: "{flow_id}") {{ flow_group_id version name project_id }} }}'
+        )
         assert by_pk.body["data"]["flow_by_pk"]["project_id"] == p.id
 
 

@@ -34,13 +34,11 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 REAL = SHARED / "data" / "tlc-yellow-2019-01"
 REAL_HEAD = REAL / "yellow_tripdata_2019-01.head-1024-bytes.csv"
 REAL_SAMPLE = REAL / "yellow_tripdata_2019-01.sample-0.2pct.csv"
-needs_shared = pytest.mark.skipif(not SHARED.exists(),
-                                  reason="../shared (real TLC rows) is not here")
+needs_shared = pytest.mark.skipif(not SHARED.exists(), reason="../shared (real TLC rows) is not here")
 
 DATES = ["tpep_pickup_datetime", "tpep_dropoff_datetime"]
 INTS = ["VendorID", "passenger_count", "RatecodeID", "PULocationID", "DOLocationID", "payment_type"]
-MONEY = ["fare_amount", "extra", "mta_tax", "tip_amount", "tolls_amount",
-         "improvement_surcharge", "total_amount"]
+MONEY = ["fare_amount", "extra", "mta_tax", "tip_amount", "tolls_amount", "improvement_surcharge", "total_amount"]
 FLOATS = ["trip_distance", *MONEY, "congestion_surcharge"]
 
 # The original file's text styles, as regular expressions over one field.
@@ -53,8 +51,12 @@ STYLE = {
     "congestion": re.compile(r"|0|2\.5"),
 }
 COLUMN_STYLE = {
-    **{c: "datetime" for c in DATES}, **{c: "int" for c in INTS}, **{c: "money" for c in MONEY},
-    "trip_distance": "distance", "store_and_fwd_flag": "flag", "congestion_surcharge": "congestion",
+    **{c: "datetime" for c in DATES},
+    **{c: "int" for c in INTS},
+    **{c: "money" for c in MONEY},
+    "trip_distance": "distance",
+    "store_and_fwd_flag": "flag",
+    "congestion_surcharge": "congestion",
 }
 
 
@@ -90,11 +92,12 @@ def tutorial_std(df):
 
 # --- the committed file is generate()'s output, and generate() is deterministic ----------------
 
+
 def test_paths_and_defaults():
-    assert paths.SAMPLE_CSV == str(REPO / "data" / "yellow_tripdata_2019-01.sample.csv")
+    assert str(REPO / "data" / "yellow_tripdata_2019-01.sample.csv") == paths.SAMPLE_CSV
     assert isinstance(paths.SAMPLE_CSV, str)
     assert Path(paths.SAMPLE_CSV).is_absolute()
-    assert paths.SAMPLE_CSV_PATH == Path(paths.SAMPLE_CSV)
+    assert Path(paths.SAMPLE_CSV) == paths.SAMPLE_CSV_PATH
     assert paths.REPO_ROOT == REPO
 
 
@@ -102,7 +105,8 @@ def test_committed_file_is_exactly_what_generate_makes(data):
     first = output.generate()
     second = output.generate()
     assert hashlib.sha256(first).hexdigest() == hashlib.sha256(data).hexdigest(), (
-        "data/yellow_tripdata_2019-01.sample.csv is stale: run `make data`")
+        "data/yellow_tripdata_2019-01.sample.csv is stale: run `make data`"
+    )
     assert first == second
 
 
@@ -136,6 +140,7 @@ def test_readme_states_the_committed_files_figures(data, frame):
 
 
 # --- text format: the original's header, line endings and number styles -----------------------
+
 
 def test_header_is_the_original_header(data):
     first_line = data.split(b"\r\n", 1)[0].decode("ascii")
@@ -196,6 +201,7 @@ def test_money_columns_add_up_to_the_cent(made_by, request):
 
 
 # --- calibration to the whole file's published figures ------------------------------------------
+
 
 @pytest.mark.parametrize("made_by", ["frame", "month_frame"])  # generate() and write_month()
 def test_vendor_shares(made_by, request):
@@ -260,8 +266,10 @@ def test_quirks_of_the_real_file_are_present(frame):
 # --- reading it the way the tutorial does --------------------------------------------------------
 
 EXPECTED_DTYPES = {
-    **{c: "int64" for c in INTS}, **{c: "float64" for c in FLOATS},
-    **{c: "datetime64" for c in DATES}, "store_and_fwd_flag": "string",
+    **{c: "int64" for c in INTS},
+    **{c: "float64" for c in FLOATS},
+    **{c: "datetime64" for c in DATES},
+    "store_and_fwd_flag": "string",
 }
 
 
@@ -313,9 +321,11 @@ def test_same_columns_and_dtypes_as_the_real_sample(frame):
 
 # --- the command line and the module itself ------------------------------------------------------
 
+
 def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "tutorial_kit.generator", *args],
-                          cwd=REPO, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "tutorial_kit.generator", *args], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_check_passes_on_the_committed_file():
@@ -355,10 +365,11 @@ def test_paths_and_the_generator_import_only_the_standard_library():
     """paths is imported by the notebook's process and the stand-in; the generator runs in
     worker processes that should start fast.  Only parquet_release needs pyarrow."""
     modules = ("paths", "generator.__main__", "generator.output", "generator.month")
-    code = (f"import sys; import {', '.join('tutorial_kit.' + m for m in modules)}; "
-            "print(sorted(m for m in ('pandas', 'numpy', 'dask', 'pyarrow') if m in sys.modules))")
-    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
-                            text=True, timeout=60)
+    code = (
+        f"import sys; import {', '.join('tutorial_kit.' + m for m in modules)}; "
+        "print(sorted(m for m in ('pandas', 'numpy', 'dask', 'pyarrow') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
 
@@ -399,13 +410,17 @@ def month_frame(month_path):
 def test_month_is_the_same_bytes_every_time_and_for_any_jobs(tmp_path):
     made = {}
     for name, jobs in (("a", 1), ("b", 2), ("c", 1), ("d", 3)):
-        made[name] = output.write_month(tmp_path / f"{name}.csv", rows=20_000,
-                                        jobs=jobs).read_bytes()
+        made[name] = output.write_month(tmp_path / f"{name}.csv", rows=20_000, jobs=jobs).read_bytes()
     assert made["a"] == made["b"] == made["c"] == made["d"] == output.generate(rows=20_000)
     other_seed = output.write_month(tmp_path / "e.csv", rows=20_000, seed=7, jobs=1)
     assert other_seed.read_bytes() != made["a"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.csv", "c.csv", "d.csv",
-                                                           "e.csv"]  # no temporary file left
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "a.csv",
+        "b.csv",
+        "c.csv",
+        "d.csv",
+        "e.csv",
+    ]  # no temporary file left
 
 
 def test_month_header_crlf_and_text_style(month_data, month_rows):
@@ -512,8 +527,7 @@ def test_month_reads_with_dask_like_the_tutorial(month_path, month_frame):
     assert list(std.index) == list(expected.index)
     assert (std - expected).abs().max() <= 1e-12
     # Every column of every partition, not only the two the tutorial's result needs.
-    pd.testing.assert_frame_equal(df.compute().reset_index(drop=True), month_frame,
-                                  check_dtype=False)
+    pd.testing.assert_frame_equal(df.compute().reset_index(drop=True), month_frame, check_dtype=False)
 
 
 def test_month_streams_day_by_day(tmp_path):

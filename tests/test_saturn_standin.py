@@ -8,8 +8,8 @@ import json
 import psutil
 import pytest
 import requests
-
 from conftest import answers_while_tasks_run, digests_after_a_task
+
 from tutorial_kit.standin.saturn.exceptions import InvalidRequest, NotFound
 from tutorial_kit.standin.saturn.models import ClusterSpec, SaturnBackend, json_safe
 
@@ -34,8 +34,12 @@ def test_binds_loopback_only(standin):
 @pytest.mark.parametrize("token", [None, "wrong"])
 def test_wrong_or_missing_token_gets_401(standin, saturn_env, token):
     headers = {} if token is None else auth(saturn_env, token)
-    for method, path in [("GET", "/api/dask_clusters/info"), ("POST", "/api/dask_clusters"),
-                         ("PUT", "/api/prefect_cloud/flows"), ("GET", "/api/info/servers")]:
+    for method, path in [
+        ("GET", "/api/dask_clusters/info"),
+        ("POST", "/api/dask_clusters"),
+        ("PUT", "/api/prefect_cloud/flows"),
+        ("GET", "/api/info/servers"),
+    ]:
         r = requests.request(method, standin.url + path, headers=headers, timeout=10)
         assert r.status_code == 401, (method, path)
         assert "SATURN_TOKEN" in r.json()["message"]
@@ -86,19 +90,40 @@ def test_scheduler_info_right_after_a_task_and_no_5xx_while_tasks_run(standin, s
 
 
 def test_json_safe_keeps_what_json_can_hold_and_converts_the_rest():
-    identity = {"workers": {"tcp://127.0.0.1:1": {
-        "metrics": {"digests_total_since_heartbeat": {("execute", "inc", "thread-cpu", "seconds"): 0.5,
-                                                     "latency": 0.01},
-                    "spilled_bytes": {"memory": 0, "disk": 0}},
-        "resources": {}, "nthreads": 2, "status": "running", "extra": (1, "a"), "nan": float("nan"),
-        1: {2}, "obj": NotFound("x")}}}
+    identity = {
+        "workers": {
+            "tcp://127.0.0.1:1": {
+                "metrics": {
+                    "digests_total_since_heartbeat": {
+                        ("execute", "inc", "thread-cpu", "seconds"): 0.5,
+                        "latency": 0.01,
+                    },
+                    "spilled_bytes": {"memory": 0, "disk": 0},
+                },
+                "resources": {},
+                "nthreads": 2,
+                "status": "running",
+                "extra": (1, "a"),
+                "nan": float("nan"),
+                1: {2},
+                "obj": NotFound("x"),
+            }
+        }
+    }
     safe = json_safe(identity)
     assert json.loads(json.dumps(safe, allow_nan=False)) == safe
     worker = safe["workers"]["tcp://127.0.0.1:1"]
     assert worker["metrics"]["digests_total_since_heartbeat"] == {
-        "execute.inc.thread-cpu.seconds": 0.5, "latency": 0.01}
+        "execute.inc.thread-cpu.seconds": 0.5,
+        "latency": 0.01,
+    }
     assert (worker["nthreads"], worker["extra"], worker["nan"], worker["1"], worker["obj"]) == (
-        2, [1, "a"], None, [2], "x")
+        2,
+        [1, "a"],
+        None,
+        [2],
+        "x",
+    )
 
 
 def test_bad_cluster_request_is_a_clear_dask_saturn_error(saturn_env):
@@ -137,10 +162,9 @@ def test_prefect_saturn_flow_calls_and_content_round_trip(standin, saturn_env):
 
 def test_flow_content_is_the_flow_that_was_registered(standin, saturn_env, tmp_path):
     """prefect-saturn's Webhook storage, built and read back through the stand-in."""
-    from prefect_saturn.core import PrefectCloudIntegration
-
     import prefect
     from prefect import Flow, task
+    from prefect_saturn.core import PrefectCloudIntegration
 
     @task
     def double(x):
@@ -252,9 +276,12 @@ def test_a_scheduler_without_workers_is_a_clear_error_in_bounded_time():
     async def scenario():
         async with Scheduler(host="127.0.0.1", port=0, dashboard_address="127.0.0.1:0") as scheduler:
             began = time.monotonic()
-            with pytest.raises(RuntimeError, match=rf"the Dask scheduler at {scheduler.address} "
-                                                   r"\(STANDIN_DASK_SCHEDULER\) has no running worker after 0.5 s: "
-                                                   rf"start some with `dask worker {scheduler.address}`"):
+            with pytest.raises(
+                RuntimeError,
+                match=rf"the Dask scheduler at {scheduler.address} "
+                r"\(STANDIN_DASK_SCHEDULER\) has no running worker after 0.5 s: "
+                rf"start some with `dask worker {scheduler.address}`",
+            ):
                 await attach_external_cluster(scheduler.address, timeout=0.5)
             assert time.monotonic() - began < 3
 

@@ -33,8 +33,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from conftest import MARK, RUN_FAILED, bad_deep_in_the_file, clean_env, describe, run_papermill, wait_until_gone
+
 from tutorial_kit.paths import NOTEBOOK, STANDIN_HOME
 
 STORED = ("saturn-flow-content.pickle", "prefect-cloud-flows.json")
@@ -73,14 +73,14 @@ def leaks(tokens: dict[str, str], places: dict[str, str | bytes]) -> list[str]:
 
 
 # Cells the test adds to a copy of the notebook; none prints a secret.
-DUMP_TOKENS = '''\
+DUMP_TOKENS = """\
 # test probe (tests/test_secrets.py): hand the tokens this kernel uses to the test, through a file
 import json, os
 with open(os.path.join(os.environ["SECRETS_TEST_DIR"], "tokens.json"), "w") as _f:
     json.dump({"SATURN_TOKEN": os.environ["SATURN_TOKEN"], "PREFECT_USER_TOKEN": os.environ["PREFECT_USER_TOKEN"]}, _f)
-'''
+"""
 
-REPRS_AND_STORED = '''\
+REPRS_AND_STORED = """\
 # test probe (tests/test_secrets.py): the reprs a user may display, and what the platforms stored
 import json, os, stat
 from pathlib import Path
@@ -108,7 +108,7 @@ _auth = _home / "auth.toml"
     "holds_the_key": os.environ["PREFECT_USER_TOKEN"] in _auth.read_text(),
     "files": sorted(p.name for p in _home.iterdir()),
 }))
-'''
+"""
 
 
 def probed_notebook(path: Path) -> None:
@@ -119,8 +119,9 @@ def probed_notebook(path: Path) -> None:
     nbformat.write(nb, path)
 
 
-def run(tmp_path: Path, name: str, data_url: str | None, mark: str,
-        **env) -> tuple[subprocess.CompletedProcess, Path, Path]:
+def run(
+    tmp_path: Path, name: str, data_url: str | None, mark: str, **env
+) -> tuple[subprocess.CompletedProcess, Path, Path]:
     """One papermill run of the probed notebook, with every cell's output in the printed log."""
     work = tmp_path / name
     work.mkdir()
@@ -134,8 +135,12 @@ def run(tmp_path: Path, name: str, data_url: str | None, mark: str,
 
 
 def places(done, out: Path, work: Path, log: bytes) -> dict[str, str | bytes]:
-    found = {"output notebook": out.read_text(), "papermill stdout": done.stdout, "papermill stderr": done.stderr,
-             "stand-in log": log}
+    found = {
+        "output notebook": out.read_text(),
+        "papermill stdout": done.stdout,
+        "papermill stderr": done.stderr,
+        "stand-in log": log,
+    }
     for stored in STORED:
         if (work / stored).exists():
             found[f"stored flow ({stored})"] = (work / stored).read_bytes()
@@ -144,8 +149,9 @@ def places(done, out: Path, work: Path, log: bytes) -> dict[str, str | bytes]:
 
 def error_of(out: Path) -> str | None:
     failed = failed_cell(out)
-    return None if failed is None else next(f"{o.ename}: {o.evalue}" for o in failed.outputs
-                                            if o.output_type == "error")
+    return (
+        None if failed is None else next(f"{o.ename}: {o.evalue}" for o in failed.outputs if o.output_type == "error")
+    )
 
 
 def failed_cell(out: Path):
@@ -160,11 +166,18 @@ class PlatformStandIn:
     def __init__(self, tmp: Path, mark: str):
         self.saturn_token, self.prefect_key = distinctive("saturn"), distinctive("prefect")
         self.log_path = tmp / "platform.log"
-        env = clean_env(**{MARK: mark}, STANDIN_SATURN_TOKEN=self.saturn_token,
-                        STANDIN_PREFECT_API_KEY=self.prefect_key)
+        env = clean_env(
+            **{MARK: mark}, STANDIN_SATURN_TOKEN=self.saturn_token, STANDIN_PREFECT_API_KEY=self.prefect_key
+        )
         with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen([sys.executable, "-m", "tutorial_kit.standin", "--username", "jdoe"],
-                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env, cwd=tmp)
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "tutorial_kit.standin", "--username", "jdoe"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                env=env,
+                cwd=tmp,
+            )
         with selectors.DefaultSelector() as sel:
             sel.register(self.proc.stdout, selectors.EVENT_READ)
             assert sel.select(timeout=60), "the stand-in did not start in 60 s"
@@ -173,9 +186,12 @@ class PlatformStandIn:
     def environ(self, tmp: Path, saturn_token: str | None = None, prefect_key: str | None = None) -> dict:
         """What Saturn Cloud sets in a Jupyter server or a flow run (PREFECT__HOME_DIR: the run's own)."""
         return {
-            "SATURN_BASE_URL": self.url, "BASE_URL": self.url, "SATURN_IS_INTERNAL": "true",
+            "SATURN_BASE_URL": self.url,
+            "BASE_URL": self.url,
+            "SATURN_IS_INTERNAL": "true",
             "SATURN_TOKEN": saturn_token or self.saturn_token,
-            "PREFECT__BACKEND": "cloud", "PREFECT__CLOUD__API": self.url + "/graphql",
+            "PREFECT__BACKEND": "cloud",
+            "PREFECT__CLOUD__API": self.url + "/graphql",
             "PREFECT__HOME_DIR": str(tmp / "prefect-home"),
             "PREFECT_USER_TOKEN": prefect_key or self.prefect_key,
         }
@@ -224,8 +240,16 @@ def test_users_tokens_on_saturn_reach_no_output_or_log(tmp_path, mark, platform,
     else:
         assert done.returncode != 0 and change["fails in"] in failed_cell(out).source, error
     tokens = {"SATURN_TOKEN": platform.saturn_token, "PREFECT_USER_TOKEN": platform.prefect_key}
-    tokens.update({k: v for k, v in (("wrong SATURN_TOKEN", change.get("saturn_token")),
-                                     ("wrong PREFECT_USER_TOKEN", change.get("prefect_key"))) if v})
+    tokens.update(
+        {
+            k: v
+            for k, v in (
+                ("wrong SATURN_TOKEN", change.get("saturn_token")),
+                ("wrong PREFECT_USER_TOKEN", change.get("prefect_key")),
+            )
+            if v
+        }
+    )
     log = platform.log_path.read_bytes()[log_start:]
     found = places(done, out, work, log)
     assert len(found["papermill stderr"]) > 1000  # --log-output: the cells' outputs are there to look in
@@ -244,12 +268,15 @@ def test_offline_tokens_reach_no_output_or_log_and_auth_toml_is_private(tmp_path
     if case == "success":
         assert done.returncode == 0, done.stderr[-3000:]
     else:
-        assert done.returncode != 0 and re.match(RUN_FAILED + "task 'read': DataError: column 'passenger_count'",
-                                                 error_of(out)), error_of(out)
+        assert done.returncode != 0 and re.match(
+            RUN_FAILED + "task 'read': DataError: column 'passenger_count'", error_of(out)
+        ), error_of(out)
     generated = json.loads((work / "tokens.json").read_text())
     assert users_key not in generated.values()  # replaced: offline, the user's key is never sent anywhere
-    tokens = {"the user's PREFECT_USER_TOKEN": users_key,
-              **{f"generated {name}": value for name, value in generated.items()}}
+    tokens = {
+        "the user's PREFECT_USER_TOKEN": users_key,
+        **{f"generated {name}": value for name, value in generated.items()},
+    }
     log = STANDIN_LOG.read_bytes()[log_start:]  # shared with any other run: looked at as a whole
     assert leaks(tokens, places(done, out, work, log)) == []
 
@@ -269,13 +296,21 @@ def test_a_half_set_saturn_environment_does_not_show_the_token(tmp_path, mark):
     """SATURN_TOKEN set without SATURN_BASE_URL: the error names the variables, not the value."""
     token = distinctive("saturn")
     out = tmp_path / "out.ipynb"
-    done = run_papermill(NOTEBOOK, out, "--log-output", "-p", "project", "x", "-p", "username", "y", mark=mark,
-                         SATURN_TOKEN=token)
+    done = run_papermill(
+        NOTEBOOK, out, "--log-output", "-p", "project", "x", "-p", "username", "y", mark=mark, SATURN_TOKEN=token
+    )
     assert done.returncode != 0
-    assert error_of(out) == ("PlatformConfigError: SATURN_TOKEN is set but SATURN_BASE_URL is not: set both to "
-                             "use Saturn Cloud, or neither to run offline")
-    assert leaks({"SATURN_TOKEN": token}, {"output notebook": out.read_text(), "papermill stdout": done.stdout,
-                                           "papermill stderr": done.stderr}) == []
+    assert error_of(out) == (
+        "PlatformConfigError: SATURN_TOKEN is set but SATURN_BASE_URL is not: set both to "
+        "use Saturn Cloud, or neither to run offline"
+    )
+    assert (
+        leaks(
+            {"SATURN_TOKEN": token},
+            {"output notebook": out.read_text(), "papermill stdout": done.stdout, "papermill stderr": done.stderr},
+        )
+        == []
+    )
 
 
 def test_each_run_gets_a_private_prefect_home_and_dead_runs_are_swept(tmp_path):

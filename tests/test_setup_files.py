@@ -82,7 +82,9 @@ def test_recipe_matches_the_schema_fields(recipe):
 def test_recipe_is_the_tutorials_setup(recipe):
     assert "jupyter_server" in recipe
     assert recipe["dask_cluster"]["num_workers"] == 3
-    assert {"name": "prefect-user-token", "type": "environment_variable", "location": "PREFECT_USER_TOKEN"} in recipe["credentials"]
+    assert {"name": "prefect-user-token", "type": "environment_variable", "location": "PREFECT_USER_TOKEN"} in recipe[
+        "credentials"
+    ]
     assert "PREFECT_CLOUD_PROJECT_NAME" in recipe["environment_variables"]
     assert "environment.yml" in recipe["start_script"]
 
@@ -97,8 +99,11 @@ def test_recipe_installs_the_kernel_the_notebook_names(recipe):
 
 
 def test_recipe_schema_check_can_fail(recipe):
-    for broken in ({**recipe, "name": "has spaces"}, {**recipe, "colour": "red"},
-                   {**recipe, "credentials": [{"name": "k", "type": "environment_variable", "location": "K", "value": "s3cret"}]}):
+    for broken in (
+        {**recipe, "name": "has spaces"},
+        {**recipe, "colour": "red"},
+        {**recipe, "credentials": [{"name": "k", "type": "environment_variable", "location": "K", "value": "s3cret"}]},
+    ):
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate(broken, RECIPE_SCHEMA)
 
@@ -210,8 +215,12 @@ def test_without_python_make_takes_the_newest_supported_one_it_finds(checkout, t
 
 def test_the_venv_is_made_again_unless_the_same_python_finished_it(checkout):
     python = f"PYTHON={sys.executable}"
-    found = subprocess.run([checkout / "tools" / "find-python", sys.executable, *supported_pythons()],
-                           capture_output=True, text=True, check=True).stdout.strip()
+    found = subprocess.run(
+        [checkout / "tools" / "find-python", sys.executable, *supported_pythons()],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     stamp = checkout / ".venv" / ".installed"
     fresh = f"rm -rf .venv && {found.split()[1]} -m venv .venv"
 

@@ -25,13 +25,12 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-
 import requests
-
 from conftest import MARK, clean_env, describe, outputs_text, register_user_flow, run_papermill, wait_until_gone
+
+from tutorial_kit.launcher.shared import DISCOVERY, HOME_VAR, STATE, SharedStandIn
 from tutorial_kit.paths import NOTEBOOK, REPO_ROOT, SAMPLE_CSV_PATH
 from tutorial_kit.tooling.results import read_result
-from tutorial_kit.launcher.shared import DISCOVERY, HOME_VAR, STATE, SharedStandIn
 
 VENV_BIN = Path(sys.executable).parent
 PROJECT = "tutorial"
@@ -39,8 +38,13 @@ FLOW = "prefect-resource-manager"
 
 
 def standin_env(home: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tutorial_kit.standin", "env", *args], capture_output=True,
-                          text=True, timeout=60, env=clean_env(**{HOME_VAR: str(home)}))
+    return subprocess.run(
+        [sys.executable, "-m", "tutorial_kit.standin", "env", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=clean_env(**{HOME_VAR: str(home)}),
+    )
 
 
 class Shared:
@@ -50,9 +54,14 @@ class Shared:
         self.home, self.mark = home, mark
         self.terminal = home.parent / f"terminal-{uuid.uuid4().hex[:6]}.txt"
         with open(self.terminal, "wb") as out:
-            self.proc = subprocess.Popen([sys.executable, "-m", "tutorial_kit.standin", "shared"],
-                                         env=clean_env(**{HOME_VAR: str(home), MARK: mark}), stdin=subprocess.DEVNULL,
-                                         stdout=out, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "tutorial_kit.standin", "shared"],
+                env=clean_env(**{HOME_VAR: str(home), MARK: mark}),
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                cwd=REPO_ROOT,
+            )
         deadline = time.monotonic() + 60
         while (found := SharedStandIn.find(home)) is None or found.pid != self.proc.pid:
             assert self.proc.poll() is None, self.terminal.read_text()[-3000:]
@@ -69,25 +78,35 @@ class Shared:
 
 
 def prefect(shell: dict, *args: str, timeout: float = 180) -> subprocess.CompletedProcess:
-    return subprocess.run([str(VENV_BIN / "prefect"), *args], env=shell, capture_output=True, text=True,
-                          timeout=timeout, cwd=REPO_ROOT)
+    return subprocess.run(
+        [str(VENV_BIN / "prefect"), *args], env=shell, capture_output=True, text=True, timeout=timeout, cwd=REPO_ROOT
+    )
 
 
 def everything(shared: Shared) -> dict:
     """Every flow run with its states and logs, as the API answers them."""
-    answer = requests.post(shared.info.url + "/graphql", timeout=30, json={"query": (
-        "query { flow_run(order_by: {created: asc}) { id name state version "
-        "states { state message timestamp } logs { timestamp level message } "
-        "task_runs(order_by: {created: asc}) { id state version } } }")},
-        headers={"Authorization": f"Bearer {shared.info.prefect_api_key}"})
+    answer = requests.post(
+        shared.info.url + "/graphql",
+        timeout=30,
+        json={
+            "query": (
+                "query { flow_run(order_by: {created: asc}) { id name state version "
+                "states { state message timestamp } logs { timestamp level message } "
+                "task_runs(order_by: {created: asc}) { id state version } } }"
+            )
+        },
+        headers={"Authorization": f"Bearer {shared.info.prefect_api_key}"},
+    )
     return {run["id"]: run for run in answer.json()["data"]["flow_run"]}
 
 
 def test_env_without_a_shared_standin_is_one_clear_line(tmp_path):
     done = standin_env(tmp_path / "none")
     assert done.returncode == 1 and done.stdout == ""
-    assert done.stderr == (f"python -m tutorial_kit.standin env: no shared stand-in is running (none answers from "
-                           f"{tmp_path / 'none' / DISCOVERY}): start one with `make standin` in another terminal\n")
+    assert done.stderr == (
+        f"python -m tutorial_kit.standin env: no shared stand-in is running (none answers from "
+        f"{tmp_path / 'none' / DISCOVERY}): start one with `make standin` in another terminal\n"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -129,10 +148,19 @@ def test_the_flow_url_quick_run_and_the_runs_page_in_a_browser(on_shared, browse
     page.wait_for_selector("#run-state.state-Success", timeout=180_000)  # reloads every 2 s meanwhile
     states = page.locator("#states td:nth-child(2)").all_inner_texts()
     assert states == ["Scheduled", "Submitted", "Running", "Success"]
-    tasks = dict(zip(page.locator("#task-runs tbody tr td:nth-child(1)").all_inner_texts(),
-                     page.locator("#task-runs tbody tr td:nth-child(2)").all_inner_texts()))
-    assert tasks == {"_DaskCluster": "Success", "data_url": "Success", "_DaskCluster.setup": "Success",
-                     "read": "Success", "_DaskCluster.cleanup": "Success"}, tasks
+    tasks = dict(
+        zip(
+            page.locator("#task-runs tbody tr td:nth-child(1)").all_inner_texts(),
+            page.locator("#task-runs tbody tr td:nth-child(2)").all_inner_texts(),
+        )
+    )
+    assert tasks == {
+        "_DaskCluster": "Success",
+        "data_url": "Success",
+        "_DaskCluster.setup": "Success",
+        "read": "Success",
+        "_DaskCluster.cleanup": "Success",
+    }, tasks
     logs = "\n".join(page.locator("#logs pre.log").all_inner_texts())
     assert re.search(r"read: computing \d+ tasks", logs) and "read: done" in logs
     assert "Submitted for execution: PID: " in logs
@@ -159,11 +187,17 @@ def story(tmp_path, home, shared, mark, data, out):
     assert stat.S_IMODE(home.stat().st_mode) == 0o700
     for name in (DISCOVERY, STATE):
         assert stat.S_IMODE((home / name).stat().st_mode) == 0o600, name
-    second = subprocess.run([sys.executable, "-m", "tutorial_kit.standin", "shared"], capture_output=True,
-                            text=True, timeout=60, env=clean_env(**{HOME_VAR: str(home)}))
+    second = subprocess.run(
+        [sys.executable, "-m", "tutorial_kit.standin", "shared"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=clean_env(**{HOME_VAR: str(home)}),
+    )
     assert second.returncode == 1 and second.stderr == (  # one shared stand-in at a time
         f"python -m tutorial_kit.standin shared: a shared stand-in already runs at {shared.info.url} "
-        f"(PID {shared.info.pid}): use it, or stop it first\n")
+        f"(PID {shared.info.pid}): use it, or stop it first\n"
+    )
     notebook_result = read_result(out)
     shell = shared.shell(tmp_path)
     listed = prefect(shell, "get", "flow-runs", "--project", PROJECT, "--flow", FLOW, timeout=60)
@@ -214,12 +248,16 @@ def story(tmp_path, home, shared, mark, data, out):
     orphan = after[in_flight]
     assert orphan["state"] == "Failed"
     assert orphan["states"][:-1] == before[in_flight]["states"]
-    assert re.fullmatch(r"The stand-in restarted while this run was in flight: its flow-run process \(PID \d+\) "
-                        r"is gone; marking the run as failed\.", orphan["states"][-1]["message"])
+    assert re.fullmatch(
+        r"The stand-in restarted while this run was in flight: its flow-run process \(PID \d+\) "
+        r"is gone; marking the run as failed\.",
+        orphan["states"][-1]["message"],
+    )
     shell = shared.shell(tmp_path)  # the same keys and port: the old shell's exports still work
     listed = prefect(shell, "get", "flow-runs", "--project", PROJECT, "--flow", FLOW, timeout=60)
-    assert listed.returncode == 0 and len(re.findall(rf"\s{FLOW}\s+(?:Success|Failed)\s", listed.stdout)) == \
-        succeeded + 2
+    assert (
+        listed.returncode == 0 and len(re.findall(rf"\s{FLOW}\s+(?:Success|Failed)\s", listed.stdout)) == succeeded + 2
+    )
     assert read_result(out) == notebook_result
 
     # SIGTERM (or Ctrl-C) stops it, with every process it started; its keys never reached its terminal
@@ -231,4 +269,4 @@ def story(tmp_path, home, shared, mark, data, out):
     log = (home / "standin.log").read_text()
     for secret in (shared.info.saturn_token, shared.info.prefect_api_key):
         assert secret not in terminal and secret not in log
-    assert "in a shell: eval \"$(.venv/bin/python -m tutorial_kit.standin env)\"" in terminal
+    assert 'in a shell: eval "$(.venv/bin/python -m tutorial_kit.standin env)"' in terminal

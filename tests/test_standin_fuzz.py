@@ -60,8 +60,10 @@ SATURN_ROUTES = [
 ]
 GRAPHQL = ("/graphql", {"POST"}, True)
 CONTROL = ("/_standin/faults", {"GET", "POST", "DELETE"}, True)
-ROUTE_PATTERNS = [re.compile(p.replace("{id}", "[0-9a-f]+").replace("{v}", "[0-9a-f]+") + "/?")
-                  for p, _, _ in SATURN_ROUTES + [GRAPHQL, CONTROL]]
+ROUTE_PATTERNS = [
+    re.compile(p.replace("{id}", "[0-9a-f]+").replace("{v}", "[0-9a-f]+") + "/?")
+    for p, _, _ in SATURN_ROUTES + [GRAPHQL, CONTROL]
+]
 
 VALID_QUERIES = [
     "query { auth_info { tenant_id } }",
@@ -77,31 +79,38 @@ BAD_OPERATIONS = [
     'mutation { create_flow_run(input: {flow_id: "{id}", labels: "x"}) { id } }',
     'mutation { create_flow_run(input: {flow_id: "{id}", scheduled_start_time: "yesterday"}) { id } }',
     'mutation { set_flow_run_states(input: {states: [{flow_run_id: "{id}", state: {type: "Running"}}]}) '
-    '{ states { id status } } }',
+    "{ states { id status } } }",
     'mutation { set_flow_run_states(input: {states: [{flow_run_id: "{id}", state: "Running"}]}) { states { id } } }',
     'mutation { set_flow_run_states(input: {states: [{flow_run_id: "{id}"}]}) { states { id } } }',
     'mutation { set_task_run_states(input: {states: [{task_run_id: "{id}", state: {type: "Success"}}]}) '
-    '{ states { id } } }',
+    "{ states { id } } }",
     'mutation { get_or_create_task_run_info(input: {flow_run_id: "{id}", task_id: "{id}", map_index: -1}) '
-    '{ id version serialized_state } }',
+    "{ id version serialized_state } }",
     'mutation { get_or_create_task_run_info(input: {flow_run_id: "{id}", map_index: "x"}) { id } }',
     'mutation { write_run_logs(input: {logs: [{flow_run_id: "{id}", level: "INFO", message: "m"}]}) { success } }',
     'mutation { write_run_logs(input: {logs: {flow_run_id: "{id}", timestamp: "not a time"}}) { success } }',
-    'mutation { write_run_logs(input: {logs: [5]}) { success } }',
+    "mutation { write_run_logs(input: {logs: [5]}) { success } }",
     'mutation { update_flow_run_heartbeat(input: {flow_run_id: "{id}"}) { success } }',
     'mutation { cancel_flow_run(input: {flow_run_id: "{id}"}) { state } }',
     'mutation { cancel_flow_run(input: {flow_run_id: "not-a-uuid"}) { state } }',
     'mutation { set_flow_run_name(input: {flow_run_id: "{id}", name: "n"}) { success } }',
     'mutation { get_runs_in_queue(input: {before: "soon", labels: ["a"]}) { flow_run_ids } }',
     'query { flow_run(where: {labels: {_eq: "x"}}) { id } }',
-    'query { flow_run(where: {task_runs: {nope: {_eq: 1}}}) { id } }',
-    'query { flow_run(order_by: {logs: asc}) { id } }',
+    "query { flow_run(where: {task_runs: {nope: {_eq: 1}}}) { id } }",
+    "query { flow_run(order_by: {logs: asc}) { id } }",
     'query { flow_run_by_pk(id: "{id}") { id states(where: {state: {_like: "S%"}}) { state } } }',
-    'query { task_run(where: {flow_run: {state: {_in: 5}}}) { id } }',
+    "query { task_run(where: {flow_run: {state: {_in: 5}}}) { id } }",
     'query { secret_value(name: "SATURN_TOKEN") }',
 ]
-WRONG_CONTENT_TYPES = ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
-                       "application/xml", "application/graphql", "text/html; charset=utf-8", "application/jsonx"]
+WRONG_CONTENT_TYPES = [
+    "text/plain",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data; boundary=x",
+    "application/xml",
+    "application/graphql",
+    "text/html; charset=utf-8",
+    "application/jsonx",
+]
 
 
 class Case(collections.namedtuple("Case", "kind method path headers body expect chunked declared")):
@@ -160,9 +169,17 @@ def _invalid_graphql(rng) -> dict:
     if choice == 0:  # cut: unbalanced braces
         return {"query": query[: rng.randint(1, len(query) - 1)]}
     if choice == 1:  # a field the schema does not have
-        return {"query": query.replace("{ ", "{ zz_" + "".join(rng.choice(string.ascii_lowercase) for _ in range(5)) + " ", 1)}
+        return {
+            "query": query.replace(
+                "{ ", "{ zz_" + "".join(rng.choice(string.ascii_lowercase) for _ in range(5)) + " ", 1
+            )
+        }
     if choice == 2:
-        return {"query": 'query { flow_by_pk(id: "%s") { id } }' % _junk(rng, 8).replace('"', "").replace("\\", "")}
+        return {
+            "query": 'query {{ flow_by_pk(id: "{}") {{ id }} }}'.format(
+                _junk(rng, 8).replace('"', "").replace("\\", "")
+            )
+        }
     if choice == 3:
         return {"query": "query { project(where: {name: {_eq: $undefined}}) { id } }"}
     if choice == 4:
@@ -179,18 +196,33 @@ def _invalid_graphql(rng) -> dict:
         return {"query": VALID_QUERIES[0], "variables": rng.choice(["[1]", "{nope", "5", [1], 7])}
     if choice == 10:
         return {"query": VALID_QUERIES[0], "operationName": rng.choice([5, ["x"], "NoSuchOperation"])}
-    return {"query": rng.choice(["subscription { tenant { id } }",
-                                 "mutation { create_project(input: {nope: 1}) { id } }",
-                                 "mutation { no_such_mutation { id } }",
-                                 "query { tenant { id ...Missing } }"])}
+    return {
+        "query": rng.choice(
+            [
+                "subscription { tenant { id } }",
+                "mutation { create_project(input: {nope: 1}) { id } }",
+                "mutation { no_such_mutation { id } }",
+                "query { tenant { id ...Missing } }",
+            ]
+        )
+    }
 
 
 def make_case(rng, saturn_token: str, prefect_key: str) -> Case:
     good_saturn = {"Authorization": f"token {saturn_token}"}
     good_prefect = {"Authorization": f"Bearer {prefect_key}"}
     kind = rng.choices(
-        ["bad_auth", "graphql_bad_auth", "wrong_method", "unknown_path", "malformed_json", "invalid_graphql",
-         "oversized", "wrong_content_type", "bad_operation"],
+        [
+            "bad_auth",
+            "graphql_bad_auth",
+            "wrong_method",
+            "unknown_path",
+            "malformed_json",
+            "invalid_graphql",
+            "oversized",
+            "wrong_content_type",
+            "bad_operation",
+        ],
         weights=[14, 6, 12, 12, 16, 12, 8, 10, 10],
     )[0]
     json_routes = [r for r in SATURN_ROUTES if r[2]]
@@ -227,17 +259,19 @@ def make_case(rng, saturn_token: str, prefect_key: str) -> Case:
 
     if kind == "unknown_path":
         while True:
-            path = rng.choice([
-                "/api/dask_clusters/" + rng.choice(["XYZ", "g00d", "-1", "%2e%2e"]) + "/info",
-                "/api/prefect_cloud/flows/" + _hex(rng) + "/" + _hex(rng) + "/nope",
-                "/api/" + "".join(rng.choice(string.ascii_lowercase + "_/") for _ in range(rng.randint(1, 40))),
-                "/graphq" + rng.choice(["", "l/x", "ll"]),
-                "/_standin/" + rng.choice(["", "fault", "faults/x"]),
-                "/" + "/".join("%%%02X" % rng.getrandbits(8) for _ in range(rng.randint(1, 20))),
-                "/" + "a" * rng.randint(1, 4000),
-                "/../../etc/passwd",
-                "/",
-            ])
+            path = rng.choice(
+                [
+                    "/api/dask_clusters/" + rng.choice(["XYZ", "g00d", "-1", "%2e%2e"]) + "/info",
+                    "/api/prefect_cloud/flows/" + _hex(rng) + "/" + _hex(rng) + "/nope",
+                    "/api/" + "".join(rng.choice(string.ascii_lowercase + "_/") for _ in range(rng.randint(1, 40))),
+                    "/graphq" + rng.choice(["", "l/x", "ll"]),
+                    "/_standin/" + rng.choice(["", "fault", "faults/x"]),
+                    "/" + "/".join(f"%{rng.getrandbits(8):02X}" for _ in range(rng.randint(1, 20))),
+                    "/" + "a" * rng.randint(1, 4000),
+                    "/../../etc/passwd",
+                    "/",
+                ]
+            )
             if not any(p.fullmatch(path) for p in ROUTE_PATTERNS):
                 break
         headers.update(rng.choice([good_saturn, good_prefect, {}]))
@@ -249,8 +283,9 @@ def make_case(rng, saturn_token: str, prefect_key: str) -> Case:
         headers.update(good_prefect if template == "/graphql" else good_saturn)
         if rng.random() < 0.5:
             headers["Content-Type"] = "application/json"
-        return Case(kind, rng.choice(sorted(allowed)), _path(rng, template), headers, _malformed_json(rng), 400, False,
-                    None)
+        return Case(
+            kind, rng.choice(sorted(allowed)), _path(rng, template), headers, _malformed_json(rng), 400, False, None
+        )
 
     if kind == "invalid_graphql":
         headers.update(good_prefect)
@@ -303,7 +338,7 @@ class Client:
                 conn.putheader("Content-Length", str(case.declared))
                 conn.endheaders()
             elif case.chunked:
-                chunks = [case.body[i:i + 65536] for i in range(0, len(case.body), 65536)]
+                chunks = [case.body[i : i + 65536] for i in range(0, len(case.body), 65536)]
                 conn.request(case.method, case.path, body=iter(chunks), headers=case.headers, encode_chunked=True)
             else:
                 conn.request(case.method, case.path, body=case.body or None, headers=case.headers)
@@ -357,13 +392,32 @@ def test_bad_requests_get_json_4xx_and_the_standin_survives(standin):
     rng = random.Random(SEED)
 
     def normal_requests_work():
-        status, _, data = client.send(Case("ok", "GET", "/api/dask_clusters/info", {"Authorization": f"token {saturn_token}"},
-                                           b"", 200, False, None))
+        status, _, data = client.send(
+            Case(
+                "ok",
+                "GET",
+                "/api/dask_clusters/info",
+                {"Authorization": f"token {saturn_token}"},
+                b"",
+                200,
+                False,
+                None,
+            )
+        )
         assert status == 200 and "medium" in data.decode()
         body = json.dumps({"query": "query { auth_info { tenant_id } }", "variables": "null"}).encode()
-        status, _, data = client.send(Case("ok", "POST", "/graphql", {"Authorization": f"Bearer {prefect_key}",
-                                                                      "Content-Type": "application/json"},
-                                           body, 200, False, None))
+        status, _, data = client.send(
+            Case(
+                "ok",
+                "POST",
+                "/graphql",
+                {"Authorization": f"Bearer {prefect_key}", "Content-Type": "application/json"},
+                body,
+                200,
+                False,
+                None,
+            )
+        )
         assert status == 200 and json.loads(data)["data"]["auth_info"]["tenant_id"]
 
     normal_requests_work()
@@ -396,8 +450,10 @@ def test_bad_requests_get_json_4xx_and_the_standin_survives(standin):
     client.close()
     rss_after = process.memory_info().rss
     log = standin.log_path.read_text()
-    print(f"\n{REQUESTS} requests in {elapsed:.1f} s; statuses {dict(sorted(statuses.items()))}; "
-          f"kinds {dict(sorted(kinds.items()))}; stand-in RSS {rss_before / 2**20:.1f} -> {rss_after / 2**20:.1f} MiB")
+    print(
+        f"\n{REQUESTS} requests in {elapsed:.1f} s; statuses {dict(sorted(statuses.items()))}; "
+        f"kinds {dict(sorted(kinds.items()))}; stand-in RSS {rss_before / 2**20:.1f} -> {rss_after / 2**20:.1f} MiB"
+    )
     assert wrong == [], "\n".join(map(repr, wrong))
     assert not [s for s in statuses if s >= 500]
     assert sum(statuses.values()) == REQUESTS
@@ -407,31 +463,58 @@ def test_bad_requests_get_json_4xx_and_the_standin_survives(standin):
     assert min(kinds.values()) >= 40 and len(kinds) == 9, kinds
 
 
-@pytest.mark.parametrize("method,path,body,message", [
-    # found while fuzzing: a cluster of 10**30 workers hung the stand-in, starting processes
-    ("POST", "/api/dask_clusters", {"n_workers": 10**30},
-     "n_workers x nprocs must be at most 32 worker processes, got 1000000000000000000000000000000 x 1"),
-    ("POST", "/api/dask_clusters", {"n_workers": 8, "nprocs": 5}, "n_workers x nprocs must be at most 32 worker "
-                                                                  "processes, got 8 x 5"),
-    ("POST", "/api/dask_clusters", {"nthreads": 1000}, "nthreads must be at most 64, got 1000"),
-    ("POST", "/api/dask_clusters/abc123/scale", {"n": 33}, "n must be at most 32 worker processes, got 33"),
-    ("POST", "/api/dask_clusters", {"worker_is_spot": "yes"}, "worker_is_spot must be true or false, got 'yes'"),
-    # found while fuzzing: 500s (a list where a size name goes; json's recursion limit)
-    ("PUT", "/api/prefect_cloud/flows", {"name": "f", "prefect_cloud_project_name": "p", "flow_hash": "h",
-                                         "instance_size": ["large"]}, "instance_size ['large'] is not one of "
-                                                                      "['large', 'medium', 'xlarge']"),
-    ("POST", "/api/dask_clusters", "[" * 100_000,
-     "request body must be a JSON object: invalid JSON: nested too deeply"),
-    ("POST", "/graphql", "[" * 100_000,
-     "POST body must be a JSON object with a 'query' string: invalid JSON: nested too deeply"),
-])
+@pytest.mark.parametrize(
+    "method,path,body,message",
+    [
+        # found while fuzzing: a cluster of 10**30 workers hung the stand-in, starting processes
+        (
+            "POST",
+            "/api/dask_clusters",
+            {"n_workers": 10**30},
+            "n_workers x nprocs must be at most 32 worker processes, got 1000000000000000000000000000000 x 1",
+        ),
+        (
+            "POST",
+            "/api/dask_clusters",
+            {"n_workers": 8, "nprocs": 5},
+            "n_workers x nprocs must be at most 32 worker processes, got 8 x 5",
+        ),
+        ("POST", "/api/dask_clusters", {"nthreads": 1000}, "nthreads must be at most 64, got 1000"),
+        ("POST", "/api/dask_clusters/abc123/scale", {"n": 33}, "n must be at most 32 worker processes, got 33"),
+        ("POST", "/api/dask_clusters", {"worker_is_spot": "yes"}, "worker_is_spot must be true or false, got 'yes'"),
+        # found while fuzzing: 500s (a list where a size name goes; json's recursion limit)
+        (
+            "PUT",
+            "/api/prefect_cloud/flows",
+            {"name": "f", "prefect_cloud_project_name": "p", "flow_hash": "h", "instance_size": ["large"]},
+            "instance_size ['large'] is not one of ['large', 'medium', 'xlarge']",
+        ),
+        (
+            "POST",
+            "/api/dask_clusters",
+            "[" * 100_000,
+            "request body must be a JSON object: invalid JSON: nested too deeply",
+        ),
+        (
+            "POST",
+            "/graphql",
+            "[" * 100_000,
+            "POST body must be a JSON object with a 'query' string: invalid JSON: nested too deeply",
+        ),
+    ],
+)
 def test_requests_that_once_hung_or_crashed_the_standin(standin, method, path, body, message):
     import requests
 
     env = standin.environ()
     auth = f"Bearer {env['PREFECT_USER_TOKEN']}" if path == "/graphql" else f"token {env['SATURN_TOKEN']}"
-    r = requests.request(method, standin.url + path, data=body if isinstance(body, str) else json.dumps(body),
-                         headers={"Authorization": auth}, timeout=10)
+    r = requests.request(
+        method,
+        standin.url + path,
+        data=body if isinstance(body, str) else json.dumps(body),
+        headers={"Authorization": auth},
+        timeout=10,
+    )
     assert r.status_code == 400
     got = r.json()["errors"][0]["message"] if path == "/graphql" else r.json()["message"]
     assert got == message

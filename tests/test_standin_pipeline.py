@@ -78,8 +78,15 @@ class Answer(collections.namedtuple("Answer", "status reason headers body")):
     pass
 
 
-def send(standin, method: str, path: str, headers: dict | None = None, body: bytes = b"",
-         chunked: bool = False, declared: int | None = None) -> Answer:
+def send(
+    standin,
+    method: str,
+    path: str,
+    headers: dict | None = None,
+    body: bytes = b"",
+    chunked: bool = False,
+    declared: int | None = None,
+) -> Answer:
     """One request on a fresh connection; ``declared``: send only the headers, with this
     Content-Length."""
     url, _ = standin
@@ -91,7 +98,7 @@ def send(standin, method: str, path: str, headers: dict | None = None, body: byt
                 conn.putheader(name, value)
             conn.endheaders()
         elif chunked:
-            chunks = [body[i:i + 65536] for i in range(0, len(body), 65536)]
+            chunks = [body[i : i + 65536] for i in range(0, len(body), 65536)]
             conn.request(method, path, body=iter(chunks), headers=headers or {}, encode_chunked=True)
         else:
             conn.request(method, path, body=body or None, headers=headers or {})
@@ -106,8 +113,11 @@ SATURN = ("/api/prefect_cloud/flows", "PUT", f"token {SATURN_TOKEN}", b'{"name":
 GRAPHQL = ("/graphql", "POST", f"Bearer {PREFECT_KEY}", b'{"query": "{ auth_info { tenant_id } }"}')
 CONTROL = ("/_standin/faults", "POST", f"token {SATURN_TOKEN}", b"[]")
 ALLOW = {SATURN: "PUT", GRAPHQL: "POST", CONTROL: "GET, POST, DELETE"}
-CONTENT_TYPE = {SATURN: "application/json", GRAPHQL: "application/json; charset=UTF-8",
-                CONTROL: "application/json; charset=UTF-8"}
+CONTENT_TYPE = {
+    SATURN: "application/json",
+    GRAPHQL: "application/json; charset=UTF-8",
+    CONTROL: "application/json; charset=UTF-8",
+}
 
 
 def saturn_error(status: int, message: str) -> tuple:
@@ -128,39 +138,54 @@ WRONG_TYPE = "Content-Type 'text/plain' is not supported: send JSON (application
 INJECTED = "Injected: the platform is down"
 SATURN_401 = saturn_error(401, "Unauthorized: invalid or missing SATURN_TOKEN")
 CONTROL_401 = saturn_error(401, "Unauthorized: the fault control endpoint needs the stand-in's own SATURN_TOKEN")
-PREFECT_401 = graphql_error(200, "Unauthenticated: the API key is missing or invalid (check PREFECT_USER_TOKEN)",
-                            "UNAUTHENTICATED")
+PREFECT_401 = graphql_error(
+    200, "Unauthenticated: the API key is missing or invalid (check PREFECT_USER_TOKEN)", "UNAUTHENTICATED"
+)
 
 
-@pytest.mark.parametrize("route,expected", [
-    (SATURN, {
-        "size, method": saturn_error(413, TOO_LARGE),
-        "method, token": saturn_error(405, "Method Not Allowed"),
-        "token, faults": SATURN_401,
-        "token, content type": SATURN_401,
-        "faults, content type": saturn_error(503, INJECTED),
-        "faults, its last hit": saturn_error(503, INJECTED),
-        "content type, JSON": saturn_error(415, WRONG_TYPE),
-        "JSON": saturn_error(400, "request body must be a JSON object: not a JSON object"),
-    }),
-    (GRAPHQL, {
-        "size, method": graphql_error(413, TOO_LARGE, "PAYLOAD_TOO_LARGE"),
-        "method, token": graphql_error(405, "Send GraphQL requests with POST.", "METHOD_NOT_ALLOWED"),
-        "token, faults": PREFECT_401,
-        "token, content type": PREFECT_401,
-        "faults, content type": graphql_error(503, INJECTED, "INTERNAL_SERVER_ERROR"),
-        "faults, its last hit": graphql_error(503, INJECTED, "INTERNAL_SERVER_ERROR"),
-        "content type, JSON": graphql_error(415, WRONG_TYPE, "UNSUPPORTED_MEDIA_TYPE"),
-        "JSON": graphql_error(400, "POST body must be a JSON object with a 'query' string: not a JSON object",
-                              "BAD_REQUEST"),
-    }),
-    (CONTROL, {  # no fault ever applies here, and its body is a spec models.parse reads: no JSON steps
-        "size, method": saturn_error(413, TOO_LARGE),
-        "method, token": saturn_error(405, "Method Not Allowed"),
-        "token, faults": CONTROL_401,
-        "token, content type": CONTROL_401,
-    }),
-], ids=["saturn", "graphql", "control"])
+@pytest.mark.parametrize(
+    "route,expected",
+    [
+        (
+            SATURN,
+            {
+                "size, method": saturn_error(413, TOO_LARGE),
+                "method, token": saturn_error(405, "Method Not Allowed"),
+                "token, faults": SATURN_401,
+                "token, content type": SATURN_401,
+                "faults, content type": saturn_error(503, INJECTED),
+                "faults, its last hit": saturn_error(503, INJECTED),
+                "content type, JSON": saturn_error(415, WRONG_TYPE),
+                "JSON": saturn_error(400, "request body must be a JSON object: not a JSON object"),
+            },
+        ),
+        (
+            GRAPHQL,
+            {
+                "size, method": graphql_error(413, TOO_LARGE, "PAYLOAD_TOO_LARGE"),
+                "method, token": graphql_error(405, "Send GraphQL requests with POST.", "METHOD_NOT_ALLOWED"),
+                "token, faults": PREFECT_401,
+                "token, content type": PREFECT_401,
+                "faults, content type": graphql_error(503, INJECTED, "INTERNAL_SERVER_ERROR"),
+                "faults, its last hit": graphql_error(503, INJECTED, "INTERNAL_SERVER_ERROR"),
+                "content type, JSON": graphql_error(415, WRONG_TYPE, "UNSUPPORTED_MEDIA_TYPE"),
+                "JSON": graphql_error(
+                    400, "POST body must be a JSON object with a 'query' string: not a JSON object", "BAD_REQUEST"
+                ),
+            },
+        ),
+        (
+            CONTROL,
+            {  # no fault ever applies here, and its body is a spec models.parse reads: no JSON steps
+                "size, method": saturn_error(413, TOO_LARGE),
+                "method, token": saturn_error(405, "Method Not Allowed"),
+                "token, faults": CONTROL_401,
+                "token, content type": CONTROL_401,
+            },
+        ),
+    ],
+    ids=["saturn", "graphql", "control"],
+)
 def test_a_request_wrong_in_two_ways_gets_the_earlier_steps_answer(standin, faults, route, expected):
     path, method, auth, good_body = route
     wrong_auth = auth.split()[0] + " wrong"
@@ -191,8 +216,11 @@ def test_a_body_over_the_limit_is_refused_from_its_headers_in_each_apis_shape(st
         # far over twice the limit: answered at once, unread, and the connection closed
         answer = send(standin, method, path, {"Authorization": auth}, declared=10 * API_BODY_LIMIT)
         assert (answer.status, answer.reason, answer.headers.get("Connection")) == (413, TOO_LARGE, "close")
-        assert answer.body == ({"errors": [{"message": TOO_LARGE, "extensions": {"code": "PAYLOAD_TOO_LARGE"}}]}
-                               if path == "/graphql" else {"message": TOO_LARGE})
+        assert answer.body == (
+            {"errors": [{"message": TOO_LARGE, "extensions": {"code": "PAYLOAD_TOO_LARGE"}}]}
+            if path == "/graphql"
+            else {"message": TOO_LARGE}
+        )
 
 
 def test_the_fault_room_is_asked_once_per_api_request_and_only_by_the_apis(standin, faults):
@@ -220,7 +248,8 @@ def test_a_graphql_fault_named_by_operation_is_matched_before_the_body_is_checke
     headers = {"Authorization": auth}
     faults.arm({"action": "unauthorized", "api": "prefect", "operation": "auth_info", "times": 1})
     assert send(standin, method, path, headers, b'{"query": "{ tenant { slug } }"}').body == {
-        "data": {"tenant": [{"slug": "local"}]}}  # another operation
+        "data": {"tenant": [{"slug": "local"}]}
+    }  # another operation
     assert send(standin, method, path, headers, b'{"query": "{ auth_info').status == 400  # none: not JSON
     answer = send(standin, method, path, headers, body)
     assert (answer.status, answer.body) == (PREFECT_401[0], PREFECT_401[2])
@@ -239,7 +268,7 @@ def test_every_route_runs_the_pipeline_and_overrides_no_private_tornado_method()
     assert len(apis) == 16 and len(pages) == 7 and apis | pages == classes, classes
     private = {name for name in vars(tornado.web.RequestHandler) if name.startswith("_") and not name.endswith("__")}
     for cls in classes:
-        for klass in inspect.getmro(cls)[:inspect.getmro(cls).index(tornado.web.RequestHandler)]:
+        for klass in inspect.getmro(cls)[: inspect.getmro(cls).index(tornado.web.RequestHandler)]:
             overridden = {name for name, value in vars(klass).items() if callable(value)} & private
             assert not overridden, (klass, overridden)
 

@@ -9,10 +9,10 @@ import sys
 import textwrap
 
 import pytest
+from conftest import MARK, clean_env, marked_processes, wait_until_gone
 
-from conftest import clean_env, marked_processes, wait_until_gone, MARK
-from tutorial_kit.notebook import connect as connect_module
 from tutorial_kit.exceptions import PlatformConfigError
+from tutorial_kit.notebook import connect as connect_module
 
 # Starts a stand-in and a 2-worker cluster through dask-saturn, then waits to be stopped or killed.
 OWNER = textwrap.dedent("""
@@ -29,8 +29,9 @@ OWNER = textwrap.dedent("""
 
 
 def start_owner(mode: str, mark: str) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-c", OWNER, mode], env=clean_env(**{MARK: mark}),
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", OWNER, mode], env=clean_env(**{MARK: mark}), stdout=subprocess.PIPE, text=True
+    )
     assert proc.stdout.readline().strip() == "ready"
     return proc
 

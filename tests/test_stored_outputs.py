@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import nbformat
-
 from conftest import clean_env
+
 from tutorial_kit.paths import NOTEBOOK, REPO_ROOT, SAMPLE_CSV
 from tutorial_kit.tooling.results import RESULT_TAG, read_result
 
@@ -60,22 +60,44 @@ def test_stored_outputs_hold_no_secret_or_machine_path():
 
 def test_machine_path_check_can_fail():
     nb = nbformat.read(NOTEBOOK, as_version=4)
-    for path in (str(REPO_ROOT / ".venv" / "lib" / "x.py"), "/opt/conda/lib/python3.11/site-packages/prefect/x.py",
-                 str(Path.home() / "notes.txt")):
+    for path in (
+        str(REPO_ROOT / ".venv" / "lib" / "x.py"),
+        "/opt/conda/lib/python3.11/site-packages/prefect/x.py",
+        str(Path.home() / "notes.txt"),
+    ):
         nb.cells[-1].setdefault("outputs", []).append(
-            nbformat.v4.new_output("stream", name="stderr", text=f"{path}:1: UserWarning: x"))
+            nbformat.v4.new_output("stream", name="stderr", text=f"{path}:1: UserWarning: x")
+        )
         assert any(needle in text for text in stored_output_texts(nb) for needle in MACHINE_PATHS)
         nb.cells[-1]["outputs"].pop()
 
 
 def _nbval(notebook, tmp_path):
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", "-p", "no:cacheprovider",
-         "--nbval-sanitize-with", str(REPO_ROOT / "tests" / "nbval-sanitize.cfg"), str(notebook),
-         # -rN --color=no: the same report whether CI is set or not (with CI=true pytest repeats each
-         # failure's message in its short summary, and colours it)
-         "-q", "-rN", "--color=no", "--rootdir", str(tmp_path)],
-        cwd=tmp_path, env=clean_env(), capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--nbval",
+            "--nbval-current-env",
+            "-p",
+            "no:cacheprovider",
+            "--nbval-sanitize-with",
+            str(REPO_ROOT / "tests" / "nbval-sanitize.cfg"),
+            str(notebook),
+            # -rN --color=no: the same report whether CI is set or not (with CI=true pytest repeats each
+            # failure's message in its short summary, and colours it)
+            "-q",
+            "-rN",
+            "--color=no",
+            "--rootdir",
+            str(tmp_path),
+        ],
+        cwd=tmp_path,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 

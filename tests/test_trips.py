@@ -17,16 +17,16 @@ import tempfile
 import dask.dataframe as dd
 import pandas as pd
 import pytest
-from dask.distributed import Client, LocalCluster
-
 from conftest import DEEP_BAD_ROW, SHARED_SAMPLE_DIR, bad_deep_in_the_file
+from dask.distributed import Client, LocalCluster
 from servers import s3_server, web_server
+
 from tutorial_kit.exceptions import DataError, ParameterError
 from tutorial_kit.generator.parquet_release import write_parquet
 from tutorial_kit.generator.text import HEADER
-from tutorial_kit.tooling.notebook_code import read_function
-from tutorial_kit.paths import SAMPLE_CSV, SAMPLE_CSV_PATH
 from tutorial_kit.notebook.trips import inspect_trips
+from tutorial_kit.paths import SAMPLE_CSV, SAMPLE_CSV_PATH
+from tutorial_kit.tooling.notebook_code import read_function
 
 TOLERANCE = 1e-12
 
@@ -135,14 +135,20 @@ def test_no_ranges_server_gives_blocks_and_rows_as_a_local_file(client, tmp_path
     (tmp_path / "served").mkdir()
     shutil.copy(SAMPLE_CSV, tmp_path / "served" / "trips.csv")
     with web_server(tmp_path / "served", ranges=False) as url:
-        pd.testing.assert_series_equal(read_function(blocksize="64KiB")(f"{url}/trips.csv"),
-                                       read_function(blocksize="64KiB")(SAMPLE_CSV), check_exact=True)
+        pd.testing.assert_series_equal(
+            read_function(blocksize="64KiB")(f"{url}/trips.csv"),
+            read_function(blocksize="64KiB")(SAMPLE_CSV),
+            check_exact=True,
+        )
         first, again = (inspect_trips(f"{url}/trips.csv").files[0].path for _ in range(2))
         assert first == again and first.startswith(tempfile.gettempdir())  # one download, reused
-        script = ("from tutorial_kit.notebook.trips import inspect_trips; import sys; "
-                  "print(inspect_trips(sys.argv[1]).files[0].path)")
-        run = subprocess.run([sys.executable, "-c", script, f"{url}/trips.csv"], capture_output=True, text=True,
-                             timeout=60)
+        script = (
+            "from tutorial_kit.notebook.trips import inspect_trips; import sys; "
+            "print(inspect_trips(sys.argv[1]).files[0].path)"
+        )
+        run = subprocess.run(
+            [sys.executable, "-c", script, f"{url}/trips.csv"], capture_output=True, text=True, timeout=60
+        )
     assert run.returncode == 0, run.stderr
     copy = run.stdout.strip()
     assert copy.endswith("trips.csv") and not os.path.exists(copy) and not os.path.exists(os.path.dirname(copy))
@@ -161,15 +167,19 @@ def test_no_ranges_download_cut_short_is_refused(tmp_path, monkeypatch):
         before = os.listdir(trips._copies_folder[0])
         with pytest.raises(DataError) as error:
             trips.local_copy(fs, path, f"{url}/trips.csv", expected=size + 10)
-    assert str(error.value) == (f"data_url '{url}/trips.csv' stopped after {size:,} of its {size + 10:,} bytes: "
-                                "try again, or download it yourself and pass the local path")
+    assert str(error.value) == (
+        f"data_url '{url}/trips.csv' stopped after {size:,} of its {size + 10:,} bytes: "
+        "try again, or download it yourself and pass the local path"
+    )
     assert f"{url}/trips.csv" not in trips._copies
     assert os.listdir(trips._copies_folder[0]) == before
 
 
 def test_s3_anonymous_csv_and_parquet(read, expected, sample_parquet, monkeypatch):
-    objects = {"saturn-public-data/nyc-taxi/data/yellow_tripdata_2019-01.parquet": sample_parquet,
-               "saturn-public-data/nyc-taxi/data/yellow_tripdata_2019-01.csv": SAMPLE_CSV_PATH}
+    objects = {
+        "saturn-public-data/nyc-taxi/data/yellow_tripdata_2019-01.parquet": sample_parquet,
+        "saturn-public-data/nyc-taxi/data/yellow_tripdata_2019-01.csv": SAMPLE_CSV_PATH,
+    }
     for variable in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE"):
         monkeypatch.delenv(variable, raising=False)  # anonymous, as for a public bucket
     with s3_server(objects) as endpoint:
@@ -194,7 +204,9 @@ def test_glob_reads_every_match(read, expected, tmp_path):
     assert [p.rsplit("/", 1)[-1] for p in source.paths] == ["a.csv", "b.csv"]
     df = pd.read_csv(SAMPLE_CSV)
     twice = pd.concat([df, df])
-    assert_same(read(str(tmp_path / "*.csv")), twice[twice.passenger_count > 1].groupby("VendorID").passenger_count.std())
+    assert_same(
+        read(str(tmp_path / "*.csv")), twice[twice.passenger_count > 1].groupby("VendorID").passenger_count.std()
+    )
 
 
 # ------------------------------------------------------------------------------------------
@@ -211,10 +223,21 @@ TRIPS = """VendorID,tpep_pickup_datetime,tpep_dropoff_datetime,passenger_count,t
 TRIPS_STD = pd.Series({1: 0.7071067811865476, 2: 2.0816659994661326}, name="passenger_count")
 
 
-@pytest.mark.parametrize("variant", [
-    "crlf", "lf", "no final line break", "byte order mark", "quoted", "floats from pandas",
-    "US dates", "semicolons", "empty passenger_count", "no VendorID",
-])
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "crlf",
+        "lf",
+        "no final line break",
+        "byte order mark",
+        "quoted",
+        "floats from pandas",
+        "US dates",
+        "semicolons",
+        "empty passenger_count",
+        "no VendorID",
+    ],
+)
 def test_resaved_copies_give_the_same_result(read, tmp_path, variant):
     text, newline = TRIPS, "\r\n"
     if variant == "lf":
@@ -373,8 +396,9 @@ def test_real_rows_with_the_cut_row_removed_parse(read, tmp_path):
     whole.write_bytes(data[: data.rfind(b"\r\n") + 2])
     want = pd.read_csv(whole)
     got = read(str(whole))
-    pd.testing.assert_series_equal(got, want[want.passenger_count > 1].groupby("VendorID").passenger_count.std(),
-                                   rtol=TOLERANCE)  # NaN where a vendor has a single such trip, as pandas
+    pd.testing.assert_series_equal(
+        got, want[want.passenger_count > 1].groupby("VendorID").passenger_count.std(), rtol=TOLERANCE
+    )  # NaN where a vendor has a single such trip, as pandas
 
 
 def test_cut_parquet_is_refused(sample_parquet, tmp_path):
@@ -394,11 +418,16 @@ def test_cut_gzip_fails_with_a_clear_message(read, tmp_path):
     assert str(error.value).startswith(f"{path} cannot be decompressed (")
 
 
-@pytest.mark.parametrize("data_url, message", [
-    ("ftp://example.org/yellow.csv",
-     "data_url scheme 'ftp://' is not supported: use a local path, file://, http://, https://, s3://"),
-    ("", "data_url must be a path or URL, got '': pass -p data_url PATH_OR_URL"),
-])
+@pytest.mark.parametrize(
+    "data_url, message",
+    [
+        (
+            "ftp://example.org/yellow.csv",
+            "data_url scheme 'ftp://' is not supported: use a local path, file://, http://, https://, s3://",
+        ),
+        ("", "data_url must be a path or URL, got '': pass -p data_url PATH_OR_URL"),
+    ],
+)
 def test_unusable_data_url(data_url, message):
     with pytest.raises(ParameterError) as error:
         inspect_trips(data_url)

@@ -9,10 +9,10 @@ import uuid
 
 import pytest
 import requests
-
 from conftest import MARK, describe, register_user_flow, shell_env, wait_until_gone
-from tutorial_kit.launcher.process import StandIn
+
 from tutorial_kit.launcher import tickets
+from tutorial_kit.launcher.process import StandIn
 
 PROJECT = "pages"
 _MODULE_MARK = uuid.uuid4().hex
@@ -37,9 +37,12 @@ def flow_id(standin, tmp_path_factory):
 @pytest.fixture(scope="module")
 def flow_url(standin, flow_id):
     """What ``flow.register`` prints: ``<server.ui.endpoint>/<slug>/flow/<flow group id>``."""
-    answer = requests.post(standin.url + "/graphql", timeout=10, json={
-        "query": f'query {{ flow_by_pk(id: "{flow_id}") {{ flow_group_id }} }}'},
-        headers={"Authorization": f"Bearer {standin.environ()['PREFECT_USER_TOKEN']}"}).json()
+    answer = requests.post(
+        standin.url + "/graphql",
+        timeout=10,
+        json={"query": f'query {{ flow_by_pk(id: "{flow_id}") {{ flow_group_id }} }}'},
+        headers={"Authorization": f"Bearer {standin.environ()['PREFECT_USER_TOKEN']}"},
+    ).json()
     return f"{standin.environ()['PREFECT__SERVER__UI__ENDPOINT']}/local/flow/{answer['data']['flow_by_pk']['flow_group_id']}"
 
 
@@ -74,10 +77,13 @@ def test_the_printed_url_opens_the_page_and_drops_its_ticket(standin, flow_url):
         assert key not in session.get(url, timeout=10).text
 
 
-@pytest.mark.parametrize("ticket, reason", [
-    (lambda key: tickets.ticket(key, now=time.time() - tickets.VALID_FOR - 5), "This link has expired"),
-    (lambda key: tickets.ticket("another stand-in's key"), "This link does not open the pages of this stand-in"),
-])
+@pytest.mark.parametrize(
+    "ticket, reason",
+    [
+        (lambda key: tickets.ticket(key, now=time.time() - tickets.VALID_FOR - 5), "This link has expired"),
+        (lambda key: tickets.ticket("another stand-in's key"), "This link does not open the pages of this stand-in"),
+    ],
+)
 def test_an_expired_or_forged_ticket_gets_the_login_page(standin, flow_url, ticket, reason):
     url = flow_url.replace(flow_url.split("/login/")[1].split("/")[0], ticket(standin.environ()["PREFECT_USER_TOKEN"]))
     page = requests.get(url, timeout=10, allow_redirects=False)
@@ -88,14 +94,17 @@ def test_an_expired_or_forged_ticket_gets_the_login_page(standin, flow_url, tick
 def test_the_login_page_takes_the_key(standin):
     session = requests.Session()
     form = session.get(standin.url + "/ui/login", timeout=10)
-    wrong = session.post(standin.url + "/ui/login", data={"key": "nope", "_xsrf": xsrf_of(form.text),
-                                                          "next": "/ui/local/"}, timeout=10)
+    wrong = session.post(
+        standin.url + "/ui/login", data={"key": "nope", "_xsrf": xsrf_of(form.text), "next": "/ui/local/"}, timeout=10
+    )
     assert wrong.status_code == 403 and "That is not the key of this stand-in." in wrong.text
-    right = session.post(standin.url + "/ui/login", timeout=10, data={
-        "key": standin.environ()["PREFECT_USER_TOKEN"], "_xsrf": xsrf_of(form.text), "next": "/ui/local/"})
+    right = session.post(
+        standin.url + "/ui/login",
+        timeout=10,
+        data={"key": standin.environ()["PREFECT_USER_TOKEN"], "_xsrf": xsrf_of(form.text), "next": "/ui/local/"},
+    )
     assert right.status_code == 200 and right.url == standin.url + "/ui/local/" and "<h2>pages</h2>" in right.text
-    forged = requests.post(standin.url + "/ui/login", data={"key": standin.environ()["PREFECT_USER_TOKEN"]},
-                           timeout=10)
+    forged = requests.post(standin.url + "/ui/login", data={"key": standin.environ()["PREFECT_USER_TOKEN"]}, timeout=10)
     assert forged.status_code == 403  # no XSRF token
 
 
@@ -103,8 +112,9 @@ def test_quick_run_creates_a_run_as_prefect_run_does_and_the_agent_runs_it(stand
     session, page = logged_in(flow_url)
     forged = session.post(page.url + "/quick-run", timeout=10, allow_redirects=False)
     assert forged.status_code == 403  # a logged-in browser, but no XSRF token: another site's form
-    created = session.post(page.url + "/quick-run", data={"_xsrf": xsrf_of(page.text)}, timeout=10,
-                           allow_redirects=False)
+    created = session.post(
+        page.url + "/quick-run", data={"_xsrf": xsrf_of(page.text)}, timeout=10, allow_redirects=False
+    )
     assert created.status_code == 303 and "/ui/local/flow-run/" in created.headers["Location"]
     run_page = standin.url + created.headers["Location"]
     deadline = time.monotonic() + 120

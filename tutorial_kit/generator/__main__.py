@@ -1,9 +1,9 @@
 """The generator's command line (``make data`` runs the first form)::
 
-    python -m tutorial_kit.generator            # (re)write data/yellow_tripdata_2019-01.sample.csv
-    python -m tutorial_kit.generator --check    # exit 1 if the file differs from what it makes
-    python -m tutorial_kit.generator --month --output PATH [--rows N] [--jobs N]
-                                                # a month-size file (7,667,792 rows by default)
+python -m tutorial_kit.generator            # (re)write data/yellow_tripdata_2019-01.sample.csv
+python -m tutorial_kit.generator --check    # exit 1 if the file differs from what it makes
+python -m tutorial_kit.generator --month --output PATH [--rows N] [--jobs N]
+                                            # a month-size file (7,667,792 rows by default)
 """
 
 from __future__ import annotations
@@ -20,20 +20,23 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m tutorial_kit.generator",
         description="Write (or check) the generated NYC taxi trips of January 2019: the bundled "
-                    "sample, or a month-size file made the same way.",
+        "sample, or a month-size file made the same way.",
     )
-    parser.add_argument("--check", action="store_true",
-                        help="do not write; exit 1 if the file differs from what would be written")
-    parser.add_argument("--month", action="store_true",
-                        help=f"a month-size file: --rows defaults to {MONTH_ROWS:,}, --output is "
-                             "required, the days are made on --jobs processes")
+    parser.add_argument(
+        "--check", action="store_true", help="do not write; exit 1 if the file differs from what would be written"
+    )
+    parser.add_argument(
+        "--month",
+        action="store_true",
+        help=f"a month-size file: --rows defaults to {MONTH_ROWS:,}, --output is "
+        "required, the days are made on --jobs processes",
+    )
     parser.add_argument("--output", help=f"file to write or check (default: {SAMPLE_CSV})")
-    parser.add_argument("--rows", type=int,
-                        help=f"trips (default: {SAMPLE_ROWS:,}, with --month {MONTH_ROWS:,})")
+    parser.add_argument("--rows", type=int, help=f"trips (default: {SAMPLE_ROWS:,}, with --month {MONTH_ROWS:,})")
     parser.add_argument("--seed", type=int, default=SEED, help="random seed (default: %(default)s)")
-    parser.add_argument("--jobs", type=int,
-                        help="with --month: processes (default: the number of CPUs); the bytes "
-                             "do not depend on it")
+    parser.add_argument(
+        "--jobs", type=int, help="with --month: processes (default: the number of CPUs); the bytes do not depend on it"
+    )
     args = parser.parse_args(argv)
     if args.month:
         if args.check:

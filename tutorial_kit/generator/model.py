@@ -83,8 +83,12 @@ class Model:
         self.weekend_hour = Weighted(dict(enumerate(cal.WEEKEND_HOURS)))
         self.zone = Weighted({zone: cal.ZONE_WEIGHTS.get(zone, 2) for zone in range(1, cal.ZONES + 1)})
         metered = Quantile(cal.METERED_DISTANCE)
-        self.distance = {2: Quantile(cal.AIRPORT_DISTANCE), 3: Quantile(cal.NEWARK_DISTANCE),
-                         4: Quantile(cal.SUBURB_DISTANCE), 5: Quantile(cal.NEGOTIATED_DISTANCE)}
+        self.distance = {
+            2: Quantile(cal.AIRPORT_DISTANCE),
+            3: Quantile(cal.NEWARK_DISTANCE),
+            4: Quantile(cal.SUBURB_DISTANCE),
+            5: Quantile(cal.NEGOTIATED_DISTANCE),
+        }
         self.distance.update({code: metered for code in cal.RATECODE_WEIGHTS if code not in self.distance})
 
     def pickup_on(self, day: int) -> int:
@@ -167,19 +171,27 @@ class Model:
         tip = 0
         if payment == 1:
             percent = self.tip_percent(rng)
-            if percent < 0:
-                tip = self.whole_dollar_tip(rng)
-            else:
-                tip = (fare + extra + mta_tax + improvement) * percent // 100
+            tip = self.whole_dollar_tip(rng) if percent < 0 else (fare + extra + mta_tax + improvement) * percent // 100
 
         flag = "Y" if per_million(rng, cal.STORE_AND_FORWARD_PER_MILLION[vendor]) else "N"
         sign = -1 if refund else 1
         return {
-            "vendor": vendor, "pickup": pickup, "dropoff": pickup + max(1, duration),
-            "passengers": passengers, "distance": distance, "ratecode": ratecode, "flag": flag,
-            "pu": pu, "do": do, "payment": payment,
-            "fare": sign * fare, "extra": sign * extra, "mta_tax": sign * mta_tax,
-            "tip": sign * tip, "tolls": sign * tolls, "improvement": sign * improvement,
+            "vendor": vendor,
+            "pickup": pickup,
+            "dropoff": pickup + max(1, duration),
+            "passengers": passengers,
+            "distance": distance,
+            "ratecode": ratecode,
+            "flag": flag,
+            "pu": pu,
+            "do": do,
+            "payment": payment,
+            "fare": sign * fare,
+            "extra": sign * extra,
+            "mta_tax": sign * mta_tax,
+            "tip": sign * tip,
+            "tolls": sign * tolls,
+            "improvement": sign * improvement,
         }
 
     def first_trip(self, pickup: int) -> dict:

@@ -141,8 +141,9 @@ def plan(rows: int, seed: int) -> list[Day]:
         for row in bad_rows:  # a bad clock belongs to the day whose rows surround it
             if start <= row < end:
                 end += 1
-        days.append(Day(seed, day, start, end - start, count, filled,
-                        {row: p for row, p in pins.items() if start <= row < end}))
+        days.append(
+            Day(seed, day, start, end - start, count, filled, {row: p for row, p in pins.items() if start <= row < end})
+        )
         start = end
     if start != rows or not days[0].january_rows:
         raise AssertionError(f"the plan of {rows} rows does not add up")  # a bug here

@@ -76,7 +76,8 @@ def _days_in_order(days: list, jobs: int):
             f"a generator worker process died ({error}).  Worker processes are started with "
             "multiprocessing's 'spawn', which imports the main script again: a script that "
             "writes with jobs > 1 must do so under `if __name__ == '__main__':`.  jobs=1 needs "
-            "no worker") from error
+            "no worker"
+        ) from error
 
 
 def write_month(path, rows: int = MONTH_ROWS, seed: int = SEED, jobs: int | None = None) -> Path:

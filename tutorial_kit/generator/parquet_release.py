@@ -38,27 +38,29 @@ from .text import HEADER
 ROW_GROUP_SIZE = 1_048_576
 
 #: The TLC's Parquet layout of a yellow taxi month of 2019, in order.
-SCHEMA = pa.schema([
-    ("VendorID", pa.int64()),
-    ("tpep_pickup_datetime", pa.timestamp("us")),
-    ("tpep_dropoff_datetime", pa.timestamp("us")),
-    ("passenger_count", pa.float64()),
-    ("trip_distance", pa.float64()),
-    ("RatecodeID", pa.float64()),
-    ("store_and_fwd_flag", pa.string()),
-    ("PULocationID", pa.int64()),
-    ("DOLocationID", pa.int64()),
-    ("payment_type", pa.int64()),
-    ("fare_amount", pa.float64()),
-    ("extra", pa.float64()),
-    ("mta_tax", pa.float64()),
-    ("tip_amount", pa.float64()),
-    ("tolls_amount", pa.float64()),
-    ("improvement_surcharge", pa.float64()),
-    ("total_amount", pa.float64()),
-    ("congestion_surcharge", pa.float64()),
-    ("airport_fee", pa.float64()),
-])
+SCHEMA = pa.schema(
+    [
+        ("VendorID", pa.int64()),
+        ("tpep_pickup_datetime", pa.timestamp("us")),
+        ("tpep_dropoff_datetime", pa.timestamp("us")),
+        ("passenger_count", pa.float64()),
+        ("trip_distance", pa.float64()),
+        ("RatecodeID", pa.float64()),
+        ("store_and_fwd_flag", pa.string()),
+        ("PULocationID", pa.int64()),
+        ("DOLocationID", pa.int64()),
+        ("payment_type", pa.int64()),
+        ("fare_amount", pa.float64()),
+        ("extra", pa.float64()),
+        ("mta_tax", pa.float64()),
+        ("tip_amount", pa.float64()),
+        ("tolls_amount", pa.float64()),
+        ("improvement_surcharge", pa.float64()),
+        ("total_amount", pa.float64()),
+        ("congestion_surcharge", pa.float64()),
+        ("airport_fee", pa.float64()),
+    ]
+)
 
 #: How much of the CSV is parsed at a time.  Small on purpose: the streaming reader parses
 #: several blocks ahead, so its memory grows with the block size (on the month-size file:
@@ -82,12 +84,13 @@ def write_parquet(csv_path, parquet_path, row_group_size: int = ROW_GROUP_SIZE) 
     """
     csv_path, parquet_path = Path(csv_path), Path(parquet_path)
     if not isinstance(row_group_size, int) or row_group_size < 1:
-        raise ValueError(f"row_group_size must be a whole number of at least 1, "
-                         f"got {row_group_size!r}")
+        raise ValueError(f"row_group_size must be a whole number of at least 1, got {row_group_size!r}")
     header = _read_header(csv_path)
     if header != list(HEADER):
-        raise ValueError(f"{csv_path} does not have the original 18-column header of the TLC's "
-                         f"yellow taxi CSV; its first line is {','.join(header)[:300]!r}")
+        raise ValueError(
+            f"{csv_path} does not have the original 18-column header of the TLC's "
+            f"yellow taxi CSV; its first line is {','.join(header)[:300]!r}"
+        )
     csv_types = {field.name: field.type for field in SCHEMA if field.name in HEADER}
     reader = pacsv.open_csv(
         csv_path,
@@ -95,21 +98,19 @@ def write_parquet(csv_path, parquet_path, row_group_size: int = ROW_GROUP_SIZE) 
         # Empty fields are null (congestion_surcharge), except in the one string column.
         convert_options=pacsv.ConvertOptions(column_types=csv_types, strings_can_be_null=False),
     )
-    with atomic_output(parquet_path) as tmp:
-        with pq.ParquetWriter(tmp, SCHEMA, compression="snappy") as writer:
-            pending, pending_rows = [], 0
-            for batch in reader:
-                batch = pa.RecordBatch.from_arrays(
-                    [*batch.columns, pa.nulls(batch.num_rows, pa.float64())], schema=SCHEMA)
-                pending.append(batch)
-                pending_rows += batch.num_rows
-                while pending_rows >= row_group_size:
-                    table = pa.Table.from_batches(pending, schema=SCHEMA)
-                    writer.write_table(table.slice(0, row_group_size), row_group_size)
-                    rest = table.slice(row_group_size)
-                    pending, pending_rows = rest.to_batches(), rest.num_rows
-            if pending_rows:
-                writer.write_table(pa.Table.from_batches(pending, schema=SCHEMA), row_group_size)
+    with atomic_output(parquet_path) as tmp, pq.ParquetWriter(tmp, SCHEMA, compression="snappy") as writer:
+        pending, pending_rows = [], 0
+        for batch in reader:
+            batch = pa.RecordBatch.from_arrays([*batch.columns, pa.nulls(batch.num_rows, pa.float64())], schema=SCHEMA)
+            pending.append(batch)
+            pending_rows += batch.num_rows
+            while pending_rows >= row_group_size:
+                table = pa.Table.from_batches(pending, schema=SCHEMA)
+                writer.write_table(table.slice(0, row_group_size), row_group_size)
+                rest = table.slice(row_group_size)
+                pending, pending_rows = rest.to_batches(), rest.num_rows
+        if pending_rows:
+            writer.write_table(pa.Table.from_batches(pending, schema=SCHEMA), row_group_size)
     return parquet_path
 
 
@@ -119,12 +120,13 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m tutorial_kit.generator.parquet_release",
         description="Rewrite a taxi CSV of the original 18-column layout in the layout of the "
-                    "TLC's 2022 Parquet release (19 columns, the TLC's dtypes, snappy).",
+        "TLC's 2022 Parquet release (19 columns, the TLC's dtypes, snappy).",
     )
     parser.add_argument("csv", help="the CSV to read")
     parser.add_argument("parquet", help="the Parquet file to write (replaced atomically)")
-    parser.add_argument("--row-group-size", type=int, default=ROW_GROUP_SIZE,
-                        help="rows per row group (default: %(default)s)")
+    parser.add_argument(
+        "--row-group-size", type=int, default=ROW_GROUP_SIZE, help="rows per row group (default: %(default)s)"
+    )
     args = parser.parse_args(argv)
     try:
         path = write_parquet(args.csv, args.parquet, args.row_group_size)

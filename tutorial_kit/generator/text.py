@@ -85,10 +85,23 @@ def line(trip: dict, congestion: int | None) -> str:
     """One row of the file, CRLF included.  ``congestion`` (cents, or None for an empty field)
     is the row's, not the trip's: it depends on where the row sits in the file."""
     total = sum(trip[p] for p in MONEY_PARTS) + (congestion or 0)
-    return ",".join((
-        str(trip["vendor"]), when(trip["pickup"]), when(trip["dropoff"]),
-        str(trip["passengers"]), distance(trip["distance"]), str(trip["ratecode"]), trip["flag"],
-        str(trip["pu"]), str(trip["do"]), str(trip["payment"]),
-        *(money(trip[p]) for p in MONEY_PARTS),
-        money(total), "" if congestion is None else money(congestion),
-    )) + CRLF
+    return (
+        ",".join(
+            (
+                str(trip["vendor"]),
+                when(trip["pickup"]),
+                when(trip["dropoff"]),
+                str(trip["passengers"]),
+                distance(trip["distance"]),
+                str(trip["ratecode"]),
+                trip["flag"],
+                str(trip["pu"]),
+                str(trip["do"]),
+                str(trip["payment"]),
+                *(money(trip[p]) for p in MONEY_PARTS),
+                money(total),
+                "" if congestion is None else money(congestion),
+            )
+        )
+        + CRLF
+    )

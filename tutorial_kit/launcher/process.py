@@ -7,6 +7,7 @@ look for them (``SATURN_BASE_URL``, ``BASE_URL``, ``SATURN_TOKEN``, ``PREFECT__C
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -34,8 +35,16 @@ from .tickets import ui_endpoint
 class StandIn:
     """A running stand-in process. ``stop()`` ends it and every cluster it started."""
 
-    def __init__(self, proc: subprocess.Popen, url: str, saturn_token: str, prefect_api_key: str,
-                 home: Path, log_path: Path, dask_scheduler: str | None = None):
+    def __init__(
+        self,
+        proc: subprocess.Popen,
+        url: str,
+        saturn_token: str,
+        prefect_api_key: str,
+        home: Path,
+        log_path: Path,
+        dask_scheduler: str | None = None,
+    ):
         self.proc = proc
         #: The user's Dask cluster this stand-in hands out, or None: it starts a LocalCluster per request.
         self.dask_scheduler = dask_scheduler
@@ -46,8 +55,14 @@ class StandIn:
         self.log_path = log_path
 
     @classmethod
-    def start(cls, username: str, home: Path, timeout: float = 60.0, dask_scheduler: str | None = None,
-              env: dict[str, str] | None = None) -> "StandIn":
+    def start(
+        cls,
+        username: str,
+        home: Path,
+        timeout: float = 60.0,
+        dask_scheduler: str | None = None,
+        env: dict[str, str] | None = None,
+    ) -> StandIn:
         """Start the stand-in and wait (at most ``timeout`` s) until it answers.
 
         ``dask_scheduler``: the address of the user's own Dask cluster (``tcp://HOST:PORT``),
@@ -93,10 +108,8 @@ class StandIn:
                 if sel.select(timeout=max(0.0, deadline - time.monotonic())):
                     line = proc.stdout.readline()
                     if not line:  # it closed its stdout: it is exiting; wait (briefly) for its exit code
-                        try:
+                        with contextlib.suppress(subprocess.TimeoutExpired):
                             proc.wait(timeout=5)
-                        except subprocess.TimeoutExpired:
-                            pass
                         break
                     return json.loads(line)["url"]
         raise StandInError(
@@ -123,7 +136,8 @@ class StandIn:
 
     def _control(self, method: str, body=None) -> dict:
         request = urllib.request.Request(
-            self.url + FAULTS_CONTROL_PATH, method=method,
+            self.url + FAULTS_CONTROL_PATH,
+            method=method,
             data=None if body is None else json.dumps(body).encode(),
             headers={"Authorization": f"token {self._saturn_token}", "Content-Type": "application/json"},
         )
@@ -131,8 +145,9 @@ class StandIn:
             with urllib.request.urlopen(request, timeout=10) as answer:
                 return json.load(answer)
         except urllib.error.HTTPError as exc:
-            raise StandInError(f"the stand-in refused {method} {FAULTS_CONTROL_PATH}: {exc.code} "
-                               f"{json.load(exc).get('message')}") from None
+            raise StandInError(
+                f"the stand-in refused {method} {FAULTS_CONTROL_PATH}: {exc.code} {json.load(exc).get('message')}"
+            ) from None
 
     @property
     def running(self) -> bool:
@@ -143,10 +158,8 @@ class StandIn:
         and kill it if it has not exited within ``timeout`` seconds."""
         if self.proc.poll() is not None:
             return
-        try:
+        with contextlib.suppress(OSError):
             self.proc.stdin.close()
-        except OSError:
-            pass
         try:
             self.proc.wait(timeout)
         except subprocess.TimeoutExpired:

@@ -29,8 +29,8 @@ import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ..paths import STANDIN_HOME
 from ..exceptions import StandInError
+from ..paths import STANDIN_HOME
 
 HOME_VAR = "STANDIN_SHARED_HOME"
 DISCOVERY = "standin.json"
@@ -61,7 +61,7 @@ class SharedStandIn:
         return client_environ(self.url, self.saturn_token, self.prefect_api_key)
 
     @classmethod
-    def find(cls, home: Path | None = None) -> "SharedStandIn | None":
+    def find(cls, home: Path | None = None) -> SharedStandIn | None:
         """The shared stand-in that runs now, or None (no discovery file, or a stale one: its
         process is gone, or does not answer)."""
         home = home or shared_home()
@@ -86,8 +86,11 @@ class SharedStandIn:
         """``export NAME=value`` lines that point a shell's ``prefect`` CLI (and dask-saturn,
         prefect-saturn) at this stand-in, with a Prefect home of their own."""
         values = dict(self.environ())
-        values.update(PREFECT__CLOUD__API_KEY=self.prefect_api_key, PREFECT__CLOUD__TENANT_ID=self.tenant_id,
-                      PREFECT__HOME_DIR=str(home / PREFECT_HOME))
+        values.update(
+            PREFECT__CLOUD__API_KEY=self.prefect_api_key,
+            PREFECT__CLOUD__TENANT_ID=self.tenant_id,
+            PREFECT__HOME_DIR=str(home / PREFECT_HOME),
+        )
         return "".join(f"export {name}={shlex.quote(value)}\n" for name, value in sorted(values.items()))
 
 
@@ -113,8 +116,10 @@ def remove_discovery(home: Path, pid: int) -> None:
 
 def not_running_message(home: Path | None = None) -> str:
     home = home or shared_home()
-    return (f"no shared stand-in is running (none answers from {home / DISCOVERY}): "
-            "start one with `make standin` in another terminal")
+    return (
+        f"no shared stand-in is running (none answers from {home / DISCOVERY}): "
+        "start one with `make standin` in another terminal"
+    )
 
 
 class SharedStandInRunning(StandInError):

@@ -34,6 +34,7 @@ from ..launcher.process import StandIn, dask_scheduler_from_env
 from ..launcher.protocol import SCHEDULER_VAR
 from ..launcher.shared import SharedStandIn
 from ..paths import STANDIN_HOME
+
 #: Offline Prefect homes, one per run (``PREFECT__HOME_DIR``): see :func:`prefect_home_for_this_run`.
 PREFECT_HOMES = STANDIN_HOME / "prefect"
 _RUN_PREFIX = "run-"
@@ -64,12 +65,16 @@ class Connection:
         if self.mode == "saturn":
             return "Running on Saturn Cloud: using the real Saturn and Prefect Cloud APIs."
         if self.mode == "shared":
-            return ("Not on Saturn Cloud: using the shared stand-in of the Saturn and Prefect Cloud APIs "
-                    "(make standin), which keeps flows and runs.")
+            return (
+                "Not on Saturn Cloud: using the shared stand-in of the Saturn and Prefect Cloud APIs "
+                "(make standin), which keeps flows and runs."
+            )
         text = "Not on Saturn Cloud: started the local stand-in of the Saturn and Prefect Cloud APIs."
         if self.standin is not None and self.standin.dask_scheduler:
-            text += (f"\nIts Dask cluster is yours, at {self.standin.dask_scheduler} ({SCHEDULER_VAR}): "
-                     "it is neither scaled nor stopped.")
+            text += (
+                f"\nIts Dask cluster is yours, at {self.standin.dask_scheduler} ({SCHEDULER_VAR}): "
+                "it is neither scaled nor stopped."
+            )
         return text
 
 
@@ -98,15 +103,18 @@ def connect(username: str) -> Connection:
         for key in _PREFECT_CONFIG_KEYS:
             os.environ.pop(key, None)
         if os.environ.get(SCHEDULER_VAR):
-            warnings.warn(f"{SCHEDULER_VAR} is ignored on Saturn Cloud: the platform starts the Dask cluster",
-                          stacklevel=2)
+            warnings.warn(
+                f"{SCHEDULER_VAR} is ignored on Saturn Cloud: the platform starts the Dask cluster", stacklevel=2
+            )
         _current = Connection("saturn")
         return _current
     dask_scheduler = dask_scheduler_from_env()  # a bad value fails here, before anything starts
     if dask_scheduler is None and os.environ.get("DASK_SCHEDULER_ADDRESS"):
         warnings.warn(
             f"DASK_SCHEDULER_ADDRESS is dask's own setting and the stand-in does not read it: it starts a "
-            f"LocalCluster. To run on your Dask cluster, set {SCHEDULER_VAR} instead", stacklevel=2)
+            f"LocalCluster. To run on your Dask cluster, set {SCHEDULER_VAR} instead",
+            stacklevel=2,
+        )
     if "prefect" in sys.modules:
         raise PlatformConfigError(
             "prefect was imported before connect(): restart the kernel and run the notebook from the top"
@@ -114,8 +122,11 @@ def connect(username: str) -> Connection:
     prefect_home = prefect_home_for_this_run()
     if shared is not None:
         if dask_scheduler is not None:
-            warnings.warn(f"{SCHEDULER_VAR} is ignored: the shared stand-in (make standin) hands out its own "
-                          "Dask clusters; start it with --dask-scheduler", stacklevel=2)
+            warnings.warn(
+                f"{SCHEDULER_VAR} is ignored: the shared stand-in (make standin) hands out its own "
+                "Dask clusters; start it with --dask-scheduler",
+                stacklevel=2,
+            )
         connection = Connection("shared", shared, prefect_home)
         atexit.register(connection.close)
         _point_at(shared.environ(), prefect_home)
@@ -181,7 +192,7 @@ def _remove_dead_runs(homes: Path) -> None:
     legacy = homes / "auth.toml"  # the single shared file of earlier versions: only keys of stopped stand-ins
     legacy.unlink(missing_ok=True)
     for folder in homes.glob(f"{_RUN_PREFIX}*"):
-        pid = folder.name[len(_RUN_PREFIX):]
+        pid = folder.name[len(_RUN_PREFIX) :]
         if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
 

@@ -26,27 +26,32 @@ def finished_flow_run(idempotency_key: str):
     from prefect.utilities.graphql import with_args
 
     answer = prefect.Client().graphql(
-        {"query": {with_args("flow_run", {"where": {"idempotency_key": {"_eq": idempotency_key}}}): {"id"}}})
+        {"query": {with_args("flow_run", {"where": {"idempotency_key": {"_eq": idempotency_key}}}): {"id"}}}
+    )
     found = answer["data"]["flow_run"]
     if not found:
-        raise FlowRunFailed(f"no flow run has the key {idempotency_key!r}: `prefect run` failed before it created "
-                            "one; its output above says why")
+        raise FlowRunFailed(
+            f"no flow run has the key {idempotency_key!r}: `prefect run` failed before it created "
+            "one; its output above says why"
+        )
     flow_run = FlowRunView.from_flow_run_id(found[0]["id"])
     if not flow_run.state.is_finished():
-        raise FlowRunFailed(f"flow run {flow_run.name!r} has not finished (it is {type(flow_run.state).__name__}): "
-                            "`prefect run --watch` stopped before it did; see `prefect get flow-runs`")
+        raise FlowRunFailed(
+            f"flow run {flow_run.name!r} has not finished (it is {type(flow_run.state).__name__}): "
+            "`prefect run --watch` stopped before it did; see `prefect get flow-runs`"
+        )
     if not flow_run.state.is_successful():
-        raise FlowRunFailed(f"flow run {flow_run.name!r} ended {type(flow_run.state).__name__}, "
-                            f"{_why(flow_run)}")
+        raise FlowRunFailed(f"flow run {flow_run.name!r} ended {type(flow_run.state).__name__}, {_why(flow_run)}")
     return flow_run
 
 
 def _why(flow_run) -> str:
     """The error of each task that failed itself (a task whose upstream failed only says so:
     TriggerFailed), else the run's own message (the platform's: a lost process, say)."""
-    failed = sorted((t for t in flow_run.get_all_task_runs()
-                     if t.state.is_failed() and type(t.state).__name__ != "TriggerFailed"),
-                    key=lambda t: (t.task_slug, t.map_index))
+    failed = sorted(
+        (t for t in flow_run.get_all_task_runs() if t.state.is_failed() and type(t.state).__name__ != "TriggerFailed"),
+        key=lambda t: (t.task_slug, t.map_index),
+    )
     if failed:
         return "; ".join(f"task {_task_name(t.task_slug)!r}: {_error(t.state.message)}" for t in failed)
     return flow_run.state.message or "no message"

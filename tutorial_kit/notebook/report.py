@@ -24,8 +24,9 @@ def std_per_vendor(values: dict):
     VendorIDs as integers, as the TLC writes them)."""
     import pandas as pd
 
-    series = pd.Series({_vendor(vendor): float(std) for vendor, std in values.items()}, dtype="float64",
-                       name="passenger_count")
+    series = pd.Series(
+        {_vendor(vendor): float(std) for vendor, std in values.items()}, dtype="float64", name="passenger_count"
+    )
     return series.rename_axis("VendorID").sort_index()
 
 
@@ -61,7 +62,7 @@ def chart_svg(result) -> str:
         out = io.StringIO()
         figure.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
     svg = out.getvalue()
-    return svg[svg.index("<svg"):]  # drop the XML prolog and DOCTYPE: the SVG sits inside HTML
+    return svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE: the SVG sits inside HTML
 
 
 def result_html(result) -> str:
@@ -77,8 +78,7 @@ def result_html(result) -> str:
         f"<tbody>{rows}</tbody></table>"
     )
     return (
-        '<div style="display:flex;align-items:center;gap:2em">'
-        f"<div>{table}</div><div>{chart_svg(result)}</div></div>"
+        f'<div style="display:flex;align-items:center;gap:2em"><div>{table}</div><div>{chart_svg(result)}</div></div>'
     )
 
 

@@ -74,7 +74,7 @@ class TripSource:
 
     @property
     def format(self) -> str:
-        """"csv" or "parquet" (one for all the files: :func:`inspect_trips` refuses a mix)."""
+        """ "csv" or "parquet" (one for all the files: :func:`inspect_trips` refuses a mix)."""
         return self.files[0].format
 
     @property
@@ -133,18 +133,25 @@ class TripSource:
         if wrapped:
             message = wrapped[1].strip()
         place = f" ({where})" if where else ""
-        not_a_number = re.search(r"could not convert string to float: '(.*?)'(?:: Error while type casting "
-                                 r"for column '(.*)')?$", message)
+        not_a_number = re.search(
+            r"could not convert string to float: '(.*?)'(?:: Error while type casting "
+            r"for column '(.*)')?$",
+            message,
+        )
         if not_a_number:
             value, column = not_a_number.groups()
             column = column or " or ".join(REQUIRED_COLUMNS)  # pandas' own parser names no column
-            return DataError(f"column {column!r} of {self.url} holds a value that is not a number: "
-                             f"{value!r}{place}; fix or drop that row")
+            return DataError(
+                f"column {column!r} of {self.url} holds a value that is not a number: "
+                f"{value!r}{place}; fix or drop that row"
+            )
         short_row = re.search(r"Expected (\d+) columns, got (\d+): (.*)", message)
         if short_row:
             expected, got, row = short_row.groups()
-            return DataError(f"{self.url} has a row with {got} fields where the header has {expected}{place}: "
-                             f"{row[:60]!r}; the file is damaged or cut off: download it again")
+            return DataError(
+                f"{self.url} has a row with {got} fields where the header has {expected}{place}: "
+                f"{row[:60]!r}; the file is damaged or cut off: download it again"
+            )
         if self.compressed and isinstance(error, (EOFError, OSError)):
             return DataError(f"{self.url} cannot be decompressed ({message}): it may be cut off; download it again")
         if self.format == "parquet" and isinstance(error, OSError):
@@ -181,9 +188,7 @@ def open_filesystem(data_url: str):
     if len(scheme) == 1:  # a Windows drive letter, not a scheme
         scheme = ""
     if scheme not in SCHEMES:
-        raise ParameterError(
-            f"data_url scheme {scheme + '://'!r} is not supported: use {', '.join(SCHEMES.values())}"
-        )
+        raise ParameterError(f"data_url scheme {scheme + '://'!r} is not supported: use {', '.join(SCHEMES.values())}")
     options = {}
     if scheme == "s3":
         options["anon"] = True
@@ -227,8 +232,10 @@ def _checked(source: TripSource) -> TripSource:
     for what in ("format", "delimiter", "encoding"):
         values = sorted({getattr(f, what) for f in source.files})
         if len(values) > 1:
-            raise DataError(f"data_url {source.url!r} names files of different {what}s ({', '.join(map(repr, values))}): "
-                            "read them one at a time, or make them alike")
+            raise DataError(
+                f"data_url {source.url!r} names files of different {what}s ({', '.join(map(repr, values))}): "
+                "read them one at a time, or make them alike"
+            )
     return source
 
 
@@ -296,8 +303,17 @@ def _inspect_csv(url, path, head: bytes, tail: bytes, size, compression) -> Trip
         has_rows = size > len(head) or bool(body.strip())
     else:
         has_rows = bool(body.strip()) or len(head) == _PROBE_BYTES
-    file = TripFile(url=url, path=path, format="csv", size=size, compression=compression,
-                    columns=columns, delimiter=delimiter, has_rows=has_rows, encoding=encoding)
+    file = TripFile(
+        url=url,
+        path=path,
+        format="csv",
+        size=size,
+        compression=compression,
+        columns=columns,
+        delimiter=delimiter,
+        has_rows=has_rows,
+        encoding=encoding,
+    )
     if compression is None and has_rows:
         _check_last_row(file, tail or head)
         # The first rows, parsed as the workers will parse them (pandas with pyarrow, the two
@@ -313,8 +329,14 @@ def _parse_first_rows(file: TripFile, complete: bytes) -> None:
 
     source = TripSource(url=file.url, fs=None, files=(file,))
     with source.data_errors(where="near the top"):
-        pd.read_csv(io.BytesIO(complete), usecols=list(REQUIRED_COLUMNS), engine="pyarrow", sep=file.delimiter,
-                    encoding=file.encoding, dtype={name: "float64" for name in REQUIRED_COLUMNS})
+        pd.read_csv(
+            io.BytesIO(complete),
+            usecols=list(REQUIRED_COLUMNS),
+            engine="pyarrow",
+            sep=file.delimiter,
+            encoding=file.encoding,
+            dtype={name: "float64" for name in REQUIRED_COLUMNS},
+        )
 
 
 def _check_columns(url: str, columns) -> None:
@@ -361,11 +383,16 @@ def _inspect_parquet(fs, path: str, url: str, size) -> TripFile:
         # Text is refused too: dask pushes `passenger_count > 1` down into the Parquet reader,
         # where a text column cannot be compared with a number (a CSV's text is cast first).
         kind = schema.field(name).type
-        if not (pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind)
-                or pa.types.is_null(kind)):
-            raise DataError(f"column {name!r} of {url} holds {kind} values, not numbers: use a copy with numeric {name}")
-    return TripFile(url=url, path=path, format="parquet", size=size, compression=None,
-                    has_rows=metadata.num_rows > 0)
+        if not (
+            pa.types.is_integer(kind)
+            or pa.types.is_floating(kind)
+            or pa.types.is_decimal(kind)
+            or pa.types.is_null(kind)
+        ):
+            raise DataError(
+                f"column {name!r} of {url} holds {kind} values, not numbers: use a copy with numeric {name}"
+            )
+    return TripFile(url=url, path=path, format="parquet", size=size, compression=None, has_rows=metadata.num_rows > 0)
 
 
 # --------------------------------------------------------------------------------------------
@@ -425,13 +452,17 @@ def local_copy(fs, path: str, url: str, expected: int | None = None) -> str:
                 shutil.copyfileobj(source, copy, 2**20)
         except (OSError, ValueError) as error:
             os.unlink(target)
-            raise DataError(f"data_url {url!r} could not be downloaded ({_first_line(error)}): try again, "
-                            "or download it yourself and pass the local path") from None
+            raise DataError(
+                f"data_url {url!r} could not be downloaded ({_first_line(error)}): try again, "
+                "or download it yourself and pass the local path"
+            ) from None
         got = os.path.getsize(target)
         if expected is not None and got != expected:
             os.unlink(target)
-            raise DataError(f"data_url {url!r} stopped after {got:,} of its {expected:,} bytes: try again, "
-                            "or download it yourself and pass the local path")
+            raise DataError(
+                f"data_url {url!r} stopped after {got:,} of its {expected:,} bytes: try again, "
+                "or download it yourself and pass the local path"
+            )
         _copies[url] = target
         return target
 

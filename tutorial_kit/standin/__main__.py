@@ -21,11 +21,13 @@ import signal
 import sys
 import threading
 
-from .faults import ENV_VAR as FAULTS_VAR
-from .faults import FaultSet, FaultSpecError
-from ..launcher.protocol import PREFECT_API_KEY_VAR, SATURN_TOKEN_VAR, SCHEDULER_EXAMPLE, TOKEN_VARS, check_scheduler_address
-from .server import Platform, serve
-from .services.agent import heartbeat_seconds
+from ..launcher.protocol import (
+    PREFECT_API_KEY_VAR,
+    SATURN_TOKEN_VAR,
+    SCHEDULER_EXAMPLE,
+    TOKEN_VARS,
+    check_scheduler_address,
+)
 from ..launcher.shared import (
     LOG,
     STATE,
@@ -35,6 +37,10 @@ from ..launcher.shared import (
     shared_home,
     write_discovery,
 )
+from .faults import ENV_VAR as FAULTS_VAR
+from .faults import FaultSet, FaultSpecError
+from .server import Platform, serve
+from .services.agent import heartbeat_seconds
 from .store import Store
 
 LOG_FORMAT = "%(asctime)s %(name)s %(levelname)s %(message)s"
@@ -53,14 +59,18 @@ def main(argv=None) -> int:
 def _common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: a free one)")
     parser.add_argument(
-        "--dask-scheduler", metavar="ADDRESS", type=_scheduler_address, default=None,
+        "--dask-scheduler",
+        metavar="ADDRESS",
+        type=_scheduler_address,
+        default=None,
         help=f"hand out the Dask cluster whose scheduler is at ADDRESS (e.g. {SCHEDULER_EXAMPLE}) instead of "
-             "starting a LocalCluster; the stand-in never scales or stops it",
+        "starting a LocalCluster; the stand-in never scales or stops it",
     )
 
 
-def _platform(parser, saturn_token: str, prefect_api_key: str, username: str, dask_scheduler,
-              store: Store | None = None) -> Platform:
+def _platform(
+    parser, saturn_token: str, prefect_api_key: str, username: str, dask_scheduler, store: Store | None = None
+) -> Platform:
     try:  # test-only: faults armed from the start (see faults.py)
         faults = FaultSet.from_env()
     except FaultSpecError as exc:
@@ -70,11 +80,19 @@ def _platform(parser, saturn_token: str, prefect_api_key: str, username: str, da
         heartbeat = heartbeat_seconds()
     except ValueError as exc:
         parser.error(str(exc))
-    platform = Platform.create(saturn_token=saturn_token, prefect_api_key=prefect_api_key, username=username,
-                               dask_scheduler=dask_scheduler, faults=faults, store=store, heartbeat=heartbeat)
+    platform = Platform.create(
+        saturn_token=saturn_token,
+        prefect_api_key=prefect_api_key,
+        username=username,
+        dask_scheduler=dask_scheduler,
+        faults=faults,
+        store=store,
+        heartbeat=heartbeat,
+    )
     if dask_scheduler:
         logging.getLogger("tutorial_kit.standin").info(
-            "Dask clusters: the user's own, at %s (never scaled or stopped)", dask_scheduler)
+            "Dask clusters: the user's own, at %s (never scaled or stopped)", dask_scheduler
+        )
     return platform
 
 
@@ -85,6 +103,7 @@ def _run(platform: Platform, port: int, on_ready, watch_stdin: bool, any_port: b
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
         if watch_stdin:
+
             def watch_parent() -> None:
                 sys.stdin.buffer.read()  # returns at EOF: our parent closed the pipe or died
                 loop.call_soon_threadsafe(stop.set)
@@ -105,29 +124,43 @@ def main_private(argv) -> int:
     if missing:
         parser.error(f"set {' and '.join(missing)} in the environment")
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format=LOG_FORMAT)
-    platform = _platform(parser, os.environ.pop(SATURN_TOKEN_VAR), os.environ.pop(PREFECT_API_KEY_VAR),
-                         args.username, args.dask_scheduler)
+    platform = _platform(
+        parser,
+        os.environ.pop(SATURN_TOKEN_VAR),
+        os.environ.pop(PREFECT_API_KEY_VAR),
+        args.username,
+        args.dask_scheduler,
+    )
     _run(platform, args.port, lambda url: print(json.dumps({"url": url}), flush=True), watch_stdin=True)
     return 0
 
 
 # -- the shared stand-in ------------------------------------------------------------------------
 def main_shared(argv) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tutorial_kit.standin shared",
-                                     description="The shared stand-in (make standin), until Ctrl-C or SIGTERM.")
-    parser.add_argument("--username", default=None,
-                        help=f"the emulated Saturn user (first start: {DEFAULT_USERNAME}; then kept)")
+    parser = argparse.ArgumentParser(
+        prog="python -m tutorial_kit.standin shared",
+        description="The shared stand-in (make standin), until Ctrl-C or SIGTERM.",
+    )
+    parser.add_argument(
+        "--username", default=None, help=f"the emulated Saturn user (first start: {DEFAULT_USERNAME}; then kept)"
+    )
     _common_options(parser)
     args = parser.parse_args(argv)
     home = shared_home()
     running = SharedStandIn.find(home)
     if running is not None:
-        parser.exit(1, f"{parser.prog}: a shared stand-in already runs at {running.url} (PID {running.pid}): "
-                       "use it, or stop it first\n")
+        parser.exit(
+            1,
+            f"{parser.prog}: a shared stand-in already runs at {running.url} (PID {running.pid}): "
+            "use it, or stop it first\n",
+        )
     home.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.chmod(home, 0o700)
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT,
-                        handlers=[logging.StreamHandler(sys.stderr), _private_file_handler(home / LOG)])
+    logging.basicConfig(
+        level=logging.INFO,
+        format=LOG_FORMAT,
+        handlers=[logging.StreamHandler(sys.stderr), _private_file_handler(home / LOG)],
+    )
     store = Store(home / STATE)
     saturn_token = _kept(store, "saturn_token", lambda: secrets.token_hex(16))
     prefect_api_key = _kept(store, "prefect_api_key", lambda: secrets.token_hex(16))
@@ -139,13 +172,25 @@ def main_shared(argv) -> int:
 
     def ready(url: str) -> None:
         store.set_meta("port", url.rsplit(":", 1)[1])
-        write_discovery(home, SharedStandIn(url=url, pid=os.getpid(), username=username,
-                                            tenant_id=platform.prefect_cloud.tenant_id, saturn_token=saturn_token,
-                                            prefect_api_key=prefect_api_key))
-        print(f"Shared stand-in of Saturn Cloud and Prefect Cloud at {url}\n"
-              f"  state: {home / STATE} ({len(platform.prefect_cloud.flows)} flow versions, {runs} flow runs)\n"
-              f"  notebook runs and `make run` use it while it runs; Ctrl-C stops it\n"
-              f"  in a shell: eval \"$(.venv/bin/python -m tutorial_kit.standin env)\"", file=sys.stderr, flush=True)
+        write_discovery(
+            home,
+            SharedStandIn(
+                url=url,
+                pid=os.getpid(),
+                username=username,
+                tenant_id=platform.prefect_cloud.tenant_id,
+                saturn_token=saturn_token,
+                prefect_api_key=prefect_api_key,
+            ),
+        )
+        print(
+            f"Shared stand-in of Saturn Cloud and Prefect Cloud at {url}\n"
+            f"  state: {home / STATE} ({len(platform.prefect_cloud.flows)} flow versions, {runs} flow runs)\n"
+            f"  notebook runs and `make run` use it while it runs; Ctrl-C stops it\n"
+            f'  in a shell: eval "$(.venv/bin/python -m tutorial_kit.standin env)"',
+            file=sys.stderr,
+            flush=True,
+        )
 
     try:
         _run(platform, port, ready, watch_stdin=False, any_port=True)
@@ -173,7 +218,8 @@ def _private_file_handler(path) -> logging.Handler:
 def main_env(argv) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m tutorial_kit.standin env",
-        description='Print export lines for the shared stand-in: eval "$(.venv/bin/python -m tutorial_kit.standin env)"')
+        description='Print export lines for the shared stand-in: eval "$(.venv/bin/python -m tutorial_kit.standin env)"',
+    )
     parser.parse_args(argv)
     home = shared_home()
     standin = SharedStandIn.find(home)

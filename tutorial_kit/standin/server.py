@@ -19,16 +19,16 @@ from ..launcher.protocol import GRAPHQL_PATH
 from .faults import FaultSet
 from .faults.urls import url_patterns as fault_urls
 from .prefect_cloud.models import PrefectCloudBackend
+from .prefect_cloud.urls import url_patterns as prefect_cloud_urls
+from .saturn.clusters import cluster_starter
+from .saturn.models import SaturnBackend
+from .saturn.urls import url_patterns as saturn_urls
 from .services.agent import SaturnAgent
 from .services.scheduler import Scheduler
 from .services.zombie_killer import ZombieKiller
 from .store import Store
 from .ui.urls import cookie_secret
 from .ui.urls import url_patterns as ui_urls
-from .prefect_cloud.urls import url_patterns as prefect_cloud_urls
-from .saturn.clusters import cluster_starter
-from .saturn.models import SaturnBackend
-from .saturn.urls import url_patterns as saturn_urls
 from .web import SERVER_MAX_BODY, Application, NotFoundHandler
 
 log = logging.getLogger("tutorial_kit.standin")
@@ -52,32 +52,50 @@ class Platform:
     agent: SaturnAgent | None = None
 
     @classmethod
-    def create(cls, saturn_token: str, prefect_api_key: str, username: str,
-               dask_scheduler: str | None = None, faults: FaultSet | None = None,
-               store: Store | None = None, heartbeat: float = 5.0) -> "Platform":
+    def create(
+        cls,
+        saturn_token: str,
+        prefect_api_key: str,
+        username: str,
+        dask_scheduler: str | None = None,
+        faults: FaultSet | None = None,
+        store: Store | None = None,
+        heartbeat: float = 5.0,
+    ) -> Platform:
         """``dask_scheduler``: the address of the user's own Dask cluster to hand out, instead of
         starting a ``LocalCluster`` per request. ``faults``: armed faults (tests only). ``store``:
         where the state lasts (``make standin``)."""
         faults = faults if faults is not None else FaultSet()
         store = store or Store()
         return cls(
-            saturn=SaturnBackend(token=saturn_token, username=username,
-                                 start_cluster=cluster_starter(dask_scheduler, faults), store=store),
+            saturn=SaturnBackend(
+                token=saturn_token,
+                username=username,
+                start_cluster=cluster_starter(dask_scheduler, faults),
+                store=store,
+            ),
             prefect_cloud=PrefectCloudBackend(api_key=prefect_api_key, store=store),
-            faults=faults, store=store, heartbeat=heartbeat,
+            faults=faults,
+            store=store,
+            heartbeat=heartbeat,
         )
 
     def saturn_environ(self, url: str) -> dict[str, str]:
         """What Saturn puts in a flow run's pod so that Webhook storage and dask-saturn reach it."""
-        return {"SATURN_BASE_URL": url, "BASE_URL": url, "SATURN_TOKEN": self.saturn.token,
-                "SATURN_IS_INTERNAL": "true"}
+        return {
+            "SATURN_BASE_URL": url,
+            "BASE_URL": url,
+            "SATURN_TOKEN": self.saturn.token,
+            "SATURN_IS_INTERNAL": "true",
+        }
 
     async def run_services(self, url: str) -> list[asyncio.Task]:
         """Start Saturn's agent, the scheduler and the zombie killer on this event loop; runs a
         previous stand-in left in flight end Failed first."""
         loop = asyncio.get_running_loop()
-        self.agent = SaturnAgent(self.prefect_cloud, self.saturn, url + GRAPHQL_PATH, self.saturn_environ(url),
-                                 heartbeat=self.heartbeat)
+        self.agent = SaturnAgent(
+            self.prefect_cloud, self.saturn, url + GRAPHQL_PATH, self.saturn_environ(url), heartbeat=self.heartbeat
+        )
         for run_id in self.agent.reap_orphans():
             log.warning("flow run %s was in flight when the stand-in stopped: marked Failed", run_id)
         scheduler = Scheduler(self.prefect_cloud)
@@ -112,8 +130,7 @@ def make_app(platform: Platform) -> Application:
     )
 
 
-async def serve(platform: Platform, stop: asyncio.Event, port: int = 0, on_ready=None,
-                any_port: bool = False) -> None:
+async def serve(platform: Platform, stop: asyncio.Event, port: int = 0, on_ready=None, any_port: bool = False) -> None:
     """Serve until ``stop`` is set, then stop the services and close every cluster the platform
     started. ``any_port``: when ``port`` is taken, take a free one instead of failing."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -26,9 +26,10 @@ import os
 import sqlite3
 import threading
 import typing
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (kind TEXT NOT NULL, id TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (kind, id));
@@ -84,8 +85,10 @@ class Store:
     def put(self, record: Any) -> None:
         if self._db is not None:
             with self.transaction():
-                self._db.execute("INSERT OR REPLACE INTO records VALUES (?, ?, ?)",
-                                 (type(record).__name__, record.id, json.dumps(to_doc(record))))
+                self._db.execute(
+                    "INSERT OR REPLACE INTO records VALUES (?, ?, ?)",
+                    (type(record).__name__, record.id, json.dumps(to_doc(record))),
+                )
 
     def delete(self, record: Any) -> None:
         if self._db is not None:
@@ -149,8 +152,9 @@ def _encode(value: Any) -> Any:
 def from_doc(cls: type, doc: dict):
     names = _datetime_fields(cls)
     known = {f.name for f in dataclasses.fields(cls)}
-    values = {k: (datetime.fromisoformat(v) if k in names and v is not None else v)
-              for k, v in doc.items() if k in known}  # a field removed since: ignored
+    values = {
+        k: (datetime.fromisoformat(v) if k in names and v is not None else v) for k, v in doc.items() if k in known
+    }  # a field removed since: ignored
     return cls(**values)
 
 

@@ -85,7 +85,9 @@ def install(user: bool = False) -> Path:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tutorial_kit.tooling.kernel", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--user", action="store_true", help="install into your Jupyter data folder, not this environment")
+    parser.add_argument(
+        "--user", action="store_true", help="install into your Jupyter data folder, not this environment"
+    )
     args = parser.parse_args(argv)
     print(f"Installed kernel {KERNEL_NAME!r} in {install(args.user)}")
     return 0

@@ -31,8 +31,13 @@ def read_function(path=NOTEBOOK, blocksize=None):
         return function if function is not None else (lambda f: f)
 
     (source,) = [cell for cell in code_cells(path) if "\ndef read(" in f"\n{cell}"]
-    namespace = {"task": task, "PrefectResult": lambda **options: None, "dd": dd, "inspect_trips": inspect_trips,
-                 "compute_with_progress": compute_with_progress}
+    namespace = {
+        "task": task,
+        "PrefectResult": lambda **options: None,
+        "dd": dd,
+        "inspect_trips": inspect_trips,
+        "compute_with_progress": compute_with_progress,
+    }
     exec(compile(source, f"{path.name}:read", "exec"), namespace)  # noqa: S102 - our own notebook
     if blocksize is not None:
         namespace["BLOCKSIZE"] = blocksize

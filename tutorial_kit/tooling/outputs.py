@@ -12,10 +12,10 @@ import os
 import sys
 from pathlib import Path
 
-from ..notebook.connect import SATURN_VARS
 from ..files import atomic_output
-from .kernel import KERNEL_NAME
 from ..launcher.tickets import TICKET_IN_URL
+from ..notebook.connect import SATURN_VARS
+from .kernel import KERNEL_NAME
 
 
 def regenerate(path: Path, timeout: int = 600) -> None:
@@ -26,7 +26,10 @@ def regenerate(path: Path, timeout: int = 600) -> None:
         sys.exit("unset SATURN_BASE_URL and SATURN_TOKEN: stored outputs come from the local stand-in")
     nb = nbformat.read(path, as_version=4)
     NotebookClient(
-        nb, timeout=timeout, kernel_name=KERNEL_NAME, record_timing=False,
+        nb,
+        timeout=timeout,
+        kernel_name=KERNEL_NAME,
+        record_timing=False,
         resources={"metadata": {"path": str(path.parent)}},
     ).execute()
     redact_tickets(nb)

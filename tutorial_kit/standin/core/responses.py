@@ -131,8 +131,11 @@ class APIHandler(tornado.web.RequestHandler):
     @classmethod
     def allowed_methods(cls) -> tuple[str, ...]:
         """The methods this route answers: those its handler class defines."""
-        return tuple(m for m in cls.SUPPORTED_METHODS
-                     if getattr(cls, m.lower()) is not getattr(tornado.web.RequestHandler, m.lower()))
+        return tuple(
+            m
+            for m in cls.SUPPORTED_METHODS
+            if getattr(cls, m.lower()) is not getattr(tornado.web.RequestHandler, m.lower())
+        )
 
     def check_method(self) -> None:
         """Step 2."""
@@ -229,8 +232,9 @@ class APIHandler(tornado.web.RequestHandler):
         if status_code >= 500:
             return InternalServerError()
         reason = exc.reason if isinstance(exc, tornado.web.HTTPError) and exc.reason else None
-        return APIError(reason or http.client.responses.get(status_code, "Error"), status=status_code,
-                        code=code_for(status_code))
+        return APIError(
+            reason or http.client.responses.get(status_code, "Error"), status=status_code, code=code_for(status_code)
+        )
 
     def log_exception(self, typ, value, tb) -> None:
         """An :class:`APIError` is an answer, not a failure: no log line and no traceback. Any

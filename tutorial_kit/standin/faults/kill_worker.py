@@ -48,9 +48,19 @@ class KillWorker(SchedulerPlugin):
         ours = {n.process.pid for n in self.cluster.workers.values() if getattr(n, "process", None) and n.process.pid}
         if ws.pid not in ours:  # never anything but a worker process this stand-in started
             self.faults.give_back(fault)
-            log.error("fault %s: worker %s (pid %s) is not a process of this stand-in: not killed",
-                      fault.name, ws.address, ws.pid)
+            log.error(
+                "fault %s: worker %s (pid %s) is not a process of this stand-in: not killed",
+                fault.name,
+                ws.address,
+                ws.pid,
+            )
             return
         os.kill(ws.pid, signal.SIGKILL)
-        log.warning("fault %s: killed Dask worker %s (pid %d) while it ran task %s (hit %d)",
-                    fault.name, ws.address, ws.pid, key, fault.hits)
+        log.warning(
+            "fault %s: killed Dask worker %s (pid %d) while it ran task %s (hit %d)",
+            fault.name,
+            ws.address,
+            ws.pid,
+            key,
+            fault.hits,
+        )

@@ -14,8 +14,9 @@ import os
 import re
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from .exceptions import FaultSpecError
 
@@ -31,8 +32,19 @@ ACTIONS = REQUEST_ACTIONS + ("kill_worker",)
 CLUSTER_CREATE = ("POST", "/api/dask_clusters")
 
 _FIELDS = {
-    "action", "name", "api", "method", "path", "operation", "status", "message", "errors",
-    "times", "seconds", "task", "delay",
+    "action",
+    "name",
+    "api",
+    "method",
+    "path",
+    "operation",
+    "status",
+    "message",
+    "errors",
+    "times",
+    "seconds",
+    "task",
+    "delay",
 }
 
 
@@ -188,7 +200,7 @@ class FaultSet:
         self._count = 0
 
     @classmethod
-    def from_env(cls, environ=None) -> "FaultSet":
+    def from_env(cls, environ=None) -> FaultSet:
         """A set armed from ``STANDIN_FAULTS`` (empty when unset); FaultSpecError if malformed."""
         faults = cls()
         value = (os.environ if environ is None else environ).get(ENV_VAR, "").strip()
@@ -240,8 +252,15 @@ class FaultSet:
                     break
             else:
                 return None
-        log.warning("fault %s: %s %s%s -> %s (hit %d)", fault.name, method, path,
-                    f" [{', '.join(operations)}]" if operations else "", fault.action, fault.hits)
+        log.warning(
+            "fault %s: %s %s%s -> %s (hit %d)",
+            fault.name,
+            method,
+            path,
+            f" [{', '.join(operations)}]" if operations else "",
+            fault.action,
+            fault.hits,
+        )
         return fault
 
     # -- kill_worker (carried out by kill_worker.py's scheduler plugin) --------------------------
@@ -253,8 +272,11 @@ class FaultSet:
         with self._lock:
             now = self._clock()
             for fault in self._faults:
-                if (fault.action == "kill_worker" and fault.active(now)
-                        and (fault._task_re is None or fault._task_re.search(key))):
+                if (
+                    fault.action == "kill_worker"
+                    and fault.active(now)
+                    and (fault._task_re is None or fault._task_re.search(key))
+                ):
                     fault.hits += 1
                     return fault
         return None

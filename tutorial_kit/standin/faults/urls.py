@@ -1,9 +1,8 @@
 """Route of the fault room: its control endpoint, mounted next to the two APIs by ``server.py``."""
 
-from .responses import FaultsHandler
-
 #: The control endpoint's path, on the stand-in's loopback port (``process.StandIn`` calls it).
 from ...launcher.protocol import FAULTS_CONTROL_PATH as CONTROL_PATH
+from .responses import FaultsHandler
 
 
 def url_patterns(faults, token: str) -> list:

@@ -15,7 +15,8 @@ raises ``KeyError`` when ``name`` is not a relation.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, Optional
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from .exceptions import InvalidInput
 
@@ -55,7 +56,7 @@ def _field_value(record: Any, name: str) -> Any:
     return getattr(record, name)
 
 
-def _relation(record: Any, name: str, related: Optional[Related]) -> Any:
+def _relation(record: Any, name: str, related: Related | None) -> Any:
     if related is None:
         return _NO_RELATION
     try:
@@ -64,7 +65,7 @@ def _relation(record: Any, name: str, related: Optional[Related]) -> Any:
         return _NO_RELATION
 
 
-def matches(record: Any, where: Optional[Mapping], related: Optional[Related] = None) -> bool:
+def matches(record: Any, where: Mapping | None, related: Related | None = None) -> bool:
     """Does ``record`` satisfy a Hasura ``where`` (``*_bool_exp``) dict?
 
     Supports ``_and`` (a list, or one object: GraphQL list coercion), ``_or``, ``_not``,
@@ -77,7 +78,7 @@ def matches(record: Any, where: Optional[Mapping], related: Optional[Related] = 
     return all(_holds(record, key, condition, related) for key, condition in where.items())
 
 
-def _holds(record: Any, key: str, condition: Any, related: Optional[Related]) -> bool:
+def _holds(record: Any, key: str, condition: Any, related: Related | None) -> bool:
     if key == "_and":
         parts = [condition] if isinstance(condition, Mapping) else condition or []
         return all(matches(record, part, related) for part in parts)
@@ -112,7 +113,7 @@ def _column_holds(value: Any, condition: Mapping) -> bool:
     return True
 
 
-def _path_value(record: Any, path: tuple, related: Optional[Related]) -> Any:
+def _path_value(record: Any, path: tuple, related: Related | None) -> Any:
     for name in path[:-1]:
         record = _relation(record, name, related)
         if record is _NO_RELATION or isinstance(record, list):
@@ -137,7 +138,7 @@ def _order_specs(order_by: Any) -> list[tuple[tuple, str]]:
     return specs
 
 
-def sort_records(records: list, order_by: Any, related: Optional[Related] = None) -> list:
+def sort_records(records: list, order_by: Any, related: Related | None = None) -> list:
     """Order records by a Hasura ``order_by`` (a dict or a list of dicts).
 
     Directions: asc, desc and their ``_nulls_first`` / ``_nulls_last`` variants; as in
@@ -157,7 +158,7 @@ def sort_records(records: list, order_by: Any, related: Optional[Related] = None
     return result
 
 
-def select(records, where=None, order_by=None, limit=None, offset=None, related: Optional[Related] = None) -> list:
+def select(records, where=None, order_by=None, limit=None, offset=None, related: Related | None = None) -> list:
     """``records`` filtered, ordered and paged as a Hasura list field does."""
     rows = sort_records([r for r in records if matches(r, where, related)], order_by, related)
     if offset:

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Optional
 
 from graphql import GraphQLError, OperationDefinitionNode, parse
 
@@ -113,7 +112,7 @@ class GraphQLHandler(APIHandler):
             raise Unauthenticated("Malformed Authorization header (check PREFECT_USER_TOKEN)")
         return token.strip()
 
-    def _tenant_header(self) -> Optional[str]:
+    def _tenant_header(self) -> str | None:
         value = self.request.headers.get("X-Prefect-Tenant-Id")
         if not value:
             return None
@@ -122,7 +121,7 @@ class GraphQLHandler(APIHandler):
         except ValueError:
             raise Unauthenticated(f"Unauthenticated: invalid tenant id {value!r}.") from None
 
-    def _graphql_request(self) -> tuple[str, Optional[dict], Optional[str]]:
+    def _graphql_request(self) -> tuple[str, dict | None, str | None]:
         """(query, variables, operationName) from the JSON object the pipeline read."""
         payload = self.json_body()
         query = payload.get("query")
@@ -147,6 +146,12 @@ class GraphQLHandler(APIHandler):
 
     def post(self) -> None:
         query, variables, operation_name = self._graphql_request()
-        outcome = execute_graphql(self.backend, query, variables, operation_name, auth=self.auth,
-                                  agent_id=self.request.headers.get("X-Prefect-Agent-Id"))
+        outcome = execute_graphql(
+            self.backend,
+            query,
+            variables,
+            operation_name,
+            auth=self.auth,
+            agent_id=self.request.headers.get("X-Prefect-Agent-Id"),
+        )
         self.write_json(outcome.body, status=400 if outcome.request_error else 200)

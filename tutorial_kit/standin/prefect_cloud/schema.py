@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from functools import lru_cache
+from datetime import UTC, datetime
+from functools import cache
 from importlib import resources
-from typing import Any, Callable, Optional
+from typing import Any
 
 from graphql import (
     GraphQLError,
@@ -44,7 +45,7 @@ class Context:
     backend: PrefectCloudBackend
     auth: AuthInfo
     #: ``X-PREFECT-AGENT-ID``: the agent that sends the request, if one does
-    agent_id: Optional[str] = None
+    agent_id: str | None = None
 
 
 @dataclass
@@ -81,7 +82,7 @@ def _parse_timestamp(value: Any) -> datetime:
             raise ValueError(f"invalid input syntax for type timestamptz: {value!r}") from None
     else:
         raise TypeError(f"invalid input syntax for type timestamptz: {value!r}")
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _serialize_timestamp(value: Any) -> str:
@@ -89,7 +90,7 @@ def _serialize_timestamp(value: Any) -> str:
 
 
 def _string_literal(parse_value: Callable[[Any], Any]) -> Callable[..., Any]:
-    def parse_literal(node: ValueNode, _variables: Optional[dict] = None) -> Any:
+    def parse_literal(node: ValueNode, _variables: dict | None = None) -> Any:
         if not isinstance(node, StringValueNode):
             raise GraphQLError("Expected a string literal.", node)
         return parse_value(node.value)
@@ -211,9 +212,7 @@ def resolve_flow_flow_group(flow: Any, info: Any):
 
 
 def resolve_flow_tasks(flow: Any, info: Any, order_by=None) -> list:
-    return _backend(info).query(
-        "tasks", {"flow_id": {"_eq": flow.id}}, order_by or {"slug": "asc"}
-    )
+    return _backend(info).query("tasks", {"flow_id": {"_eq": flow.id}}, order_by or {"slug": "asc"})
 
 
 def resolve_flow_edges(flow: Any, info: Any) -> list:
@@ -241,8 +240,7 @@ def _nested(table: str, records_of: Callable[[Any, Any], list], default_order: d
 
     def resolve(record: Any, info: Any, where=None, order_by=None, limit=None, offset=None) -> list:
         backend = _backend(info)
-        return backend.query(table, where, order_by or default_order, limit, offset,
-                             among=records_of(backend, record))
+        return backend.query(table, where, order_by or default_order, limit, offset, among=records_of(backend, record))
 
     return resolve
 
@@ -252,16 +250,22 @@ def resolve_hello(_root: Any, info: Any) -> str:
 
 
 def resolve_secret_value(_root: Any, info: Any, name: str):
-    raise NotFound(f"No secret named {name!r}: the stand-in keeps no secrets. A flow run that asks for one "
-                   "lacks an environment variable (BASE_URL or SATURN_TOKEN for Saturn's Webhook storage).")
+    raise NotFound(
+        f"No secret named {name!r}: the stand-in keeps no secrets. A flow run that asks for one "
+        "lacks an environment variable (BASE_URL or SATURN_TOKEN for Saturn's Webhook storage)."
+    )
 
 
 def resolve_create_flow_run(_root: Any, info: Any, input: dict) -> dict:
     run = _backend(info).create_flow_run(
-        input.get("flow_id"), version_group_id=input.get("version_group_id"),
-        parameters=input.get("parameters"), context=input.get("context"),
-        scheduled_start_time=input.get("scheduled_start_time"), flow_run_name=input.get("flow_run_name"),
-        labels=input.get("labels"), run_config=input.get("run_config"),
+        input.get("flow_id"),
+        version_group_id=input.get("version_group_id"),
+        parameters=input.get("parameters"),
+        context=input.get("context"),
+        scheduled_start_time=input.get("scheduled_start_time"),
+        flow_run_name=input.get("flow_run_name"),
+        labels=input.get("labels"),
+        run_config=input.get("run_config"),
         idempotency_key=input.get("idempotency_key"),
     )
     return {"id": run.id}
@@ -288,8 +292,12 @@ def resolve_set_task_run_states(_root: Any, info: Any, input: dict) -> dict:
 
 def resolve_get_or_create_task_run_info(_root: Any, info: Any, input: dict) -> dict:
     task_run = _backend(info).get_or_create_task_run(input["flow_run_id"], input["task_id"], input.get("map_index"))
-    return {"id": task_run.id, "version": task_run.version, "state": task_run.state,
-            "serialized_state": task_run.serialized_state}
+    return {
+        "id": task_run.id,
+        "version": task_run.version,
+        "state": task_run.state,
+        "serialized_state": task_run.serialized_state,
+    }
 
 
 def resolve_write_run_logs(_root: Any, info: Any, input: dict) -> dict:
@@ -319,8 +327,9 @@ def resolve_set_task_run_name(_root: Any, info: Any, input: dict) -> dict:
 
 
 def resolve_register_agent(_root: Any, info: Any, input: dict) -> dict:
-    agent = _backend(info).register_agent(input.get("type"), input.get("name"), input.get("labels"),
-                                          agent_config_id=input.get("agent_config_id"))
+    agent = _backend(info).register_agent(
+        input.get("type"), input.get("name"), input.get("labels"), agent_config_id=input.get("agent_config_id")
+    )
     return {"id": agent.id}
 
 
@@ -378,7 +387,7 @@ def sdl() -> str:
     return resources.files(__package__).joinpath("schema.graphql").read_text(encoding="utf-8")
 
 
-@lru_cache(maxsize=None)
+@cache
 def build_executable_schema() -> GraphQLSchema:
     """The schema with scalars and resolvers bound (built once; it holds no state:
     resolvers find the backend in ``info.context``)."""
@@ -402,9 +411,7 @@ def format_error(error: GraphQLError, default_code: str) -> dict:
         formatted["extensions"] = original.extensions
     elif original is not None and error.path is not None:
         # a resolver failed with something the models did not mean to raise
-        logger.error(
-            "unexpected error in a resolver", exc_info=(type(original), original, original.__traceback__)
-        )
+        logger.error("unexpected error in a resolver", exc_info=(type(original), original, original.__traceback__))
         formatted["extensions"] = {"code": "INTERNAL_SERVER_ERROR"}
     else:
         # parse / validation / variable errors (a scalar's ValueError included)
@@ -415,10 +422,10 @@ def format_error(error: GraphQLError, default_code: str) -> dict:
 def execute_graphql(
     backend: PrefectCloudBackend,
     query: str,
-    variables: Optional[dict] = None,
-    operation_name: Optional[str] = None,
-    auth: Optional[AuthInfo] = None,
-    agent_id: Optional[str] = None,
+    variables: dict | None = None,
+    operation_name: str | None = None,
+    auth: AuthInfo | None = None,
+    agent_id: str | None = None,
 ) -> Outcome:
     """Parse, validate and execute one GraphQL request against ``backend``.
 
@@ -452,9 +459,7 @@ def execute_graphql(
         body["errors"] = [format_error(e, "BAD_USER_INPUT") for e in result.errors]
     # Errors without a path (bad variables, unknown operation) stop the request
     # before any resolver runs: a request error. Otherwise data is there (maybe null).
-    request_error = bool(result.errors) and result.data is None and all(
-        e.path is None for e in result.errors
-    )
+    request_error = bool(result.errors) and result.data is None and all(e.path is None for e in result.errors)
     if request_error:
         body.pop("data")
     return Outcome(body, request_error)

@@ -22,7 +22,6 @@ from .models import ClusterSpec
 log = logging.getLogger("tutorial_kit.standin.saturn")
 
 
-
 class LocalDaskCluster:
     """Adapts ``LocalCluster`` to the backend's ``RunningCluster`` protocol (async scale/close)."""
 
@@ -90,7 +89,9 @@ class ExternalDaskCluster:
         return await _identity(self.scheduler_address, self._timeout)
 
     async def scale(self, n: int) -> None:
-        raise RuntimeError(f"the stand-in does not scale the Dask cluster at {self.scheduler_address}: it is not its own")
+        raise RuntimeError(
+            f"the stand-in does not scale the Dask cluster at {self.scheduler_address}: it is not its own"
+        )
 
     async def close(self) -> None:
         """Let go of the cluster. It keeps running: it is the user's. (No connection is held.)"""
@@ -159,7 +160,9 @@ async def attach_external_cluster(address: str, timeout: float | None = None) ->
     host = urlsplit(address).netloc.rsplit(":", 1)[0]
     log.info(
         "using the Dask cluster at %s (%s) with %d worker(s); the stand-in will neither scale nor stop it",
-        address, SCHEDULER_VAR, _running_workers(info),
+        address,
+        SCHEDULER_VAR,
+        _running_workers(info),
     )
     return ExternalDaskCluster(address, timeout, f"http://{host}:{port}/status" if port else "")
 
@@ -168,6 +171,7 @@ def cluster_starter(dask_scheduler: str | None, faults=None):
     """The backend's ``start_cluster``: a LocalCluster per request, or the user's cluster.
     ``faults`` (test-only) reach the LocalClusters only: the user's cluster is never touched."""
     if dask_scheduler is None:
+
         async def start(spec: ClusterSpec) -> LocalDaskCluster:
             return await start_local_cluster(spec, faults)
 

@@ -17,8 +17,9 @@ import logging
 import math
 import threading
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable, Protocol
+from typing import Protocol
 
 from ...launcher.protocol import MAX_WORKERS
 from ..store import Store
@@ -96,7 +97,7 @@ class ClusterSpec:
     prefectcloudflowrun_id: str | None = None
 
     @classmethod
-    def from_request(cls, body: dict) -> "ClusterSpec":
+    def from_request(cls, body: dict) -> ClusterSpec:
         known = set(cls.__dataclass_fields__)
         unknown = set(body) - known
         if unknown:
@@ -173,7 +174,7 @@ class SaturnBackend:
         token: str,
         username: str,
         start_cluster: ClusterStarter,
-        clock: Callable[[], datetime.datetime] = lambda: datetime.datetime.now(datetime.timezone.utc),
+        clock: Callable[[], datetime.datetime] = lambda: datetime.datetime.now(datetime.UTC),
         store: Store | None = None,
     ):
         self.token = token
@@ -187,7 +188,8 @@ class SaturnBackend:
         self.flows: dict[str, SaturnFlow] = {flow.id: flow for flow in self.store.load(SaturnFlow)}
         #: (flow id, flow version id) -> the cloudpickled flow prefect's Webhook storage uploaded
         self.contents: dict[tuple[str, str], bytes] = {
-            tuple(key.split("/", 1)): data for key, data in self.store.blobs(_CONTENT).items()}
+            tuple(key.split("/", 1)): data for key, data in self.store.blobs(_CONTENT).items()
+        }
         self._lock = threading.Lock()
         self._cluster_lock = asyncio.Lock()
 
@@ -243,8 +245,12 @@ class SaturnBackend:
         try:
             have = len((await cluster.running.scheduler_info()).get("workers", {}))
         except Exception as exc:
-            log.warning("Dask cluster %s: cannot count the workers at %s: %s",
-                        cluster.id, cluster.running.scheduler_address, exc)
+            log.warning(
+                "Dask cluster %s: cannot count the workers at %s: %s",
+                cluster.id,
+                cluster.running.scheduler_address,
+                exc,
+            )
             have = None
         message = (
             f"{asked or f'n_workers={n}'} is not applied: the stand-in hands out your own Dask cluster at "
@@ -294,8 +300,11 @@ class SaturnBackend:
         if running is not None:
             await running.close()
             if not cluster.owned:
-                log.info("Dask cluster %s closed: let go of your Dask cluster at %s, which keeps running",
-                         cluster.id, running.scheduler_address)
+                log.info(
+                    "Dask cluster %s closed: let go of your Dask cluster at %s, which keeps running",
+                    cluster.id,
+                    running.scheduler_address,
+                )
 
     async def close_all(self) -> None:
         """Close every running cluster: the stand-in must leave no worker process behind."""
@@ -305,8 +314,11 @@ class SaturnBackend:
     async def close_clusters_of_run(self, flow_run_id: str) -> list[str]:
         """Close the clusters a flow run asked for and left running (its process died, or it
         was cancelled before its cleanup ran); their ids."""
-        doomed = [c.id for c in self.clusters.values()
-                  if c.status in ("pending", "ready") and c.spec.prefectcloudflowrun_id == flow_run_id]
+        doomed = [
+            c.id
+            for c in self.clusters.values()
+            if c.status in ("pending", "ready") and c.spec.prefectcloudflowrun_id == flow_run_id
+        ]
         for cluster_id in doomed:
             await self.close_cluster(cluster_id)
         return doomed
@@ -322,7 +334,11 @@ class SaturnBackend:
     ) -> tuple[SaturnFlow, str]:
         """Create or update the flow group ``flow_hash`` and open a new flow version, as
         Saturn does on every ``register_flow_with_saturn``."""
-        for value, what in ((name, "name"), (prefect_cloud_project_name, "prefect_cloud_project_name"), (flow_hash, "flow_hash")):
+        for value, what in (
+            (name, "name"),
+            (prefect_cloud_project_name, "prefect_cloud_project_name"),
+            (flow_hash, "flow_hash"),
+        ):
             if value is None or value == "":
                 raise InvalidRequest(f"{what} is required")
             if not isinstance(value, str):

@@ -74,9 +74,7 @@ class ClusterCSRHandler(SaturnHandler):
     def post(self, cluster_id: str) -> None:
         self.backend.cluster(cluster_id)
         # The stand-in's schedulers listen on loopback in plain TCP, as inside Saturn.
-        raise InvalidRequest(
-            "the local stand-in serves Dask clusters over plain TCP only: set SATURN_IS_INTERNAL=true"
-        )
+        raise InvalidRequest("the local stand-in serves Dask clusters over plain TCP only: set SATURN_IS_INTERNAL=true")
 
 
 class ClusterReadHandler(SaturnHandler):
@@ -100,8 +98,10 @@ class ClusterActionHandler(SaturnHandler):
         elif action == "adapt":
             # Adaptive scaling is not emulated: keep the cluster within the asked bounds.
             minimum, maximum = body.get("minimum"), body.get("maximum")
-            if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (minimum, maximum)) \
-                    or minimum > maximum:
+            if (
+                not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (minimum, maximum))
+                or minimum > maximum
+            ):
                 raise InvalidRequest("adapt needs whole numbers 0 <= minimum <= maximum")
             await self.backend.scale(cluster_id, maximum, f"adapt(minimum={minimum}, maximum={maximum})")
         else:  # close: the only other path this route matches (urls.py)

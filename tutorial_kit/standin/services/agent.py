@@ -30,6 +30,7 @@ and on its next start :meth:`SaturnAgent.reap_orphans` fails the runs it had in 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -37,7 +38,6 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
 
 from ...paths import REPO_ROOT
 from ..prefect_cloud.models import PrefectCloudBackend
@@ -63,8 +63,9 @@ def heartbeat_seconds(environ=os.environ) -> float:
     try:
         value = float(environ.get(HEARTBEAT_SECONDS_VAR) or DEFAULT_HEARTBEAT_SECONDS)
     except ValueError:
-        raise ValueError(f"{HEARTBEAT_SECONDS_VAR} must be a number of seconds, "
-                         f"got {environ.get(HEARTBEAT_SECONDS_VAR)!r}") from None
+        raise ValueError(
+            f"{HEARTBEAT_SECONDS_VAR} must be a number of seconds, got {environ.get(HEARTBEAT_SECONDS_VAR)!r}"
+        ) from None
     if not 0.1 <= value <= 3600:
         raise ValueError(f"{HEARTBEAT_SECONDS_VAR} must be between 0.1 and 3600 seconds, got {value}")
     return value
@@ -85,16 +86,23 @@ class SaturnAgent:
     """See the module docstring. ``platform_environ``: the Saturn and Prefect API variables
     that point at this stand-in (``process.StandIn.environ`` without the user's key)."""
 
-    def __init__(self, prefect: PrefectCloudBackend, saturn: SaturnBackend, api_url: str,
-                 platform_environ: dict[str, str], heartbeat: float = DEFAULT_HEARTBEAT_SECONDS,
-                 python: str = sys.executable, cwd: Path = REPO_ROOT):
+    def __init__(
+        self,
+        prefect: PrefectCloudBackend,
+        saturn: SaturnBackend,
+        api_url: str,
+        platform_environ: dict[str, str],
+        heartbeat: float = DEFAULT_HEARTBEAT_SECONDS,
+        python: str = sys.executable,
+        cwd: Path = REPO_ROOT,
+    ):
         self.prefect, self.saturn = prefect, saturn
         self.api_url = api_url
         self.platform_environ = dict(platform_environ)
         self.heartbeat = heartbeat
         self.python, self.cwd = python, cwd
         self.running: dict[str, RunProcess] = {}
-        self.agent_id: Optional[str] = None
+        self.agent_id: str | None = None
         self._wake = asyncio.Event()
         self._stopping = False
         self._waiters: set[asyncio.Task] = set()
@@ -112,10 +120,8 @@ class SaturnAgent:
                 if flow_run_id not in self.running:
                     await self.submit(flow_run_id)
             self._wake.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._idle_seconds())
-            except asyncio.TimeoutError:
-                pass
 
     def _idle_seconds(self) -> float:
         due = self.prefect.next_due(LABELS)
@@ -127,25 +133,43 @@ class SaturnAgent:
         run = self.prefect.flow_run(flow_run_id)
         if run.state not in prefect_states.SCHEDULED_STATES:
             return
-        self.prefect.set_flow_run_state(flow_run_id, prefect_states.serialized(
-            "Submitted", "Submitted for execution", inner=run.serialized_state), agent_id=self.agent_id)
+        self.prefect.set_flow_run_state(
+            flow_run_id,
+            prefect_states.serialized("Submitted", "Submitted for execution", inner=run.serialized_state),
+            agent_id=self.agent_id,
+        )
         home = tempfile.mkdtemp(prefix="flow-run-")
         try:
             process = await asyncio.create_subprocess_exec(
-                self.python, "-c", _LAUNCH, cwd=self.cwd, env=self.environ(run, home),
+                self.python,
+                "-c",
+                _LAUNCH,
+                cwd=self.cwd,
+                env=self.environ(run, home),
                 # its output goes where the stand-in's log goes (its stdout is its starter's pipe)
-                stdin=asyncio.subprocess.DEVNULL, stdout=sys.stderr.fileno(), stderr=sys.stderr.fileno(),
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=sys.stderr.fileno(),
+                stderr=sys.stderr.fileno(),
                 start_new_session=True,
             )
         except OSError as exc:
             message = f"Failed to start the flow-run process: {exc}"
-            self.prefect.write_run_logs([{"flow_run_id": flow_run_id, "name": AGENT_NAME, "level": "ERROR",
-                                          "message": message}])
+            self.prefect.write_run_logs(
+                [{"flow_run_id": flow_run_id, "name": AGENT_NAME, "level": "ERROR", "message": message}]
+            )
             self.prefect.set_flow_run_state(flow_run_id, prefect_states.serialized("Failed", message))
             return
         self._remember(flow_run_id, process.pid)
-        self.prefect.write_run_logs([{"flow_run_id": flow_run_id, "name": AGENT_NAME, "level": "INFO",
-                                      "message": f"Submitted for execution: PID: {process.pid}"}])
+        self.prefect.write_run_logs(
+            [
+                {
+                    "flow_run_id": flow_run_id,
+                    "name": AGENT_NAME,
+                    "level": "INFO",
+                    "message": f"Submitted for execution: PID: {process.pid}",
+                }
+            ]
+        )
         log.info("flow run %s: started prefect execute flow-run, PID %d", flow_run_id, process.pid)
         entry = RunProcess(flow_run_id, process, home)
         self.running[flow_run_id] = entry
@@ -165,35 +189,37 @@ class SaturnAgent:
         env.update(SATURN_RESOURCE_TYPE="PrefectCloudFlow")  # the job template's: dask-saturn closes on exit
         env.update({str(k): str(v) for k, v in (run_config.get("env") or {}).items()})
         env.update(self.platform_environ)
-        env.update({
-            "PREFECT__BACKEND": "cloud",
-            "PREFECT__CLOUD__API": self.api_url,
-            "PREFECT__CLOUD__API_KEY": self.prefect.api_key,
-            "PREFECT__CLOUD__AUTH_TOKEN": self.prefect.api_key,
-            "PREFECT__CLOUD__TENANT_ID": self.prefect.tenant_id,
-            "PREFECT__CLOUD__AGENT__LABELS": str(list(LABELS)),
-            "PREFECT__CLOUD__USE_LOCAL_SECRETS": "false",
-            "PREFECT__CLOUD__SEND_FLOW_RUN_LOGS": "true",
-            "PREFECT__LOGGING__LOG_TO_CLOUD": "true",
-            "PREFECT__LOGGING__LEVEL": (run_config.get("env") or {}).get("PREFECT__LOGGING__LEVEL", "INFO"),
-            "PREFECT__CONTEXT__FLOW_RUN_ID": run.id,
-            "PREFECT__CONTEXT__FLOW_ID": flow.id,
-            "PREFECT__CONTEXT__IMAGE": run_config.get("image") or IMAGE,
-            "PREFECT__ENGINE__FLOW_RUNNER__DEFAULT_CLASS": "prefect.engine.cloud.CloudFlowRunner",
-            # dask-saturn sends the run's id with the cluster it asks for (from Saturn 2021.08.16),
-            # so that each run gets a cluster of its own, which this agent closes after the run
-            "SATURN_VERSION": "2021.08.16",
-            # the run's own Prefect home: no ~/.prefect, nothing shared between runs
-            "PREFECT__HOME_DIR": home,
-            # Heartbeats from a thread of the flow-run process, every few seconds: its one process
-            # is what this agent watches and kills (process mode's heartbeat subprocess would
-            # outlive a killed run and keep it "alive"); cancellation and logs reach the API
-            # within a second or two, where Saturn's runs took minutes.
-            "PREFECT__CLOUD__HEARTBEAT_MODE": "thread",
-            "PREFECT__CLOUD__HEARTBEAT_INTERVAL": str(self.heartbeat),
-            "PREFECT__CLOUD__CHECK_CANCELLATION_INTERVAL": "1",
-            "PREFECT__CLOUD__LOGGING_HEARTBEAT": "1",
-        })
+        env.update(
+            {
+                "PREFECT__BACKEND": "cloud",
+                "PREFECT__CLOUD__API": self.api_url,
+                "PREFECT__CLOUD__API_KEY": self.prefect.api_key,
+                "PREFECT__CLOUD__AUTH_TOKEN": self.prefect.api_key,
+                "PREFECT__CLOUD__TENANT_ID": self.prefect.tenant_id,
+                "PREFECT__CLOUD__AGENT__LABELS": str(list(LABELS)),
+                "PREFECT__CLOUD__USE_LOCAL_SECRETS": "false",
+                "PREFECT__CLOUD__SEND_FLOW_RUN_LOGS": "true",
+                "PREFECT__LOGGING__LOG_TO_CLOUD": "true",
+                "PREFECT__LOGGING__LEVEL": (run_config.get("env") or {}).get("PREFECT__LOGGING__LEVEL", "INFO"),
+                "PREFECT__CONTEXT__FLOW_RUN_ID": run.id,
+                "PREFECT__CONTEXT__FLOW_ID": flow.id,
+                "PREFECT__CONTEXT__IMAGE": run_config.get("image") or IMAGE,
+                "PREFECT__ENGINE__FLOW_RUNNER__DEFAULT_CLASS": "prefect.engine.cloud.CloudFlowRunner",
+                # dask-saturn sends the run's id with the cluster it asks for (from Saturn 2021.08.16),
+                # so that each run gets a cluster of its own, which this agent closes after the run
+                "SATURN_VERSION": "2021.08.16",
+                # the run's own Prefect home: no ~/.prefect, nothing shared between runs
+                "PREFECT__HOME_DIR": home,
+                # Heartbeats from a thread of the flow-run process, every few seconds: its one process
+                # is what this agent watches and kills (process mode's heartbeat subprocess would
+                # outlive a killed run and keep it "alive"); cancellation and logs reach the API
+                # within a second or two, where Saturn's runs took minutes.
+                "PREFECT__CLOUD__HEARTBEAT_MODE": "thread",
+                "PREFECT__CLOUD__HEARTBEAT_INTERVAL": str(self.heartbeat),
+                "PREFECT__CLOUD__CHECK_CANCELLATION_INTERVAL": "1",
+                "PREFECT__CLOUD__LOGGING_HEARTBEAT": "1",
+            }
+        )
         return env
 
     async def _watch(self, entry: RunProcess) -> None:
@@ -206,19 +232,24 @@ class SaturnAgent:
         self.running.pop(entry.flow_run_id, None)
         _kill_group(entry.pid)
         if kill:
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(entry.process.wait(), 10)
-            except asyncio.TimeoutError:
-                pass
         run = self.prefect.flow_runs.get(entry.flow_run_id)
         if run is not None and not prefect_states.is_finished(run.state):
             if run.state == "Cancelling":
-                self.prefect.set_flow_run_state(run.id, prefect_states.serialized(
-                    "Cancelled", f"Flow run cancelled: its flow-run process (PID {entry.pid}) {how}"))
+                self.prefect.set_flow_run_state(
+                    run.id,
+                    prefect_states.serialized(
+                        "Cancelled", f"Flow run cancelled: its flow-run process (PID {entry.pid}) {how}"
+                    ),
+                )
             else:
                 self.prefect.fail_flow_run(
-                    run.id, f"The flow-run process (PID {entry.pid}) {how} without reporting a final state; "
-                            "marking the run as failed.", AGENT_NAME)
+                    run.id,
+                    f"The flow-run process (PID {entry.pid}) {how} without reporting a final state; "
+                    "marking the run as failed.",
+                    AGENT_NAME,
+                )
         self._forget(entry.flow_run_id)
         closed = await self.saturn.close_clusters_of_run(entry.flow_run_id)
         if closed:
@@ -250,18 +281,20 @@ class SaturnAgent:
                     _kill_group(pid)
                 where = f" (PID {pid})" if pid is not None else ""
                 self.prefect.fail_flow_run(
-                    run.id, f"The stand-in restarted while this run was in flight: its flow-run process{where} "
-                            "is gone; marking the run as failed.", AGENT_NAME)
+                    run.id,
+                    f"The stand-in restarted while this run was in flight: its flow-run process{where} "
+                    "is gone; marking the run as failed.",
+                    AGENT_NAME,
+                )
                 self._forget(run.id)
                 reaped.append(run.id)
         return reaped
-
 
     # the runs' processes, kept in the store: a restarted stand-in kills what a killed one left
     def _remember(self, flow_run_id: str, pid: int) -> None:
         self.prefect.store.set_meta(f"{_PROCESS_KEY}{flow_run_id}", str(pid))
 
-    def _remembered(self, flow_run_id: str) -> Optional[int]:
+    def _remembered(self, flow_run_id: str) -> int | None:
         value = self.prefect.store.get_meta(f"{_PROCESS_KEY}{flow_run_id}")
         return int(value) if value else None
 
@@ -294,14 +327,11 @@ def _how(code: int, pid: int) -> str:
 
 
 def _kill_group(pid: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def _remove_tree(path: str) -> None:
     import shutil
 
     shutil.rmtree(path, ignore_errors=True)
-

@@ -17,6 +17,7 @@ are prefect's and nothing is re-implemented.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import logging
@@ -45,10 +46,8 @@ class Scheduler:
                 self.schedule_once()
             except Exception:  # a bad schedule must not stop the service
                 log.exception("scheduling failed")
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), LOOP_SECONDS)
-            except asyncio.TimeoutError:
-                pass
 
     def schedule_once(self) -> list[str]:
         created = []
@@ -74,14 +73,20 @@ class Scheduler:
             start = _datetime(event.start_time)
             key = f"auto-scheduled:{start.isoformat()}"
             if event.parameter_defaults or event.labels is not None:
-                digest = hashlib.md5((str(sorted(json.dumps(event.parameter_defaults))) +
-                                      str(sorted(json.dumps(event.labels)))).encode()).hexdigest()
+                digest = hashlib.md5(
+                    (str(sorted(json.dumps(event.parameter_defaults))) + str(sorted(json.dumps(event.labels)))).encode()
+                ).hexdigest()
                 key += f":{digest}"
             elif last is not None and start <= last:
                 continue
             run = self.prefect.create_flow_run(
-                flow.id, scheduled_start_time=start, parameters=event.parameter_defaults or None,
-                labels=event.labels, idempotency_key=key, auto_scheduled=True)
+                flow.id,
+                scheduled_start_time=start,
+                parameters=event.parameter_defaults or None,
+                labels=event.labels,
+                idempotency_key=key,
+                auto_scheduled=True,
+            )
             created.append(run.id)
         return created
 

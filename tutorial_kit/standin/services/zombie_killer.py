@@ -44,8 +44,9 @@ class ZombieKiller:
                 continue
             entry = self.agent.running.get(run.id)
             process = f" (its process, PID {entry.pid}, was killed)" if entry is not None else ""
-            message = (f"No heartbeat detected from the flow run for {self.timeout:g} s{process}; "
-                       "marking the run as failed.")
+            message = (
+                f"No heartbeat detected from the flow run for {self.timeout:g} s{process}; marking the run as failed."
+            )
             log.warning("flow run %s: %s", run.id, message)
             self.prefect.fail_flow_run(run.id, message, NAME)
             await self.agent.kill(run.id, "was killed by the zombie killer")

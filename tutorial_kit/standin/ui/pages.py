@@ -19,14 +19,14 @@ from __future__ import annotations
 import hmac
 import json
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import tornado.web
 
+from ...launcher.tickets import UI_PATH, check
 from ..prefect_cloud.models import PrefectCloudBackend
 from ..prefect_cloud.models import states as prefect_states
-from ...launcher.tickets import UI_PATH, check
 
 #: The session cookie's name; its value is signed with the application's ``cookie_secret``.
 COOKIE = "standin-ui"
@@ -64,13 +64,16 @@ class PageHandler(tornado.web.RequestHandler):
         return {"ui": UI_PATH, "tenant": self.backend.tenant, "when": when, "duration": duration}
 
     def start_session(self) -> None:
-        self.set_signed_cookie(COOKIE, secrets.token_hex(8), expires_days=None, httponly=True, samesite="Strict",
-                               path=UI_PATH)
+        self.set_signed_cookie(
+            COOKIE, secrets.token_hex(8), expires_days=None, httponly=True, samesite="Strict", path=UI_PATH
+        )
 
     def write_error(self, status_code: int, **kwargs) -> None:
         self.set_header("Content-Type", "text/html; charset=UTF-8")
-        self.finish(f"<!doctype html><title>{status_code}</title><p>{status_code}: "
-                    f"{tornado.escape.xhtml_escape(self._reason)}</p><p><a href='{UI_PATH}/'>Projects</a></p>")
+        self.finish(
+            f"<!doctype html><title>{status_code}</title><p>{status_code}: "
+            f"{tornado.escape.xhtml_escape(self._reason)}</p><p><a href='{UI_PATH}/'>Projects</a></p>"
+        )
 
     def tenant_or_404(self, slug: str):
         if slug != self.backend.tenant.slug:
@@ -126,8 +129,10 @@ class ProjectsHandler(PageHandler):
         backend = self.backend
         projects = []
         for project in sorted(backend.projects.values(), key=lambda p: p.name):
-            current = sorted((f for f in backend.flows.values() if f.project_id == project.id and not f.archived),
-                             key=lambda f: f.name)
+            current = sorted(
+                (f for f in backend.flows.values() if f.project_id == project.id and not f.archived),
+                key=lambda f: f.name,
+            )
             flows = []
             for flow in current:
                 runs = runs_of_group(backend, flow.flow_group_id)
@@ -141,9 +146,15 @@ class FlowHandler(PageHandler):
         self.tenant_or_404(slug)
         versions = versions_of(self.backend, group_id)
         flow = versions[0]
-        self.render("flow.html", flow=flow, versions=versions, project=self.backend.projects[flow.project_id],
-                    runs=runs_of_group(self.backend, group_id), labels=self.backend.labels_of_a_new_run(flow),
-                    **self.common())
+        self.render(
+            "flow.html",
+            flow=flow,
+            versions=versions,
+            project=self.backend.projects[flow.project_id],
+            runs=runs_of_group(self.backend, group_id),
+            labels=self.backend.labels_of_a_new_run(flow),
+            **self.common(),
+        )
 
 
 class QuickRunHandler(PageHandler):
@@ -156,8 +167,9 @@ class QuickRunHandler(PageHandler):
         current = [f for f in versions_of(self.backend, group_id) if not f.archived]
         if not current:
             raise tornado.web.HTTPError(409, reason="every version of this flow is archived: nothing to run")
-        run = self.backend.create_flow_run(current[0].id, parameters={}, context={},
-                                           idempotency_key=secrets.token_hex(16))
+        run = self.backend.create_flow_run(
+            current[0].id, parameters={}, context={}, idempotency_key=secrets.token_hex(16)
+        )
         self.redirect(f"{UI_PATH}/{slug}/flow-run/{run.id}", status=303)
 
 
@@ -169,17 +181,28 @@ class FlowRunHandler(PageHandler):
         if run is None:
             raise tornado.web.HTTPError(404, reason=f"No flow run {run_id}")
         flow = backend.flows[run.flow_id]
-        self.render("flow_run.html", run=run, flow=flow, project=backend.projects[flow.project_id],
-                    states=backend.states_of(run.id), tasks=tasks_of(backend, run), logs=backend.logs_of(run.id),
-                    finished=prefect_states.is_finished(run.state), refresh=REFRESH_SECONDS,
-                    parameters=json.dumps(run.parameters, sort_keys=True), summary=summary, **self.common())
+        self.render(
+            "flow_run.html",
+            run=run,
+            flow=flow,
+            project=backend.projects[flow.project_id],
+            states=backend.states_of(run.id),
+            tasks=tasks_of(backend, run),
+            logs=backend.logs_of(run.id),
+            finished=prefect_states.is_finished(run.state),
+            refresh=REFRESH_SECONDS,
+            parameters=json.dumps(run.parameters, sort_keys=True),
+            summary=summary,
+            **self.common(),
+        )
 
 
 # -- what the pages show ---------------------------------------------------------------------------
 def versions_of(backend: PrefectCloudBackend, group_id: str) -> list:
     """The flow group's versions, newest first; 404 when there is none."""
-    versions = sorted((f for f in backend.flows.values() if f.flow_group_id == group_id),
-                      key=lambda f: f.version, reverse=True)
+    versions = sorted(
+        (f for f in backend.flows.values() if f.flow_group_id == group_id), key=lambda f: f.version, reverse=True
+    )
     if not versions:
         raise tornado.web.HTTPError(404, reason=f"No flow {group_id}")
     return versions
@@ -203,9 +226,10 @@ def tasks_of(backend: PrefectCloudBackend, run) -> list:
         parent = next((t for t in task_runs if t.map_index == -1), task_runs[0])
         children = sorted((t for t in task_runs if t.map_index >= 0), key=lambda t: t.map_index)
         rows.append((backend.tasks[task_id], parent, children))
-    never = datetime.max.replace(tzinfo=timezone.utc)
-    return sorted(rows, key=lambda row: (min((t.start_time or never for t in (row[1], *row[2])), default=never),
-                                         row[0].slug))
+    never = datetime.max.replace(tzinfo=UTC)
+    return sorted(
+        rows, key=lambda row: (min((t.start_time or never for t in (row[1], *row[2])), default=never), row[0].slug)
+    )
 
 
 def summary(children: list) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
+from ...launcher.tickets import LOGIN_PATH, UI_PATH
 from .pages import (
     FlowHandler,
     FlowRunHandler,
@@ -14,7 +15,6 @@ from .pages import (
     QuickRunHandler,
     TicketHandler,
 )
-from ...launcher.tickets import LOGIN_PATH, UI_PATH
 
 _SLUG = r"([A-Za-z0-9_-]+)"
 _ID = r"([0-9a-f-]{36})"

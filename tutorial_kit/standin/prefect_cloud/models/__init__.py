@@ -54,6 +54,23 @@ def decompress(string: str) -> Any:
     return json.loads(gzip.decompress(base64.b64decode(string)).decode())
 
 
-__all__ = ["Agent", "AuthInfo", "Clock", "Edge", "Flow", "FlowGroup", "FlowRun", "FlowRunState", "Log",
-           "PrefectCloudBackend", "Project", "Task", "TaskRun", "TaskRunState", "Tenant", "decompress", "new_id",
-           "utcnow"]
+__all__ = [
+    "Agent",
+    "AuthInfo",
+    "Clock",
+    "Edge",
+    "Flow",
+    "FlowGroup",
+    "FlowRun",
+    "FlowRunState",
+    "Log",
+    "PrefectCloudBackend",
+    "Project",
+    "Task",
+    "TaskRun",
+    "TaskRunState",
+    "Tenant",
+    "decompress",
+    "new_id",
+    "utcnow",
+]

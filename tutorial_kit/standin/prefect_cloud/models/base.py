@@ -14,8 +14,9 @@ import contextlib
 import hmac
 import threading
 import uuid
-from datetime import datetime, timezone
-from typing import Any, Callable, Iterator, Mapping, Optional
+from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any
 
 from ...store import Store
 from ..exceptions import Unauthenticated
@@ -40,7 +41,7 @@ Clock = Callable[[], datetime]
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def new_id() -> str:
@@ -52,9 +53,18 @@ class BackendBase:
 
     #: table name -> record class, in dependency order (the order they load in)
     TABLES: dict[str, type] = {
-        "tenants": Tenant, "projects": Project, "flow_groups": FlowGroup, "flows": Flow, "tasks": Task,
-        "edges": Edge, "flow_runs": FlowRun, "task_runs": TaskRun, "flow_run_states": FlowRunState,
-        "task_run_states": TaskRunState, "logs": Log, "agents": Agent,
+        "tenants": Tenant,
+        "projects": Project,
+        "flow_groups": FlowGroup,
+        "flows": Flow,
+        "tasks": Task,
+        "edges": Edge,
+        "flow_runs": FlowRun,
+        "task_runs": TaskRun,
+        "flow_run_states": FlowRunState,
+        "task_run_states": TaskRunState,
+        "logs": Log,
+        "agents": Agent,
     }
 
     def __init__(
@@ -63,10 +73,10 @@ class BackendBase:
         tenant_name: str = "local",
         tenant_slug: str = "local",
         *,
-        tenant_id: Optional[str] = None,
-        user_id: Optional[str] = None,
-        clock: Optional[Clock] = None,
-        store: Optional[Store] = None,
+        tenant_id: str | None = None,
+        user_id: str | None = None,
+        clock: Clock | None = None,
+        store: Store | None = None,
     ):
         if not api_key:
             raise ValueError("PrefectCloudBackend needs a non-empty api_key")
@@ -121,9 +131,11 @@ class BackendBase:
     def _drop(self, record: Any) -> None:
         table = self._table_of(type(record))
         getattr(self, table).pop(record.id, None)
-        for index in (self._states_of.get(getattr(record, "run_id", None)),
-                      self._logs_of.get(getattr(record, "flow_run_id", None)) if table == "logs" else None,
-                      self._task_runs_of.get(getattr(record, "flow_run_id", None)) if table == "task_runs" else None):
+        for index in (
+            self._states_of.get(getattr(record, "run_id", None)),
+            self._logs_of.get(getattr(record, "flow_run_id", None)) if table == "logs" else None,
+            self._task_runs_of.get(getattr(record, "flow_run_id", None)) if table == "task_runs" else None,
+        ):
             if index is not None and record in index:
                 index.remove(record)
         self.store.delete(record)
@@ -139,7 +151,7 @@ class BackendBase:
     def tenant(self) -> Tenant:
         return self.tenants[self.tenant_id]
 
-    def authenticate(self, api_key: Optional[str], tenant_id: Optional[str] = None) -> AuthInfo:
+    def authenticate(self, api_key: str | None, tenant_id: str | None = None) -> AuthInfo:
         """Check an API key (and the tenant the client asks for, if any).
 
         Raises ``Unauthenticated`` for a missing or wrong key, and for a tenant id the key does
@@ -180,8 +192,15 @@ class BackendBase:
             return self.task_runs.get(record.task_run_id) if record.task_run_id else None
         raise KeyError(name)
 
-    def query(self, table: str, where: Optional[Mapping] = None, order_by: Any = None,
-              limit: Optional[int] = None, offset: Optional[int] = None, among=None) -> list:
+    def query(
+        self,
+        table: str,
+        where: Mapping | None = None,
+        order_by: Any = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        among=None,
+    ) -> list:
         """Records of ``table`` (one of ``TABLES``), or of ``among``, matching a Hasura-style query."""
         if table not in self.TABLES:
             raise ValueError(f"unknown table {table!r}")

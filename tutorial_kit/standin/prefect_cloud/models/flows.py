@@ -17,7 +17,8 @@ Prefect Cloud 1.x shared:
 from __future__ import annotations
 
 import copy
-from typing import Any, Iterable, Optional
+from collections.abc import Iterable
+from typing import Any
 
 from ..exceptions import InvalidInput, NotFound, UniquenessViolation
 from .base import BackendBase, new_id
@@ -27,18 +28,14 @@ from .records import Edge, Flow, FlowGroup, Project, Task
 class FlowsMixin(BackendBase):
     # -- projects ----------------------------------------------------------------
 
-    def create_project(
-        self, name: str, description: Optional[str] = None, tenant_id: Optional[str] = None
-    ) -> Project:
+    def create_project(self, name: str, description: str | None = None, tenant_id: str | None = None) -> Project:
         if not isinstance(name, str) or not name.strip():
             raise InvalidInput("A project needs a non-empty name.")
         if tenant_id is not None and tenant_id != self.tenant_id:
             raise NotFound(f"Tenant {tenant_id} not found.")
         with self._write():
             if any(p.name == name for p in self.projects.values()):
-                raise UniquenessViolation(
-                    f"a project named {name!r} already exists in this tenant"
-                )
+                raise UniquenessViolation(f"a project named {name!r} already exists in this tenant")
             project = Project(
                 id=new_id(),
                 tenant_id=self.tenant_id,
@@ -51,15 +48,15 @@ class FlowsMixin(BackendBase):
     def find_projects(self, name: str) -> list[Project]:
         return self.query("projects", {"name": {"_eq": name}})
 
-    def project_by_id(self, project_id: str) -> Optional[Project]:
+    def project_by_id(self, project_id: str) -> Project | None:
         return self.projects.get(project_id)
 
     # -- flows -------------------------------------------------------------------
 
-    def flow_by_id(self, flow_id: str) -> Optional[Flow]:
+    def flow_by_id(self, flow_id: str) -> Flow | None:
         return self.flows.get(flow_id)
 
-    def flow_group_by_id(self, flow_group_id: str) -> Optional[FlowGroup]:
+    def flow_group_by_id(self, flow_group_id: str) -> FlowGroup | None:
         return self.flow_groups.get(flow_group_id)
 
     def _flow_or_404(self, flow_id: str) -> Flow:
@@ -73,9 +70,9 @@ class FlowsMixin(BackendBase):
         project_id: str,
         serialized_flow: dict,
         set_schedule_active: bool = True,
-        version_group_id: Optional[str] = None,
-        idempotency_key: Optional[str] = None,
-        description: Optional[str] = None,
+        version_group_id: str | None = None,
+        idempotency_key: str | None = None,
+        description: str | None = None,
     ) -> Flow:
         """Register a new flow version (see the module docstring for versioning).
 
@@ -105,9 +102,7 @@ class FlowsMixin(BackendBase):
                 )
                 version_group_id = previous[0].version_group_id if previous else new_id()
 
-            group = next(
-                (g for g in self.flow_groups.values() if g.name == version_group_id), None
-            )
+            group = next((g for g in self.flow_groups.values() if g.name == version_group_id), None)
             new_group = group is None
             previous_key = None if group is None else group.settings.get("idempotency_key")
             if group is None:
@@ -192,11 +187,7 @@ class FlowsMixin(BackendBase):
                     pass  # as Prefect Server: do not fail the registration for it
 
             for other in list(self.flows.values()):
-                if (
-                    other.version_group_id == version_group_id
-                    and other.id != flow.id
-                    and not other.archived
-                ):
+                if other.version_group_id == version_group_id and other.id != flow.id and not other.archived:
                     self.archive_flow(other.id)
             return flow
 
@@ -224,11 +215,7 @@ class FlowsMixin(BackendBase):
             if flow is None:
                 return False
             group = self.flow_groups.get(flow.flow_group_id)
-            required = {
-                p.get("name")
-                for p in flow.parameters
-                if isinstance(p, dict) and p.get("required")
-            }
+            required = {p.get("name") for p in flow.parameters if isinstance(p, dict) and p.get("required")}
             if flow.schedule is not None and required:
                 missing = required.difference((group.default_parameters if group else None) or {})
                 clocks = (flow.schedule or {}).get("clocks") or []
@@ -262,9 +249,7 @@ class FlowsMixin(BackendBase):
                 if not isinstance(item, dict) or not isinstance(item.get("slug"), str):
                     raise InvalidInput("Each serialized task needs a string slug.")
                 if item["slug"] in taken:
-                    raise UniquenessViolation(
-                        f"task slug {item['slug']!r} is already registered for flow {flow.id}"
-                    )
+                    raise UniquenessViolation(f"task slug {item['slug']!r} is already registered for flow {flow.id}")
                 taken.add(item["slug"])
             created = []
             for item in tasks:
@@ -311,9 +296,7 @@ class FlowsMixin(BackendBase):
             for item in edges:
                 if not isinstance(item, dict):
                     raise InvalidInput("Each serialized edge must be a JSON object.")
-                resolved.append(
-                    (task_id(item.get("upstream_task")), task_id(item.get("downstream_task")), item)
-                )
+                resolved.append((task_id(item.get("upstream_task")), task_id(item.get("downstream_task")), item))
             created = []
             for upstream, downstream, item in resolved:
                 edge = Edge(
@@ -340,14 +323,11 @@ class FlowsMixin(BackendBase):
         with_downstream = {e.upstream_task_id for e in edges}
         mapped = {e.downstream_task_id for e in edges if e.mapped}
         references = {
-            r.get("slug") if isinstance(r, dict) else r
-            for r in flow.serialized_flow.get("reference_tasks") or []
+            r.get("slug") if isinstance(r, dict) else r for r in flow.serialized_flow.get("reference_tasks") or []
         }
         for task in tasks:
             task.is_root_task = task.id not in with_upstream
             task.is_terminal_task = task.id not in with_downstream
             task.mapped = task.id in mapped
-            task.is_reference_task = (
-                task.slug in references if references else task.is_terminal_task
-            )
+            task.is_reference_task = task.slug in references if references else task.is_terminal_task
             self._save(task)

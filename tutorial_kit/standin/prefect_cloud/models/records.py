@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Optional
 
 
 @dataclass
@@ -34,7 +33,7 @@ class Project:
     tenant_id: str
     name: str
     created: datetime
-    description: Optional[str] = None
+    description: str | None = None
 
 
 @dataclass
@@ -44,11 +43,11 @@ class FlowGroup:
     name: str  # the version group id
     created: datetime
     settings: dict = field(default_factory=dict)
-    labels: Optional[list] = None
-    schedule: Optional[dict] = None
-    default_parameters: Optional[dict] = None
-    run_config: Optional[dict] = None
-    description: Optional[str] = None
+    labels: list | None = None
+    schedule: dict | None = None
+    default_parameters: dict | None = None
+    run_config: dict | None = None
+    description: str | None = None
 
 
 @dataclass
@@ -64,13 +63,13 @@ class Flow:
     serialized_flow: dict
     archived: bool = False
     is_schedule_active: bool = False
-    description: Optional[str] = None
-    core_version: Optional[str] = None
-    storage: Optional[dict] = None
-    run_config: Optional[dict] = None
-    environment: Optional[dict] = None
+    description: str | None = None
+    core_version: str | None = None
+    storage: dict | None = None
+    run_config: dict | None = None
+    environment: dict | None = None
     parameters: list = field(default_factory=list)
-    schedule: Optional[dict] = None
+    schedule: dict | None = None
     settings: dict = field(default_factory=dict)
 
 
@@ -81,13 +80,13 @@ class Task:
     flow_id: str
     slug: str
     created: datetime
-    name: Optional[str] = None
-    type: Optional[str] = None
+    name: str | None = None
+    type: str | None = None
     tags: list = field(default_factory=list)
     max_retries: int = 0
-    retry_delay: Optional[str] = None
-    trigger: Optional[str] = None
-    cache_key: Optional[str] = None
+    retry_delay: str | None = None
+    trigger: str | None = None
+    cache_key: str | None = None
     auto_generated: bool = False
     mapped: bool = False
     is_reference_task: bool = False
@@ -104,7 +103,7 @@ class Edge:
     upstream_task_id: str
     downstream_task_id: str
     created: datetime
-    key: Optional[str] = None
+    key: str | None = None
     mapped: bool = False
     flattened: bool = False
 
@@ -115,14 +114,14 @@ class StateFields:
     copies them onto the run row), shared by flow runs and task runs."""
 
     version: int = 0
-    state: Optional[str] = None  # the state's class name: "Scheduled", "Running", ...
-    serialized_state: Optional[dict] = None
-    state_message: Optional[str] = None
-    state_start_time: Optional[datetime] = None  # when a Scheduled / Retrying / Queued state is due
-    state_timestamp: Optional[datetime] = None
-    start_time: Optional[datetime] = None  # the first Running state
-    end_time: Optional[datetime] = None  # the finished state
-    heartbeat: Optional[datetime] = None
+    state: str | None = None  # the state's class name: "Scheduled", "Running", ...
+    serialized_state: dict | None = None
+    state_message: str | None = None
+    state_start_time: datetime | None = None  # when a Scheduled / Retrying / Queued state is due
+    state_timestamp: datetime | None = None
+    start_time: datetime | None = None  # the first Running state
+    end_time: datetime | None = None  # the finished state
+    heartbeat: datetime | None = None
 
 
 @dataclass
@@ -131,16 +130,16 @@ class FlowRun(StateFields):
     tenant_id: str = ""
     flow_id: str = ""
     name: str = ""
-    created: Optional[datetime] = None
-    updated: Optional[datetime] = None
+    created: datetime | None = None
+    updated: datetime | None = None
     labels: list = field(default_factory=list)
     parameters: dict = field(default_factory=dict)
     context: dict = field(default_factory=dict)
-    run_config: Optional[dict] = None
-    scheduled_start_time: Optional[datetime] = None
-    idempotency_key: Optional[str] = None
+    run_config: dict | None = None
+    scheduled_start_time: datetime | None = None
+    idempotency_key: str | None = None
     auto_scheduled: bool = False
-    agent_id: Optional[str] = None
+    agent_id: str | None = None
 
 
 @dataclass
@@ -150,10 +149,10 @@ class TaskRun(StateFields):
     flow_run_id: str = ""
     task_id: str = ""
     map_index: int = -1
-    name: Optional[str] = None
-    cache_key: Optional[str] = None
-    created: Optional[datetime] = None
-    updated: Optional[datetime] = None
+    name: str | None = None
+    cache_key: str | None = None
+    created: datetime | None = None
+    updated: datetime | None = None
 
 
 @dataclass
@@ -165,9 +164,9 @@ class RunState:
     run_id: str  # the flow run's or task run's id
     version: int
     state: str
-    message: Optional[str]
+    message: str | None
     timestamp: datetime
-    start_time: Optional[datetime]
+    start_time: datetime | None
     serialized_state: dict
     created: datetime
 
@@ -195,9 +194,9 @@ class Log:
     created: datetime
     level: str
     message: str
-    name: Optional[str] = None
-    task_run_id: Optional[str] = None
-    info: Optional[dict] = None
+    name: str | None = None
+    task_run_id: str | None = None
+    info: dict | None = None
     #: Arrival order: logs of one timestamp keep the order they were written in.
     seq: int = 0
 
@@ -206,10 +205,10 @@ class Log:
 class Agent:
     id: str
     tenant_id: str
-    name: Optional[str]
-    type: Optional[str]
+    name: str | None
+    type: str | None
     labels: list
     created: datetime
-    last_queried: Optional[datetime] = None
-    core_version: Optional[str] = None
-    agent_config_id: Optional[str] = None
+    last_queried: datetime | None = None
+    core_version: str | None = None
+    agent_config_id: str | None = None

@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import copy
 import random
+from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any, Iterable, Optional
+from typing import Any
 
 from ..exceptions import InvalidInput, NotFound
 from . import states
@@ -37,14 +38,72 @@ from .records import Agent, Flow, FlowRun, FlowRunState, Log, TaskRun, TaskRunSt
 #: At most this many run ids per ``get_runs_in_queue`` answer (Prefect Server's default).
 QUEUE_LIMIT = 10
 _ADJECTIVES = (
-    "amber", "bold", "brisk", "calm", "cobalt", "crimson", "daring", "eager", "fearless", "gentle", "golden",
-    "hidden", "humble", "jade", "keen", "lively", "lucky", "mellow", "nimble", "olive", "plucky", "quiet",
-    "rapid", "rustic", "silver", "steady", "sturdy", "swift", "tidy", "vivid", "witty", "zealous",
+    "amber",
+    "bold",
+    "brisk",
+    "calm",
+    "cobalt",
+    "crimson",
+    "daring",
+    "eager",
+    "fearless",
+    "gentle",
+    "golden",
+    "hidden",
+    "humble",
+    "jade",
+    "keen",
+    "lively",
+    "lucky",
+    "mellow",
+    "nimble",
+    "olive",
+    "plucky",
+    "quiet",
+    "rapid",
+    "rustic",
+    "silver",
+    "steady",
+    "sturdy",
+    "swift",
+    "tidy",
+    "vivid",
+    "witty",
+    "zealous",
 )
 _ANIMALS = (
-    "albatross", "badger", "beaver", "bison", "cheetah", "condor", "coyote", "dingo", "falcon", "ferret",
-    "gazelle", "heron", "ibex", "jackal", "koala", "lemur", "lynx", "marmot", "narwhal", "ocelot", "otter",
-    "panda", "puffin", "quokka", "raven", "salamander", "tapir", "toucan", "walrus", "wombat", "yak", "zebra",
+    "albatross",
+    "badger",
+    "beaver",
+    "bison",
+    "cheetah",
+    "condor",
+    "coyote",
+    "dingo",
+    "falcon",
+    "ferret",
+    "gazelle",
+    "heron",
+    "ibex",
+    "jackal",
+    "koala",
+    "lemur",
+    "lynx",
+    "marmot",
+    "narwhal",
+    "ocelot",
+    "otter",
+    "panda",
+    "puffin",
+    "quokka",
+    "raven",
+    "salamander",
+    "tapir",
+    "toucan",
+    "walrus",
+    "wombat",
+    "yak",
+    "zebra",
 )
 
 
@@ -54,7 +113,7 @@ def run_name() -> str:
 
 
 class RunsMixin(BackendBase):
-    _last_timestamp: Optional[datetime] = None
+    _last_timestamp: datetime | None = None
     _log_seq = 0
 
     def _timestamp(self) -> datetime:
@@ -74,16 +133,16 @@ class RunsMixin(BackendBase):
 
     def create_flow_run(
         self,
-        flow_id: Optional[str] = None,
+        flow_id: str | None = None,
         *,
-        version_group_id: Optional[str] = None,
-        parameters: Optional[dict] = None,
-        context: Optional[dict] = None,
-        scheduled_start_time: Optional[datetime] = None,
-        flow_run_name: Optional[str] = None,
-        labels: Optional[list] = None,
-        run_config: Optional[dict] = None,
-        idempotency_key: Optional[str] = None,
+        version_group_id: str | None = None,
+        parameters: dict | None = None,
+        context: dict | None = None,
+        scheduled_start_time: datetime | None = None,
+        flow_run_name: str | None = None,
+        labels: list | None = None,
+        run_config: dict | None = None,
+        idempotency_key: str | None = None,
         auto_scheduled: bool = False,
     ) -> FlowRun:
         with self._write():
@@ -95,24 +154,36 @@ class RunsMixin(BackendBase):
             group = self.flow_groups.get(flow.flow_group_id)
             now = self._timestamp()
             run = FlowRun(
-                id=new_id(), tenant_id=self.tenant_id, flow_id=flow.id, name=flow_run_name or run_name(),
-                created=now, updated=now, labels=sorted(self._run_labels(flow, group, labels, run_config)),
-                parameters=self._run_parameters(flow, group, parameters), context=dict(context or {}),
-                run_config=copy.deepcopy(run_config if run_config is not None else
-                                         (group.run_config if group and group.run_config is not None
-                                          else flow.run_config)),
-                scheduled_start_time=scheduled_start_time or self.clock(), idempotency_key=idempotency_key,
+                id=new_id(),
+                tenant_id=self.tenant_id,
+                flow_id=flow.id,
+                name=flow_run_name or run_name(),
+                created=now,
+                updated=now,
+                labels=sorted(self._run_labels(flow, group, labels, run_config)),
+                parameters=self._run_parameters(flow, group, parameters),
+                context=dict(context or {}),
+                run_config=copy.deepcopy(
+                    run_config
+                    if run_config is not None
+                    else (group.run_config if group and group.run_config is not None else flow.run_config)
+                ),
+                scheduled_start_time=scheduled_start_time or self.clock(),
+                idempotency_key=idempotency_key,
                 auto_scheduled=auto_scheduled,
             )
             self._save(run)
-            self._add_state(run, FlowRunState, states.serialized(
-                "Scheduled", "Flow run scheduled.", start_time=run.scheduled_start_time))
+            self._add_state(
+                run,
+                FlowRunState,
+                states.serialized("Scheduled", "Flow run scheduled.", start_time=run.scheduled_start_time),
+            )
             for task in self.tasks_of(flow.id):
                 self._new_task_run(run, task.id, -1)
         self.changed()
         return run
 
-    def _flow_to_run(self, flow_id: Optional[str], version_group_id: Optional[str]) -> Flow:
+    def _flow_to_run(self, flow_id: str | None, version_group_id: str | None) -> Flow:
         if flow_id:
             flow = self.flows.get(flow_id)
             if flow is None:
@@ -146,7 +217,7 @@ class RunsMixin(BackendBase):
         return []
 
     @staticmethod
-    def _run_parameters(flow: Flow, group, parameters: Optional[dict]) -> dict:
+    def _run_parameters(flow: Flow, group, parameters: dict | None) -> dict:
         if parameters is not None and not isinstance(parameters, dict):
             raise InvalidInput("parameters must be a JSON object.")
         # as Prefect Server: only truthy defaults (a default of False or 0 is left to the flow itself)
@@ -159,8 +230,9 @@ class RunsMixin(BackendBase):
             raise InvalidInput(f"Required parameters were not supplied: {missing}")
         return values
 
-    def set_flow_run_state(self, flow_run_id: str, serialized_state: dict, version: Optional[int] = None,
-                           agent_id: Optional[str] = None) -> FlowRunState:
+    def set_flow_run_state(
+        self, flow_run_id: str, serialized_state: dict, version: int | None = None, agent_id: str | None = None
+    ) -> FlowRunState:
         """``version`` is accepted and not enforced (see the module docstring)."""
         if not isinstance(serialized_state, dict):
             raise InvalidInput("A state must be a JSON object.")
@@ -186,10 +258,18 @@ class RunsMixin(BackendBase):
         """Append a state to a run's history and copy it onto the run (Prefect Server's trigger)."""
         now = self._timestamp()
         type_ = states.state_type(serialized_state)
-        entry = state_cls(id=new_id(), tenant_id=self.tenant_id, run_id=run.id, version=run.version + 1,
-                          state=type_, message=serialized_state.get("message"), timestamp=now,
-                          start_time=states.start_time_of(serialized_state), serialized_state=serialized_state,
-                          created=now)
+        entry = state_cls(
+            id=new_id(),
+            tenant_id=self.tenant_id,
+            run_id=run.id,
+            version=run.version + 1,
+            state=type_,
+            message=serialized_state.get("message"),
+            timestamp=now,
+            start_time=states.start_time_of(serialized_state),
+            serialized_state=serialized_state,
+            created=now,
+        )
         self._save(entry)
         run.version, run.state, run.serialized_state = entry.version, type_, serialized_state
         run.state_message, run.state_start_time, run.state_timestamp = entry.message, entry.start_time, now
@@ -210,7 +290,7 @@ class RunsMixin(BackendBase):
             run.heartbeat = self._timestamp()
             self._save(run)
 
-    def cancel_flow_run(self, flow_run_id: str, message: Optional[str] = None) -> FlowRun:
+    def cancel_flow_run(self, flow_run_id: str, message: str | None = None) -> FlowRun:
         run = self.flow_run(flow_run_id)
         if states.is_finished(run.state):
             return run
@@ -230,8 +310,11 @@ class RunsMixin(BackendBase):
     def delete_scheduled_runs(self, flow_id: str) -> int:
         """Delete a flow's auto-scheduled runs that have not started (its version was archived)."""
         with self._write():
-            doomed = [r for r in self.flow_runs.values()
-                      if r.flow_id == flow_id and r.auto_scheduled and r.state == "Scheduled"]
+            doomed = [
+                r
+                for r in self.flow_runs.values()
+                if r.flow_id == flow_id and r.auto_scheduled and r.state == "Scheduled"
+            ]
             for run in doomed:
                 for record in (*self._task_runs_of.get(run.id, ()), *self._states_of.get(run.id, ())):
                     for state in self._states_of.get(record.id, ()) if isinstance(record, TaskRun) else ():
@@ -240,7 +323,7 @@ class RunsMixin(BackendBase):
                 self._drop(run)
         return len(doomed)
 
-    def last_auto_scheduled_time(self, flow_id: str) -> Optional[datetime]:
+    def last_auto_scheduled_time(self, flow_id: str) -> datetime | None:
         times = [r.scheduled_start_time for r in self.flow_runs.values() if r.flow_id == flow_id and r.auto_scheduled]
         return max(times, default=None)
 
@@ -270,15 +353,23 @@ class RunsMixin(BackendBase):
         if task is None or task.flow_id != flow_run.flow_id:
             raise NotFound(f"Task {task_id!r} is not a task of flow run {flow_run.id}.")
         now = self._timestamp()
-        task_run = TaskRun(id=new_id(), tenant_id=self.tenant_id, flow_run_id=flow_run.id, task_id=task.id,
-                           map_index=map_index, cache_key=task.cache_key, created=now, updated=now)
+        task_run = TaskRun(
+            id=new_id(),
+            tenant_id=self.tenant_id,
+            flow_run_id=flow_run.id,
+            task_id=task.id,
+            map_index=map_index,
+            cache_key=task.cache_key,
+            created=now,
+            updated=now,
+        )
         self._save(task_run)
         self._add_state(task_run, TaskRunState, states.serialized("Pending", "Task run created"))
         task_run.version = 0  # as Prefect Server: a new task run's version is 0
         self._save(task_run)
         return task_run
 
-    def get_or_create_task_run(self, flow_run_id: str, task_id: str, map_index: Optional[int] = None) -> TaskRun:
+    def get_or_create_task_run(self, flow_run_id: str, task_id: str, map_index: int | None = None) -> TaskRun:
         map_index = -1 if map_index is None else map_index
         with self._write():
             flow_run = self.flow_run(flow_run_id)
@@ -287,8 +378,7 @@ class RunsMixin(BackendBase):
                     return task_run
             return self._new_task_run(flow_run, task_id, map_index)
 
-    def set_task_run_state(self, task_run_id: str, serialized_state: dict,
-                           version: Optional[int] = None) -> TaskRunState:
+    def set_task_run_state(self, task_run_id: str, serialized_state: dict, version: int | None = None) -> TaskRunState:
         if not isinstance(serialized_state, dict):
             raise InvalidInput("A state must be a JSON object.")
         with self._write():
@@ -297,7 +387,8 @@ class RunsMixin(BackendBase):
             if states.state_type(serialized_state) == "Running" and (flow_run is None or flow_run.state != "Running"):
                 raise InvalidInput(
                     f"State update failed for task run ID {task_run_id}: provided a running state but associated "
-                    f"flow run {task_run.flow_run_id} is not in a running state.")
+                    f"flow run {task_run.flow_run_id} is not in a running state."
+                )
             previous = task_run.serialized_state or {}
             if not serialized_state.get("cached_inputs") and previous.get("cached_inputs"):
                 serialized_state = {**serialized_state, "cached_inputs": previous["cached_inputs"]}
@@ -308,8 +399,9 @@ class RunsMixin(BackendBase):
         return entry
 
     # -- the agents' queue -------------------------------------------------------------------
-    def runs_in_queue(self, labels: Iterable[str] = (), before: Optional[datetime] = None,
-                      agent_id: Optional[str] = None) -> list[str]:
+    def runs_in_queue(
+        self, labels: Iterable[str] = (), before: datetime | None = None, agent_id: str | None = None
+    ) -> list[str]:
         before = before or self.clock()
         labels = set(labels or ())
         with self._lock:
@@ -318,9 +410,14 @@ class RunsMixin(BackendBase):
                 if run.state in states.SCHEDULED_STATES:
                     when = run.state_start_time
                 elif run.state == "Running":
-                    when = min((t.state_start_time for t in self._task_runs_of.get(run.id, ())
-                                if t.state in states.SCHEDULED_STATES and t.state_start_time is not None),
-                               default=None)
+                    when = min(
+                        (
+                            t.state_start_time
+                            for t in self._task_runs_of.get(run.id, ())
+                            if t.state in states.SCHEDULED_STATES and t.state_start_time is not None
+                        ),
+                        default=None,
+                    )
                 else:
                     continue
                 if when is None or when > before:
@@ -333,21 +430,41 @@ class RunsMixin(BackendBase):
             self.touch_agent(agent_id)
         return [run_id for _, run_id in due[:QUEUE_LIMIT]]
 
-    def next_due(self, labels: Iterable[str] = ()) -> Optional[datetime]:
+    def next_due(self, labels: Iterable[str] = ()) -> datetime | None:
         """When the next run an agent with ``labels`` may take is due (None: nothing queued)."""
         labels = set(labels or ())
         with self._lock:
-            return min((r.state_start_time for r in self.flow_runs.values()
-                        if r.state in states.SCHEDULED_STATES and r.state_start_time is not None
-                        and not (set(r.labels) - labels or (labels and not r.labels))), default=None)
+            return min(
+                (
+                    r.state_start_time
+                    for r in self.flow_runs.values()
+                    if r.state in states.SCHEDULED_STATES
+                    and r.state_start_time is not None
+                    and not (set(r.labels) - labels or (labels and not r.labels))
+                ),
+                default=None,
+            )
 
     # -- agents ------------------------------------------------------------------------------
-    def register_agent(self, type: Optional[str], name: Optional[str], labels: Optional[list] = None,
-                       core_version: Optional[str] = None, agent_config_id: Optional[str] = None) -> Agent:
+    def register_agent(
+        self,
+        type: str | None,
+        name: str | None,
+        labels: list | None = None,
+        core_version: str | None = None,
+        agent_config_id: str | None = None,
+    ) -> Agent:
         with self._write():
-            agent = Agent(id=new_id(), tenant_id=self.tenant_id, name=name, type=type,
-                          labels=sorted(labels or []), created=self._timestamp(), core_version=core_version,
-                          agent_config_id=agent_config_id)
+            agent = Agent(
+                id=new_id(),
+                tenant_id=self.tenant_id,
+                name=name,
+                type=type,
+                labels=sorted(labels or []),
+                created=self._timestamp(),
+                core_version=core_version,
+                agent_config_id=agent_config_id,
+            )
             agent.last_queried = agent.created
             return self._save(agent)
 
@@ -374,12 +491,21 @@ class RunsMixin(BackendBase):
                 timestamp = entry.get("timestamp")
                 level = entry.get("level") or "INFO"
                 self._log_seq += 1
-                self._save(Log(
-                    id=new_id(), tenant_id=self.tenant_id, flow_run_id=run.id, task_run_id=task_run_id,
-                    timestamp=timestamp if isinstance(timestamp, datetime) else self.clock(),
-                    created=self.clock(), name=entry.get("name"), level=_level_name(level),
-                    message=str(entry.get("message", "")), info=entry.get("info"), seq=self._log_seq,
-                ))
+                self._save(
+                    Log(
+                        id=new_id(),
+                        tenant_id=self.tenant_id,
+                        flow_run_id=run.id,
+                        task_run_id=task_run_id,
+                        timestamp=timestamp if isinstance(timestamp, datetime) else self.clock(),
+                        created=self.clock(),
+                        name=entry.get("name"),
+                        level=_level_name(level),
+                        message=str(entry.get("message", "")),
+                        info=entry.get("info"),
+                        seq=self._log_seq,
+                    )
+                )
         return len(entries)
 
     def logs_of(self, flow_run_id: str) -> list[Log]:

@@ -6,7 +6,6 @@ not import prefect (its config and logging set-up) to make or read a state.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
 
 CORE_VERSION = "1.4.1"
 
@@ -15,15 +14,27 @@ CORE_VERSION = "1.4.1"
 SCHEDULED_STATES = ("Scheduled", "Paused", "Queued", "Resume", "Retrying")
 #: Prefect's ``Finished`` subclasses: a run in one of these is over.
 FINISHED_STATES = (
-    "Finished", "Success", "Failed", "Cancelled", "Skipped", "Mapped", "Cached", "Looped",
-    "TriggerFailed", "ValidationFailed", "TimedOut", "ClientFailed", "Remote",
+    "Finished",
+    "Success",
+    "Failed",
+    "Cancelled",
+    "Skipped",
+    "Mapped",
+    "Cached",
+    "Looped",
+    "TriggerFailed",
+    "ValidationFailed",
+    "TimedOut",
+    "ClientFailed",
+    "Remote",
 )
 RUNNING_STATES = ("Running", "Cancelling")
 FAILED_STATES = ("Failed", "TriggerFailed", "ValidationFailed", "TimedOut", "ClientFailed")
 
 
-def serialized(type_: str, message: Optional[str] = None, *, start_time: Optional[datetime] = None,
-               inner: Optional[dict] = None) -> dict:
+def serialized(
+    type_: str, message: str | None = None, *, start_time: datetime | None = None, inner: dict | None = None
+) -> dict:
     """A state as ``State.serialize()`` writes it (no result: ``NoResultType``)."""
     state = {
         "context": {},
@@ -44,7 +55,7 @@ def state_type(state: dict) -> str:
     return state.get("type") or "Pending"
 
 
-def start_time_of(state: dict) -> Optional[datetime]:
+def start_time_of(state: dict) -> datetime | None:
     """When a Scheduled-like state is due (a Submitted state keeps its Scheduled one inside)."""
     value = state.get("start_time")
     if value is None and isinstance(state.get("state"), dict):
@@ -57,9 +68,9 @@ def start_time_of(state: dict) -> Optional[datetime]:
         return None
 
 
-def is_finished(type_: Optional[str]) -> bool:
+def is_finished(type_: str | None) -> bool:
     return type_ in FINISHED_STATES
 
 
-def is_failed(type_: Optional[str]) -> bool:
+def is_failed(type_: str | None) -> bool:
     return type_ in FAILED_STATES
