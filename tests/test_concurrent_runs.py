@@ -72,12 +72,16 @@ def expected() -> dict:
 
 def probed_notebook(path) -> None:
     nb = nbformat.read(NOTEBOOK, as_version=4)
-    for cell in nb.cells:  # keep the ids the cells return (their last expressions), unchanged otherwise
-        if cell.source.startswith("client = prefect.Client()"):
-            cell.source = cell.source.replace("client.create_project(", "client_project_id = client.create_project(")
-            cell.source += "\nclient_project_id"
-        if cell.cell_type == "code" and "flow.register(project_name=project)" in cell.source:
-            cell.source = cell.source.replace("flow.register(", "flow_id = flow.register(") + "\nflow_id"
+    # keep the ids the cells return (their last expressions), unchanged otherwise
+    (project_cell,) = [c for c in nb.cells if c.cell_type == "code" and "prefect_client.create_project(" in c.source]
+    project_cell.source = project_cell.source.replace(
+        "prefect_client.create_project(", "client_project_id = prefect_client.create_project("
+    )
+    project_cell.source += "\nclient_project_id"
+    (register_cell,) = [
+        c for c in nb.cells if c.cell_type == "code" and "flow.register(project_name=project)" in c.source
+    ]
+    register_cell.source = register_cell.source.replace("flow.register(", "flow_id = flow.register(") + "\nflow_id"
     (register_index,) = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and "flow.register(" in c.source]
     nb.cells.insert(register_index, nbformat.v4.new_code_cell(WATCH, metadata={"tags": ["run-probe"]}))
     nb.cells.append(nbformat.v4.new_code_cell(PROBE, metadata={"tags": ["run-probe"]}))
