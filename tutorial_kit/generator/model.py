@@ -99,7 +99,12 @@ class Model:
 
     def trip(self, pickup: int, vendor=None, passengers=None, refund=None, toll=None) -> dict:
         """One consistent trip picked up at ``pickup``; the keyword arguments pin a field (the
-        forced rows), the rest is drawn."""
+        forced rows), the rest is drawn.
+
+        The parts are drawn in a fixed order (who, route, duration, fare, surcharges, tolls,
+        tip, flag): every draw comes from the one ``rng``, so changing the order would change
+        every byte after it.
+        """
         rng = self.rng
         vendor = self.vendor(rng) if vendor is None else vendor
         passengers = self.passengers[vendor](rng) if passengers is None else passengers
@@ -110,70 +115,14 @@ class Model:
         if refund:
             payment = 3 if rng.randrange(10) < 6 else 4
 
-        # Where, and how far (hundredths of a mile).
-        pu, do = self.zone(rng), self.zone(rng)
-        distance = self.distance[ratecode](rng)
-        if vendor == 1:  # Creative Mobile's meters report tenths of a mile: "1.50", "2.60"
-            distance = (distance + 5) // 10 * 10
-        if ratecode == 2:
-            if rng.randrange(2):
-                pu = cal.JFK
-            else:
-                do = cal.JFK
-        elif ratecode == 3:
-            do = cal.NEWARK
-        elif ratecode == 4:
-            do = cal.OUTSIDE_NYC
-        elif distance > 800 and rng.randrange(10) < 3:
-            do = cal.LAGUARDIA if rng.randrange(3) else cal.JFK
-        if distance == 0 and rng.randrange(10) < 6:
-            do = pu
-
-        # How long: an average speed (tenths of mph) plus time to get going.
-        if distance == 0:
-            duration = rng.randrange(5, 600)
-        else:
-            low, high = (50, 140) if distance < 300 else (90, 260)
-            duration = distance * 360 // rng.randrange(low, high) + rng.randrange(30, 180)
-
-        # The fare (cents).  Standard meter: $2.50, then $0.50 per 1/5 mile, or per minute
-        # spent below 12 mph (time beyond 3 s per hundredth of a mile).
-        slow_minutes = max(0, duration - 2 * distance) // 60
-        metered = 250 + 50 * (distance // 20 + slow_minutes)
-        if ratecode == 2:
-            fare = 5_200
-        elif ratecode == 4:
-            fare = 2 * metered
-        elif ratecode == 5:
-            fare = self.negotiated_fare(rng)
-        else:
-            fare = metered
-
-        days, hour = divmod(pickup // 3_600, 24)  # floor division: right for 2001 too
-        weekday = (days + _EPOCH_WEEKDAY) % 7
-        weekday_rush = weekday < 5 and 16 <= hour < 20
-        night = hour >= 20 or hour < 6
-        if ratecode == 5:
-            extra = 0
-        elif ratecode == 2:
-            extra = 450 if weekday_rush else 0
-        else:
-            extra = 100 if weekday_rush else 50 if night else 0
-        mta_tax = 0 if ratecode == 5 and rng.randrange(2) else 50
+        pu, do, distance = self._route(vendor, ratecode)
+        duration = self._duration(distance)
+        fare = self._fare(ratecode, distance, duration)
+        extra, mta_tax = self._surcharges(pickup, ratecode)
         improvement = 30
-
-        long_trip_chance = 35 if distance >= 800 else 15 if distance >= 400 else 1
-        toll_chance = {2: 35, 3: 40, 4: 40}.get(ratecode, long_trip_chance)
-        if toll is None:
-            toll = rng.randrange(100) < toll_chance
-        tolls = cal.TOLL_CENTS if toll else 0
-
-        tip = 0
-        if payment == 1:
-            percent = self.tip_percent(rng)
-            tip = self.whole_dollar_tip(rng) if percent < 0 else (fare + extra + mta_tax + improvement) * percent // 100
-
-        flag = "Y" if per_million(rng, cal.STORE_AND_FORWARD_PER_MILLION[vendor]) else "N"
+        tolls = self._tolls(ratecode, distance, toll)
+        tip = self._tip(payment, fare + extra + mta_tax + improvement)
+        flag = self._flag(vendor)
         sign = -1 if refund else 1
         return {
             "vendor": vendor,
@@ -193,6 +142,97 @@ class Model:
             "tolls": sign * tolls,
             "improvement": sign * improvement,
         }
+
+    def _route(self, vendor: int, ratecode: int) -> tuple[int, int, int]:
+        """Pickup zone, dropoff zone and distance (hundredths of a mile), drawn together
+        because they must agree: the rate code pins an airport or out-of-town end, a long
+        metered trip often ends at an airport, and a trip of no distance mostly ends where it
+        started."""
+        rng = self.rng
+        pu, do = self.zone(rng), self.zone(rng)
+        distance = self.distance[ratecode](rng)
+        if vendor == 1:  # Creative Mobile's meters report tenths of a mile: "1.50", "2.60"
+            distance = (distance + 5) // 10 * 10
+        if ratecode == 2:
+            if rng.randrange(2):
+                pu = cal.JFK
+            else:
+                do = cal.JFK
+        elif ratecode == 3:
+            do = cal.NEWARK
+        elif ratecode == 4:
+            do = cal.OUTSIDE_NYC
+        elif distance > 800 and rng.randrange(10) < 3:
+            do = cal.LAGUARDIA if rng.randrange(3) else cal.JFK
+        if distance == 0 and rng.randrange(10) < 6:
+            do = pu
+        return pu, do, distance
+
+    def _duration(self, distance: int) -> int:
+        """Seconds from pickup to dropoff: an average speed (tenths of mph; faster on longer
+        trips) plus time to get going.  The fare's time part (:meth:`_fare`) comes from it."""
+        rng = self.rng
+        if distance == 0:
+            return rng.randrange(5, 600)
+        low, high = (50, 140) if distance < 300 else (90, 260)
+        return distance * 360 // rng.randrange(low, high) + rng.randrange(30, 180)
+
+    def _fare(self, ratecode: int, distance: int, duration: int) -> int:
+        """fare_amount (cents), from the meter so that it agrees with distance and duration.
+
+        Standard meter: $2.50, then $0.50 per 1/5 mile, or per minute spent below 12 mph (time
+        beyond 3 s per hundredth of a mile).  JFK is a flat $52, outside the city double the
+        meter, and a negotiated fare is drawn from its own table.
+        """
+        slow_minutes = max(0, duration - 2 * distance) // 60
+        metered = 250 + 50 * (distance // 20 + slow_minutes)
+        if ratecode == 2:
+            return 5_200
+        if ratecode == 4:
+            return 2 * metered
+        if ratecode == 5:
+            return self.negotiated_fare(self.rng)
+        return metered
+
+    def _surcharges(self, pickup: int, ratecode: int) -> tuple[int, int]:
+        """extra and mta_tax (cents): extra depends on the pickup's hour (weekday rush, night)
+        and the rate code, which is why the pickup is needed; a negotiated fare has no extra
+        and half the time no MTA tax."""
+        days, hour = divmod(pickup // 3_600, 24)  # floor division: right for 2001 too
+        weekday = (days + _EPOCH_WEEKDAY) % 7
+        weekday_rush = weekday < 5 and 16 <= hour < 20
+        night = hour >= 20 or hour < 6
+        if ratecode == 5:
+            extra = 0
+        elif ratecode == 2:
+            extra = 450 if weekday_rush else 0
+        else:
+            extra = 100 if weekday_rush else 50 if night else 0
+        mta_tax = 0 if ratecode == 5 and self.rng.randrange(2) else 50
+        return extra, mta_tax
+
+    def _tolls(self, ratecode: int, distance: int, toll: bool | None) -> int:
+        """tolls_amount (cents): likelier on airport and out-of-town rates and on long trips;
+        ``toll`` pins it (row 1 needs one), and then nothing is drawn."""
+        long_trip_chance = 35 if distance >= 800 else 15 if distance >= 400 else 1
+        toll_chance = {2: 35, 3: 40, 4: 40}.get(ratecode, long_trip_chance)
+        if toll is None:
+            toll = self.rng.randrange(100) < toll_chance
+        return cal.TOLL_CENTS if toll else 0
+
+    def _tip(self, payment: int, tipped: int) -> int:
+        """tip_amount (cents): only card payments (1) record a tip, either a percentage of
+        ``tipped`` (fare, extra, MTA tax and improvement surcharge, not tolls) or a whole-dollar
+        amount."""
+        if payment != 1:
+            return 0
+        percent = self.tip_percent(self.rng)
+        return self.whole_dollar_tip(self.rng) if percent < 0 else tipped * percent // 100
+
+    def _flag(self, vendor: int) -> str:
+        """store_and_fwd_flag: "Y" (the trip was held in the vehicle and sent later) at the
+        vendor's own rate, since almost only Creative Mobile's (vendor 1) meters do it."""
+        return "Y" if per_million(self.rng, cal.STORE_AND_FORWARD_PER_MILLION[vendor]) else "N"
 
     def first_trip(self, pickup: int) -> dict:
         """A night trip with a toll where every money column has cents: row 1 of every file.

@@ -114,27 +114,45 @@ def plan(rows: int, seed: int) -> list[Day]:
     """The 31 :class:`Day` of a file of ``rows`` rows: the decisions about the whole file."""
     if not isinstance(rows, int) or rows < MIN_ROWS:
         raise ValueError(f"rows must be at least {MIN_ROWS} to hold the pinned rows, got {rows!r}")
-    rng = random.Random(f"{seed}/plan")
     filled = first_filled(rows)
+    pins, bad_rows = _pin_rows(rows, filled, random.Random(f"{seed}/plan"))
+    return _split_days(seed, rows, filled, pins, bad_rows)
+
+
+def _pin_rows(rows: int, filled: int, rng: random.Random) -> tuple[dict, list[int]]:
+    """{index in the file: Pins} for every pinned row, and the bad clocks' indexes, sorted.
+
+    The pins are placed in a fixed order (row 1, the 2.5 congestion_surcharge, the bad clocks,
+    the forced rows) from the plan's own ``rng``, so that where they land depends on ``rows``
+    and the seed only; the bad clocks' indexes are returned apart because they decide how the
+    January rows are spread over the days.
+    """
     pins = {0: _FIRST}
-
-    def free_row(low: int, high: int) -> int:
-        while True:
-            row = rng.randrange(low, high)
-            if row not in pins:
-                return row
-
-    pins[free_row(filled, rows)] = _SURCHARGE
+    pins[_free_row(rng, pins, filled, rows)] = _SURCHARGE
     bad_rows = []
     for date in cal.BAD_CLOCK_DATES:
-        row = free_row(1, rows - 1)  # in the middle: never row 1, never the last row
+        row = _free_row(rng, pins, 1, rows - 1)  # in the middle: never row 1, never the last row
         pickup = (date - EPOCH.date()).days * DAY + rng.randrange(DAY)
         pins[row] = Pins(vendor=2, pickup=pickup)
         bad_rows.append(row)
     for forced in FORCED:
-        pins[free_row(1, rows)] = forced
+        pins[_free_row(rng, pins, 1, rows)] = forced
     bad_rows.sort()
+    return pins, bad_rows
 
+
+def _free_row(rng: random.Random, pins: dict, low: int, high: int) -> int:
+    """A random index in ``[low, high)`` that holds no pin yet: a row carries one pin at most."""
+    while True:
+        row = rng.randrange(low, high)
+        if row not in pins:
+            return row
+
+
+def _split_days(seed: int, rows: int, filled: int, pins: dict, bad_rows: list[int]) -> list[Day]:
+    """The 31 :class:`Day`: the January rows split in proportion to the day weights, each bad
+    clock counted in the day whose rows surround it, and each day given its own pins, so that
+    :func:`day_text` can make any day without the others."""
     days, start = [], 0
     for day, count in _allocate(rows - len(bad_rows), _DAY_WEIGHTS).items():
         end = start + count

@@ -89,49 +89,86 @@ def connect(username: str) -> Connection:
     global _current
     if _current is not None and _current.running:
         return _current
-    present = [v for v in SATURN_VARS if os.environ.get(v)]
-    if len(present) == 1:
-        missing = next(v for v in SATURN_VARS if v not in present)
-        raise PlatformConfigError(
-            f"{present[0]} is set but {missing} is not: set both to use Saturn Cloud, or neither to run offline"
-        )
+    saturn_vars_set = _saturn_vars_set()
     _ensure_env_scripts_on_path()
     shared = SharedStandIn.find()
-    if present and not (shared is not None and os.environ["SATURN_BASE_URL"].rstrip("/") == shared.url):
-        # (a shell that `python -m tutorial_kit.standin env` pointed at the shared stand-in looks
-        # like Saturn Cloud: it is the shared stand-in, below)
-        for key in _PREFECT_CONFIG_KEYS:
-            os.environ.pop(key, None)
-        if os.environ.get(SCHEDULER_VAR):
-            warnings.warn(
-                f"{SCHEDULER_VAR} is ignored on Saturn Cloud: the platform starts the Dask cluster", stacklevel=2
-            )
-        _current = Connection("saturn")
+    if saturn_vars_set and not _env_points_at(shared):
+        _current = _connect_saturn()
         return _current
-    dask_scheduler = dask_scheduler_from_env()  # a bad value fails here, before anything starts
-    if dask_scheduler is None and os.environ.get("DASK_SCHEDULER_ADDRESS"):
-        warnings.warn(
-            f"DASK_SCHEDULER_ADDRESS is dask's own setting and the stand-in does not read it: it starts a "
-            f"LocalCluster. To run on your Dask cluster, set {SCHEDULER_VAR} instead",
-            stacklevel=2,
-        )
+    dask_scheduler = _offline_dask_scheduler()
     if "prefect" in sys.modules:
         raise PlatformConfigError(
             "prefect was imported before connect(): restart the kernel and run the notebook from the top"
         )
     prefect_home = prefect_home_for_this_run()
     if shared is not None:
-        if dask_scheduler is not None:
-            warnings.warn(
-                f"{SCHEDULER_VAR} is ignored: the shared stand-in (make standin) hands out its own "
-                "Dask clusters; start it with --dask-scheduler",
-                stacklevel=2,
-            )
-        connection = Connection("shared", shared, prefect_home)
-        atexit.register(connection.close)
-        _point_at(shared.environ(), prefect_home)
-        _current = connection
-        return _current
+        _current = _connect_shared(shared, dask_scheduler, prefect_home)
+    else:
+        _current = _connect_private(username, dask_scheduler, prefect_home)
+    return _current
+
+
+def _saturn_vars_set() -> bool:
+    """True if both :data:`SATURN_VARS` are set, False if neither; one alone is a mistake worth
+    stopping for, since it would otherwise silently run offline."""
+    present = [v for v in SATURN_VARS if os.environ.get(v)]
+    if len(present) == 1:
+        missing = next(v for v in SATURN_VARS if v not in present)
+        raise PlatformConfigError(
+            f"{present[0]} is set but {missing} is not: set both to use Saturn Cloud, or neither to run offline"
+        )
+    return bool(present)
+
+
+def _env_points_at(shared: SharedStandIn | None) -> bool:
+    """Whether ``SATURN_BASE_URL`` is the shared stand-in's: a shell that ``python -m
+    tutorial_kit.standin env`` pointed at it looks like Saturn Cloud, and is not."""
+    return shared is not None and os.environ["SATURN_BASE_URL"].rstrip("/") == shared.url
+
+
+def _connect_saturn() -> Connection:
+    """On Saturn Cloud: start nothing, and drop what would stop the tutorial's ``prefect auth
+    login`` (Prefect config keys left by a shell that was pointed at the shared stand-in)."""
+    for key in _PREFECT_CONFIG_KEYS:
+        os.environ.pop(key, None)
+    if os.environ.get(SCHEDULER_VAR):
+        warnings.warn(f"{SCHEDULER_VAR} is ignored on Saturn Cloud: the platform starts the Dask cluster", stacklevel=3)
+    return Connection("saturn")
+
+
+def _offline_dask_scheduler() -> str | None:
+    """The user's Dask scheduler for the stand-in (:data:`SCHEDULER_VAR`), or None; checked
+    before anything starts, so that a bad value fails first.  Warns when only dask's own
+    ``DASK_SCHEDULER_ADDRESS`` is set, which a user may expect to work and the stand-in ignores."""
+    dask_scheduler = dask_scheduler_from_env()
+    if dask_scheduler is None and os.environ.get("DASK_SCHEDULER_ADDRESS"):
+        warnings.warn(
+            f"DASK_SCHEDULER_ADDRESS is dask's own setting and the stand-in does not read it: it starts a "
+            f"LocalCluster. To run on your Dask cluster, set {SCHEDULER_VAR} instead",
+            stacklevel=3,
+        )
+    return dask_scheduler
+
+
+def _connect_shared(shared: SharedStandIn, dask_scheduler: str | None, prefect_home: Path) -> Connection:
+    """Use the shared stand-in (``make standin``), which is not ours to stop: closing the
+    connection only removes this run's Prefect home.  It hands out its own Dask clusters, so
+    the user's scheduler is ignored, with a warning."""
+    if dask_scheduler is not None:
+        warnings.warn(
+            f"{SCHEDULER_VAR} is ignored: the shared stand-in (make standin) hands out its own "
+            "Dask clusters; start it with --dask-scheduler",
+            stacklevel=3,
+        )
+    connection = Connection("shared", shared, prefect_home)
+    atexit.register(connection.close)
+    _point_at(shared.environ(), prefect_home)
+    return connection
+
+
+def _connect_private(username: str, dask_scheduler: str | None, prefect_home: Path) -> Connection:
+    """Start a stand-in of this run's own, stopped (with this run's Prefect home removed) when
+    the process exits; if it does not start, the Prefect home just made is removed at once."""
     try:
         standin = StandIn.start(username=username, home=STANDIN_HOME, dask_scheduler=dask_scheduler)
     except BaseException:
@@ -140,8 +177,7 @@ def connect(username: str) -> Connection:
     connection = Connection("standin", standin, prefect_home)
     atexit.register(connection.close)
     _point_at(standin.environ(), prefect_home)
-    _current = connection
-    return _current
+    return connection
 
 
 #: Prefect's key and tenant as configuration. A shell pointed at the shared stand-in (``standin env``)

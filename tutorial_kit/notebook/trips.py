@@ -223,7 +223,7 @@ def inspect_trips(data_url: str | None) -> TripSource:
         urls = [_url_of(fs, p, data_url) for p in paths]
     else:
         paths, urls = [path], [data_url]
-    files = tuple(_inspect_file(fs, p, u) for p, u in zip(paths, urls))
+    files = tuple(_inspect_file(fs, p, u) for p, u in zip(paths, urls, strict=True))
     return _checked(TripSource(url=data_url, fs=fs, files=files))
 
 

@@ -218,7 +218,8 @@ def _private_file_handler(path) -> logging.Handler:
 def main_env(argv) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m tutorial_kit.standin env",
-        description='Print export lines for the shared stand-in: eval "$(.venv/bin/python -m tutorial_kit.standin env)"',
+        description="Print export lines for the shared stand-in: "
+        'eval "$(.venv/bin/python -m tutorial_kit.standin env)"',
     )
     parser.parse_args(argv)
     home = shared_home()
@@ -234,7 +235,9 @@ def _scheduler_address(value: str) -> str:
     try:
         return check_scheduler_address(value)
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a scheduler address like {SCHEDULER_EXAMPLE}: {exc}")
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a scheduler address like {SCHEDULER_EXAMPLE}: {exc}"
+        ) from None  # exc's text is in the message: argparse prints only the message
 
 
 if __name__ == "__main__":

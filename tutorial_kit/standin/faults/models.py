@@ -134,18 +134,32 @@ def _regex(spec: dict, key: str) -> re.Pattern | None:
 
 
 def build(spec: dict, number: int, now: float) -> Fault:
-    """One checked :class:`Fault` from its JSON object."""
+    """One checked :class:`Fault` from its JSON object.
+
+    Each field is checked on its own first (its type and range); then :data:`_ACTION_CHECKS`
+    checks, one family of fields at a time and always in the same order, the fields that only
+    some actions take, so that a spec with several mistakes always reports the same one.
+    """
     unknown = set(spec) - _FIELDS
     if unknown:
         raise FaultSpecError(f"unknown fault field(s): {', '.join(sorted(map(str, unknown)))}")
     action = spec.get("action")
     if action not in ACTIONS:
         raise FaultSpecError(f"action must be one of {', '.join(ACTIONS)}, got {action!r}")
+    fault = _checked_fields(spec, action, number, now)
+    for check in _ACTION_CHECKS:
+        check(fault, spec)
+    return fault
+
+
+def _checked_fields(spec: dict, action: str, number: int, now: float) -> Fault:
+    """The :class:`Fault` of ``spec`` with each field checked alone (type, range, regex), before
+    any check of how the fields go together with the action."""
     api = _opt_str(spec, "api")
     if api is not None and api not in APIS:
         raise FaultSpecError(f"api must be one of {', '.join(APIS)}, got {api!r}")
     method = _opt_str(spec, "method")
-    fault = Fault(
+    return Fault(
         action=action,
         name=_opt_str(spec, "name") or f"#{number}",
         api=api,
@@ -162,32 +176,75 @@ def build(spec: dict, number: int, now: float) -> Fault:
         _path_re=_regex(spec, "path"),
         _task_re=_regex(spec, "task"),
     )
-    if fault.status is not None and (action != "error" or fault.status > 599):
+
+
+def _check_status(fault: Fault, spec: dict) -> None:
+    """status: the HTTP status of an ``error`` answer; the other actions answer in their own
+    shape, and a status outside 400-599 would not read as an error to the clients."""
+    if fault.status is not None and (fault.action != "error" or fault.status > 599):
         raise FaultSpecError("status is for action 'error' only, and must be 400-599")
+
+
+def _check_operation(fault: Fault, spec: dict) -> None:
+    """operation: a GraphQL root field, which only the Prefect API has."""
     if fault.operation is not None and fault.api == "saturn":
         raise FaultSpecError("operation (a GraphQL root field) is for api 'prefect' only")
+
+
+def _check_errors(fault: Fault, spec: dict) -> None:
+    """errors: what Saturn reports for a cluster that failed to start, so ``cluster_error``
+    needs them and no other action takes them."""
     errors = spec.get("errors")
-    if action == "cluster_error":
+    if fault.action == "cluster_error":
         if not isinstance(errors, list) or not errors or not all(isinstance(e, str) and e for e in errors):
             raise FaultSpecError("cluster_error needs errors: a non-empty list of strings")
         fault.errors = list(errors)
     elif errors is not None:
         raise FaultSpecError("errors is for action 'cluster_error' only")
-    if action in ("cluster_error", "cluster_pending"):
-        if fault.api not in (None, "saturn") or fault.operation is not None:
-            raise FaultSpecError(f"{action} answers Saturn's {' '.join(CLUSTER_CREATE)} only")
-        if (fault.method, fault.path) not in ((None, None), CLUSTER_CREATE):
-            raise FaultSpecError(f"{action} answers {' '.join(CLUSTER_CREATE)} only")
-        fault.api, fault.method, fault.path = "saturn", *CLUSTER_CREATE
-        fault._path_re = re.compile(re.escape(fault.path))
-    if action in ("cluster_pending", "kill_worker") and fault.times is None:
+
+
+def _pin_cluster_create(fault: Fault, spec: dict) -> None:
+    """api, method and path of ``cluster_error`` and ``cluster_pending``: the Saturn cluster
+    code that carries them out only runs on :data:`CLUSTER_CREATE`, so they are pinned to it,
+    and a spec that asks for another request is refused rather than never hit."""
+    action = fault.action
+    if action not in ("cluster_error", "cluster_pending"):
+        return
+    if fault.api not in (None, "saturn") or fault.operation is not None:
+        raise FaultSpecError(f"{action} answers Saturn's {' '.join(CLUSTER_CREATE)} only")
+    if (fault.method, fault.path) not in ((None, None), CLUSTER_CREATE):
+        raise FaultSpecError(f"{action} answers {' '.join(CLUSTER_CREATE)} only")
+    fault.api, fault.method, fault.path = "saturn", *CLUSTER_CREATE
+    fault._path_re = re.compile(re.escape(fault.path))
+
+
+def _default_times(fault: Fault, spec: dict) -> None:
+    """times of ``cluster_pending`` and ``kill_worker``: once unless told, since without a
+    limit the cluster would never be ready, or every task's worker would be killed."""
+    if fault.action in ("cluster_pending", "kill_worker") and fault.times is None:
         fault.times = 1
-    if action == "kill_worker":
+
+
+def _check_task_fields(fault: Fault, spec: dict) -> None:
+    """``kill_worker`` acts on a task inside a Dask cluster, on no request: it refuses the
+    request fields, and task and delay (which choose the task) are its own."""
+    if fault.action == "kill_worker":
         if any(getattr(fault, k) is not None for k in ("api", "method", "path", "operation", "message")):
             raise FaultSpecError("kill_worker takes task, delay, times, seconds and name only")
     elif fault.task is not None or spec.get("delay") is not None:
         raise FaultSpecError("task and delay are for action 'kill_worker' only")
-    return fault
+
+
+#: The checks of the fields that only some actions take, one family each, in the order in which
+#: :func:`build` applies them (its first error is the one reported).
+_ACTION_CHECKS: tuple[Callable[[Fault, dict], None], ...] = (
+    _check_status,
+    _check_operation,
+    _check_errors,
+    _pin_cluster_create,
+    _default_times,
+    _check_task_fields,
+)
 
 
 class FaultSet:

@@ -165,31 +165,31 @@ class BackendBase:
         return AuthInfo(tenant_id=self.tenant_id, user_id=self.user_id)
 
     # -- relations and queries -----------------------------------------------------------------
+    #: The relations that ``where`` and ``order_by`` may follow, besides ``tenant`` (any record
+    #: with a ``tenant_id``): name -> (the record classes that have it, the related record of one
+    #: record, or a list of them for an array relation).  A table rather than a chain of ifs: each
+    #: relation is one line, with the classes that have it in plain sight.
+    _RELATIONS: dict[str, tuple[type | tuple[type, ...], Callable[[Any, Any], Any]]] = {
+        "project": (Flow, lambda backend, r: backend.projects.get(r.project_id)),
+        "flow_group": (Flow, lambda backend, r: backend.flow_groups.get(r.flow_group_id)),
+        "flow": ((Task, Edge, FlowRun), lambda backend, r: backend.flows.get(r.flow_id)),
+        "flow_runs": (Flow, lambda backend, r: [run for run in backend.flow_runs.values() if run.flow_id == r.id]),
+        "task_runs": (FlowRun, lambda backend, r: list(backend._task_runs_of.get(r.id, ()))),
+        "states": ((FlowRun, TaskRun), lambda backend, r: list(backend._states_of.get(r.id, ()))),
+        "logs": (FlowRun, lambda backend, r: list(backend._logs_of.get(r.id, ()))),
+        "flow_run": ((TaskRun, Log), lambda backend, r: backend.flow_runs.get(r.flow_run_id)),
+        "task": (TaskRun, lambda backend, r: backend.tasks.get(r.task_id)),
+        "task_run": (Log, lambda backend, r: backend.task_runs.get(r.task_run_id) if r.task_run_id else None),
+    }
+
     def related(self, record: Any, name: str) -> Any:
         """Relations usable in ``where`` and ``order_by``: a record, a list (array relation,
         EXISTS in ``where``), or KeyError when ``name`` is not a relation of ``record``."""
         if name == "tenant" and hasattr(record, "tenant_id"):
             return self.tenants.get(record.tenant_id)
-        if name == "project" and isinstance(record, Flow):
-            return self.projects.get(record.project_id)
-        if name == "flow_group" and isinstance(record, Flow):
-            return self.flow_groups.get(record.flow_group_id)
-        if name == "flow" and isinstance(record, (Task, Edge, FlowRun)):
-            return self.flows.get(record.flow_id)
-        if name == "flow_runs" and isinstance(record, Flow):
-            return [r for r in self.flow_runs.values() if r.flow_id == record.id]
-        if name == "task_runs" and isinstance(record, FlowRun):
-            return list(self._task_runs_of.get(record.id, ()))
-        if name in ("states", "logs") and isinstance(record, FlowRun):
-            return list((self._states_of if name == "states" else self._logs_of).get(record.id, ()))
-        if name == "states" and isinstance(record, TaskRun):
-            return list(self._states_of.get(record.id, ()))
-        if name == "flow_run" and isinstance(record, (TaskRun, Log)):
-            return self.flow_runs.get(record.flow_run_id)
-        if name == "task" and isinstance(record, TaskRun):
-            return self.tasks.get(record.task_id)
-        if name == "task_run" and isinstance(record, Log):
-            return self.task_runs.get(record.task_run_id) if record.task_run_id else None
+        relation = self._RELATIONS.get(name)
+        if relation is not None and isinstance(record, relation[0]):
+            return relation[1](self, record)
         raise KeyError(name)
 
     def query(

@@ -16,6 +16,7 @@ Prefect Cloud 1.x shared:
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from collections.abc import Iterable
 from typing import Any
@@ -23,6 +24,17 @@ from typing import Any
 from ..exceptions import InvalidInput, NotFound, UniquenessViolation
 from .base import BackendBase, new_id
 from .records import Edge, Flow, FlowGroup, Project, Task
+
+
+def _flow_name(serialized_flow: Any) -> str:
+    """The name of a serialized flow, checked before anything is written: a flow is versioned
+    by its project and name, so one without a name cannot be registered."""
+    if not isinstance(serialized_flow, dict):
+        raise InvalidInput("serialized_flow must be a JSON object.")
+    name = serialized_flow.get("name")
+    if not isinstance(name, str) or not name:
+        raise InvalidInput("The serialized flow has no name.")
+    return name
 
 
 class FlowsMixin(BackendBase):
@@ -81,115 +93,145 @@ class FlowsMixin(BackendBase):
         ``register_edges``, but any it still holds are registered here, as older
         clients expected.
         """
-        if not isinstance(serialized_flow, dict):
-            raise InvalidInput("serialized_flow must be a JSON object.")
-        name = serialized_flow.get("name")
-        if not isinstance(name, str) or not name:
-            raise InvalidInput("The serialized flow has no name.")
+        name = _flow_name(serialized_flow)
         serialized_flow = copy.deepcopy(serialized_flow)
 
         with self._write():
             project = self.projects.get(project_id) if project_id else None
             if project is None:
                 raise NotFound("Invalid project.")
-
-            if not version_group_id:
-                previous = self.query(
-                    "flows",
-                    {"project_id": {"_eq": project.id}, "name": {"_eq": name}},
-                    order_by=[{"created": "desc"}, {"version": "desc"}],
-                    limit=1,
-                )
-                version_group_id = previous[0].version_group_id if previous else new_id()
-
+            version_group_id = version_group_id or self._version_group_of(project, name)
             group = next((g for g in self.flow_groups.values() if g.name == version_group_id), None)
+            current = self._idempotent_version(group, idempotency_key)
+            if current is not None:
+                return current
             new_group = group is None
             previous_key = None if group is None else group.settings.get("idempotency_key")
-            if group is None:
-                group = FlowGroup(
-                    id=new_id(),
-                    tenant_id=self.tenant_id,
-                    name=version_group_id,
-                    created=self.clock(),
-                    settings={
-                        "heartbeat_enabled": True,
-                        "lazarus_enabled": True,
-                        "version_locking_enabled": False,
-                        "idempotency_key": idempotency_key,
-                    },
-                )
-                self._save(group)
-            else:
-                last_key = group.settings.get("idempotency_key")
-                if idempotency_key and last_key == idempotency_key:
-                    current = self.query(
-                        "flows",
-                        {
-                            "version_group_id": {"_eq": version_group_id},
-                            "archived": {"_eq": False},
-                        },
-                        order_by={"version": "desc"},
-                        limit=1,
-                    )
-                    if current:
-                        return current[0]
-                group.settings["idempotency_key"] = idempotency_key
-                self._save(group)
-
-            version = 1 + max(
-                (f.version for f in self.flows.values() if f.version_group_id == version_group_id),
-                default=0,
+            group = self._group_for_new_version(group, version_group_id, idempotency_key)
+            activate = set_schedule_active and (
+                serialized_flow.get("schedule") is not None or group.schedule is not None
             )
-            if serialized_flow.get("schedule") is None and group.schedule is None:
-                set_schedule_active = False
+            flow = self._new_version(project, group, name, serialized_flow, description)
+            try:
+                self._register_serialized_tasks_and_edges(flow, serialized_flow)
+            except Exception:
+                self._undo_registration(flow, group, new_group, previous_key)
+                raise
+            if activate:
+                with contextlib.suppress(InvalidInput):  # as Prefect Server: do not fail the registration for it
+                    self.set_schedule_active(flow.id)
+            self._archive_other_versions(flow)
+            return flow
 
-            flow = Flow(
+    def _version_group_of(self, project: Project, name: str) -> str:
+        """The version group of a flow registered without one: that of the newest flow of the
+        same project and name, so that registering a flow again makes its next version, else a
+        new group."""
+        previous = self.query(
+            "flows",
+            {"project_id": {"_eq": project.id}, "name": {"_eq": name}},
+            order_by=[{"created": "desc"}, {"version": "desc"}],
+            limit=1,
+        )
+        return previous[0].version_group_id if previous else new_id()
+
+    def _idempotent_version(self, group: FlowGroup | None, idempotency_key: str | None) -> Flow | None:
+        """The group's current (unarchived, newest) version when ``idempotency_key`` is the one
+        the group was last registered with: the same flow registered again is not a new
+        version.  None when a new version is to be made."""
+        if group is None or not idempotency_key or group.settings.get("idempotency_key") != idempotency_key:
+            return None
+        current = self.query(
+            "flows",
+            {
+                "version_group_id": {"_eq": group.name},
+                "archived": {"_eq": False},
+            },
+            order_by={"version": "desc"},
+            limit=1,
+        )
+        return current[0] if current else None
+
+    def _group_for_new_version(
+        self, group: FlowGroup | None, version_group_id: str, idempotency_key: str | None
+    ) -> FlowGroup:
+        """The flow group that the new version joins, saved with ``idempotency_key`` as its last
+        key (so that the next registration can be recognised as a repeat): ``group``, or a new
+        one with Prefect Cloud's default settings for the first version of a version group."""
+        if group is None:
+            group = FlowGroup(
                 id=new_id(),
                 tenant_id=self.tenant_id,
-                project_id=project.id,
-                flow_group_id=group.id,
-                version_group_id=version_group_id,
-                name=name,
-                version=version,
+                name=version_group_id,
                 created=self.clock(),
-                serialized_flow=serialized_flow,
-                description=description,
-                core_version=serialized_flow.get("__version__"),
-                storage=serialized_flow.get("storage"),
-                run_config=serialized_flow.get("run_config"),
-                environment=serialized_flow.get("environment"),
-                parameters=list(serialized_flow.get("parameters") or []),
-                schedule=serialized_flow.get("schedule"),
+                settings={
+                    "heartbeat_enabled": True,
+                    "lazarus_enabled": True,
+                    "version_locking_enabled": False,
+                    "idempotency_key": idempotency_key,
+                },
             )
-            self._save(flow)
+        else:
+            group.settings["idempotency_key"] = idempotency_key
+        return self._save(group)
 
-            try:
-                if serialized_flow.get("tasks"):
-                    self.register_tasks(flow.id, serialized_flow["tasks"])
-                if serialized_flow.get("edges"):
-                    self.register_edges(flow.id, serialized_flow["edges"])
-            except Exception:
-                # all or nothing: undo this registration
-                del self.flows[flow.id]
-                for table in (self.tasks, self.edges):
-                    for rid in [rid for rid, r in table.items() if r.flow_id == flow.id]:
-                        del table[rid]
-                if new_group:
-                    del self.flow_groups[group.id]
-                else:
-                    group.settings["idempotency_key"] = previous_key
-                raise
+    def _new_version(
+        self, project: Project, group: FlowGroup, name: str, serialized_flow: dict, description: str | None
+    ) -> Flow:
+        """The saved :class:`Flow` of the group's next version (one more than its highest,
+        archived versions included, so that a version number is never reused)."""
+        version_group_id = group.name
+        version = 1 + max(
+            (f.version for f in self.flows.values() if f.version_group_id == version_group_id),
+            default=0,
+        )
+        flow = Flow(
+            id=new_id(),
+            tenant_id=self.tenant_id,
+            project_id=project.id,
+            flow_group_id=group.id,
+            version_group_id=version_group_id,
+            name=name,
+            version=version,
+            created=self.clock(),
+            serialized_flow=serialized_flow,
+            description=description,
+            core_version=serialized_flow.get("__version__"),
+            storage=serialized_flow.get("storage"),
+            run_config=serialized_flow.get("run_config"),
+            environment=serialized_flow.get("environment"),
+            parameters=list(serialized_flow.get("parameters") or []),
+            schedule=serialized_flow.get("schedule"),
+        )
+        return self._save(flow)
 
-            if set_schedule_active:
-                try:
-                    self.set_schedule_active(flow.id)
-                except InvalidInput:
-                    pass  # as Prefect Server: do not fail the registration for it
+    def _register_serialized_tasks_and_edges(self, flow: Flow, serialized_flow: dict) -> None:
+        """The tasks and edges that ``serialized_flow`` still holds (clients older than prefect
+        1.4.1 send them there rather than with ``register_tasks`` / ``register_edges``)."""
+        if serialized_flow.get("tasks"):
+            self.register_tasks(flow.id, serialized_flow["tasks"])
+        if serialized_flow.get("edges"):
+            self.register_edges(flow.id, serialized_flow["edges"])
 
-            for other in list(self.flows.values()):
-                if other.version_group_id == version_group_id and other.id != flow.id and not other.archived:
-                    self.archive_flow(other.id)
-            return flow
+    def _undo_registration(self, flow: Flow, group: FlowGroup, new_group: bool, previous_key: str | None) -> None:
+        """All or nothing: take a failed registration's flow, tasks and edges (and its group, if
+        it made one, else the group's new key) back out of memory; the store's transaction
+        (:meth:`_write`) rolls them back in the store as the error leaves it."""
+        del self.flows[flow.id]
+        for table in (self.tasks, self.edges):
+            for rid in [rid for rid, r in table.items() if r.flow_id == flow.id]:
+                del table[rid]
+        if new_group:
+            del self.flow_groups[group.id]
+        else:
+            group.settings["idempotency_key"] = previous_key
+
+    def _archive_other_versions(self, flow: Flow) -> None:
+        """Archive every other unarchived version of ``flow``'s group, as Prefect Server does:
+        the newest version is the one that runs (and takes over the schedule)."""
+        for other in list(self.flows.values()):
+            if other.version_group_id == flow.version_group_id and other.id != flow.id and not other.archived:
+                self.archive_flow(other.id)
 
     def archive_flow(self, flow_id: str) -> bool:
         """Archive one flow version and delete its runs that are still only scheduled, as
