@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import statistics
 import sys
 import threading
@@ -44,7 +45,9 @@ def build_platform(runs: int):
             "schedule": None,
             "reference_tasks": [],
             "tasks": [{"slug": s, "name": s.rsplit("-", 1)[0]} for s in slugs],
-            "edges": [{"upstream_task": {"slug": a}, "downstream_task": {"slug": b}} for a, b in zip(slugs, slugs[1:])],
+            "edges": [
+                {"upstream_task": {"slug": a}, "downstream_task": {"slug": b}} for a, b in itertools.pairwise(slugs)
+            ],
         },
     )
     for _ in range(runs):

@@ -113,7 +113,7 @@ def run_polars(path: str):
             .sort("VendorID")
             .collect()
         )
-        return pd.Series(dict(zip(frame["VendorID"].to_list(), frame["passenger_count"].to_list())))
+        return pd.Series(dict(zip(frame["VendorID"].to_list(), frame["passenger_count"].to_list(), strict=True)))
 
     return once, peak_mib, lambda: None
 
@@ -238,7 +238,8 @@ def report(table, doubled, files, rows, failures) -> int:
     for fmt, engine, wall, per_second, peak, ratio, ok in table:
         peak_text = f"{peak:,.0f}" + ("*" if engine == "dask" else " ")
         print(
-            f"{fmt:<8}{engine:<8}{wall:>9.3f}{per_second:>14,.0f}{peak_text:>10}{ratio:>10.2f}x  {'yes' if ok else 'NO'}"
+            f"{fmt:<8}{engine:<8}{wall:>9.3f}{per_second:>14,.0f}{peak_text:>10}{ratio:>10.2f}x"
+            f"  {'yes' if ok else 'NO'}"
         )
     print("* dask: the largest worker's peak")
     dask = {fmt: row for row in table if row[1] == "dask" for fmt in [row[0]]}
