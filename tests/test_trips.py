@@ -156,23 +156,23 @@ def test_no_ranges_server_gives_blocks_and_rows_as_a_local_file(client, tmp_path
 
 def test_no_ranges_download_cut_short_is_refused(tmp_path, monkeypatch):
     """A server that announces more bytes than it sends: the copy is refused, and removed."""
-    from tutorial_kit.notebook import trips
+    from tutorial_kit.notebook import filesystems
 
     (tmp_path / "served").mkdir()
     shutil.copy(SAMPLE_CSV, tmp_path / "served" / "trips.csv")
     with web_server(tmp_path / "served", ranges=False) as url:
-        fs, path = trips.open_filesystem(f"{url}/trips.csv")
+        fs, path = filesystems.open_filesystem(f"{url}/trips.csv")
         size = fs.info(path)["size"]
-        trips.local_copy(fs, path, f"{url}/other.csv")  # the copies' folder exists from here on
-        before = os.listdir(trips._copies_folder[0])
+        filesystems.local_copy(fs, path, f"{url}/other.csv")  # the copies' folder exists from here on
+        before = os.listdir(filesystems._copies_folder[0])
         with pytest.raises(DataError) as error:
-            trips.local_copy(fs, path, f"{url}/trips.csv", expected=size + 10)
+            filesystems.local_copy(fs, path, f"{url}/trips.csv", expected=size + 10)
     assert str(error.value) == (
         f"data_url '{url}/trips.csv' stopped after {size:,} of its {size + 10:,} bytes: "
         "try again, or download it yourself and pass the local path"
     )
-    assert f"{url}/trips.csv" not in trips._copies
-    assert os.listdir(trips._copies_folder[0]) == before
+    assert f"{url}/trips.csv" not in filesystems._copies
+    assert os.listdir(filesystems._copies_folder[0]) == before
 
 
 def test_s3_anonymous_csv_and_parquet(read, expected, sample_parquet, monkeypatch):

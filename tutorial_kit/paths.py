@@ -1,7 +1,7 @@
 """Where things are in the checkout: the one owner of each path that several parts use.
 
 Why a module of its own: the notebook's process (the default ``data_url``, through
-``trips.py``), the stand-in, the generator, the tests and the benchmarks all need these paths,
+``filesystems.py``), the stand-in, the generator, the tests and the benchmarks all need these paths,
 and each used to build them itself.  It imports only the standard library, so the notebook's
 kernel and the stand-in's process pay nothing for it.
 """

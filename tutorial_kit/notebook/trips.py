@@ -14,32 +14,33 @@ A bad value deep in a file is found by a worker, by pyarrow, as an exception who
 pyarrow's; :meth:`TripSource.data_errors` turns it into one :class:`~tutorial_kit.exceptions.DataError`
 line naming the column and the value, as the checks do.
 
-A web server that ignores HTTP Range requests (Python's own ``http.server`` among many simple
-ones) can only send a file whole, from its start, while reading a Parquet footer or a CSV block
-other than the first needs ranges: such a file is downloaded once, streamed to a temporary file
-that is removed when this process exits (:func:`local_copy`), and read from there.
+Where the bytes are (a path, a glob, a web server with or without Range requests, S3) is
+:mod:`.filesystems`' job; this module decides whether they are the month's trips.
 
 This module never imports dask: the parameter checks use it before anything starts.
 """
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import csv
-import os
-import shutil
-import tempfile
-import threading
 from dataclasses import dataclass
-from urllib.parse import urlparse
 
 from ..exceptions import DataError, ParameterError
+from .filesystems import (
+    bundled_sample_if_none,
+    first_line,
+    info_of,
+    is_http,
+    is_local,
+    local_copy,
+    open_filesystem,
+    serves_ranges,
+    url_of,
+)
 
 #: The columns the computation reads (the notebook's ``read`` asks dask for these).
 REQUIRED_COLUMNS = ("VendorID", "passenger_count")
-#: data_url schemes that can be read: a local path (no scheme or file://), a web server, S3.
-SCHEMES = {"": "a local path", "file": "file://", "http": "http://", "https": "https://", "s3": "s3://"}
 #: How much of a CSV file the checks read at each end.
 _PROBE_BYTES = 64 * 2**10
 #: Delimiters a re-saved copy may use instead of the TLC's comma (e.g. Excel in many locales).
@@ -80,7 +81,7 @@ class TripSource:
     @property
     def paths(self) -> list[str]:
         """The files, as dask's readers open them (with their protocol; a local copy's path)."""
-        return [self.fs.unstrip_protocol(f.path) if not _is_local(self.fs) else f.path for f in self.files]
+        return [self.fs.unstrip_protocol(f.path) if not is_local(self.fs) else f.path for f in self.files]
 
     @property
     def storage_options(self) -> dict:
@@ -128,7 +129,7 @@ class TripSource:
     def _as_data_error(self, error: BaseException, where: str) -> DataError | None:
         import re
 
-        message = _first_line(error)
+        message = first_line(error)
         wrapped = re.search(r"Original Message: (.*)", str(error))  # dask's wrapper around a reader's error
         if wrapped:
             message = wrapped[1].strip()
@@ -164,41 +165,6 @@ class TripSource:
 # --------------------------------------------------------------------------------------------
 
 
-def bundled_sample_if_none(data_url: str | None) -> str:
-    """``data_url``, or the bundled sample's path for None: the notebook's default, which each
-    process (the kernel, a flow run on another machine) resolves in its own checkout."""
-    if data_url is None:
-        from ..paths import SAMPLE_CSV
-
-        return SAMPLE_CSV
-    return data_url
-
-
-def open_filesystem(data_url: str):
-    """``(fs, path)`` for a supported ``data_url``; S3 is read anonymously (public buckets).
-
-    ``AWS_ENDPOINT_URL``, boto's own variable, points S3 at another server (the tests use a
-    loopback S3 server that way).
-    """
-    import fsspec
-
-    if not isinstance(data_url, str) or not data_url.strip():
-        raise ParameterError(f"data_url must be a path or URL, got {data_url!r}: pass -p data_url PATH_OR_URL")
-    scheme = urlparse(data_url).scheme.lower()
-    if len(scheme) == 1:  # a Windows drive letter, not a scheme
-        scheme = ""
-    if scheme not in SCHEMES:
-        raise ParameterError(f"data_url scheme {scheme + '://'!r} is not supported: use {', '.join(SCHEMES.values())}")
-    options = {}
-    if scheme == "s3":
-        options["anon"] = True
-        if os.environ.get("AWS_ENDPOINT_URL"):
-            # carried inside the pickled filesystem, so workers (whose environment may differ,
-            # on a cluster started earlier or elsewhere) read from the same server
-            options["endpoint_url"] = os.environ["AWS_ENDPOINT_URL"]
-    return fsspec.core.url_to_fs(data_url, **options)
-
-
 def inspect_trips(data_url: str | None) -> TripSource:
     """Open ``data_url`` and check every file it names; raise a one-line error if it cannot be used.
 
@@ -210,17 +176,17 @@ def inspect_trips(data_url: str | None) -> TripSource:
 
     data_url = bundled_sample_if_none(data_url)
     fs, path = open_filesystem(data_url)
-    info = _info(fs, path, data_url) if _is_http(fs) else None
-    if info is not None and not _serves_ranges(fs, path, data_url, info):
+    info = info_of(fs, path, data_url) if is_http(fs) else None
+    if info is not None and not serves_ranges(fs, path, data_url, info):
         from fsspec.implementations.local import LocalFileSystem
 
         fs, path = LocalFileSystem(), local_copy(fs, path, data_url, info.get("size"))
         return _checked(TripSource(url=data_url, fs=fs, files=(_inspect_file(fs, path, data_url, copied=True),)))
-    if fsspec.core.has_magic(path) and not _is_http(fs):
+    if fsspec.core.has_magic(path) and not is_http(fs):
         paths = sorted(fs.glob(path))
         if not paths:
             raise ParameterError(f"data_url {data_url!r} matches no file: pass -p data_url PATH_OR_URL")
-        urls = [_url_of(fs, p, data_url) for p in paths]
+        urls = [url_of(fs, p, data_url) for p in paths]
     else:
         paths, urls = [path], [data_url]
     files = tuple(_inspect_file(fs, p, u) for p, u in zip(paths, urls, strict=True))
@@ -239,27 +205,12 @@ def _checked(source: TripSource) -> TripSource:
     return source
 
 
-def _url_of(fs, path: str, data_url: str) -> str:
-    return fs.unstrip_protocol(path) if "://" in data_url else path
-
-
-def _info(fs, path: str, url: str) -> dict:
-    try:
-        return fs.info(path)
-    except FileNotFoundError:
-        raise ParameterError(
-            f"data_url {url!r} does not exist: pass -p data_url PATH_OR_URL, or leave it out to use the bundled sample"
-        ) from None
-    except OSError as error:
-        raise DataError(f"data_url {url!r} cannot be opened: {_first_line(error)}") from None
-
-
 def _inspect_file(fs, path: str, url: str, copied: bool = False) -> TripFile:
     import dataclasses
 
     import fsspec
 
-    info = _info(fs, path, url)
+    info = info_of(fs, path, url)
     if info.get("type") == "directory":
         raise ParameterError(f"data_url {url!r} is a folder: name a file, or a glob such as {url.rstrip('/')}/*.csv")
     size = info.get("size")
@@ -273,7 +224,7 @@ def _inspect_file(fs, path: str, url: str, copied: bool = False) -> TripFile:
                 f.seek(max(_PROBE_BYTES, size - _PROBE_BYTES))
                 tail = f.read()
     except (OSError, EOFError) as error:
-        raise DataError(f"data_url {url!r} cannot be read: {_first_line(error)}") from None
+        raise DataError(f"data_url {url!r} cannot be read: {first_line(error)}") from None
     if parquet:
         file = _inspect_parquet(fs, path, url, size)
     else:
@@ -375,7 +326,7 @@ def _inspect_parquet(fs, path: str, url: str, size) -> TripFile:
             metadata = pq.ParquetFile(f).metadata
     except (pa.ArrowException, OSError) as error:
         raise DataError(
-            f"{url} is not a readable Parquet file ({_first_line(error)}): it may be cut off; download it again"
+            f"{url} is not a readable Parquet file ({first_line(error)}): it may be cut off; download it again"
         ) from None
     schema = metadata.schema.to_arrow_schema()
     _check_columns(url, tuple(schema.names))
@@ -393,86 +344,3 @@ def _inspect_parquet(fs, path: str, url: str, size) -> TripFile:
                 f"column {name!r} of {url} holds {kind} values, not numbers: use a copy with numeric {name}"
             )
     return TripFile(url=url, path=path, format="parquet", size=size, compression=None, has_rows=metadata.num_rows > 0)
-
-
-# --------------------------------------------------------------------------------------------
-# Web servers that ignore Range requests
-# --------------------------------------------------------------------------------------------
-
-#: The local copies made in this process: ``{data_url: path}``, in one folder removed at exit.
-_copies: dict[str, str] = {}
-_copies_lock = threading.Lock()
-_copies_folder: list[str] = []  # created on first use
-
-
-def _is_http(fs) -> bool:
-    from fsspec.implementations.http import HTTPFileSystem
-
-    return isinstance(fs, HTTPFileSystem)
-
-
-def _serves_ranges(fs, path: str, url: str, info: dict) -> bool:
-    """Does the server answer a Range request for the file's last byte with that byte alone?
-
-    A server that ignores ``Range`` answers 200 with the whole file; fsspec refuses that answer
-    for any read that does not start at 0 ("The HTTP server doesn't appear to support range
-    requests").  A server that says ``Accept-Ranges: none``, or no size, is not asked."""
-    size = info.get("size")
-    if not size or info.get("partial") is False:
-        return False
-    try:
-        with fs.open(path, "rb", block_size=1, size=size) as f:
-            f.seek(size - 1)
-            f.read(1)
-    except ValueError as error:
-        if "range requests" in str(error):
-            return False
-        raise
-    except OSError as error:
-        raise DataError(f"data_url {url!r} cannot be read: {_first_line(error)}") from None
-    return True
-
-
-def local_copy(fs, path: str, url: str, expected: int | None = None) -> str:
-    """The path of a local copy of ``url``, downloaded once per process as a stream (1 MiB at a
-    time: memory does not grow with the file) into a temporary folder removed at exit.
-    ``expected``: the size the server announced; a shorter download is refused.
-
-    The copy is on this machine: workers of a Dask cluster on other machines cannot read it
-    (README, "Run the unmodified notebook on your own Dask cluster")."""
-    with _copies_lock:
-        if url in _copies and os.path.exists(_copies[url]):
-            return _copies[url]
-        if not _copies_folder:
-            _copies_folder.append(tempfile.mkdtemp(prefix="tutorial-trips-"))
-            atexit.register(shutil.rmtree, _copies_folder[0], ignore_errors=True)
-        target = os.path.join(_copies_folder[0], f"{len(_copies)}-{os.path.basename(path) or 'data'}")
-        try:
-            with fs.open(path, "rb", block_size=0) as source, open(target, "wb") as copy:
-                shutil.copyfileobj(source, copy, 2**20)
-        except (OSError, ValueError) as error:
-            os.unlink(target)
-            raise DataError(
-                f"data_url {url!r} could not be downloaded ({_first_line(error)}): try again, "
-                "or download it yourself and pass the local path"
-            ) from None
-        got = os.path.getsize(target)
-        if expected is not None and got != expected:
-            os.unlink(target)
-            raise DataError(
-                f"data_url {url!r} stopped after {got:,} of its {expected:,} bytes: try again, "
-                "or download it yourself and pass the local path"
-            )
-        _copies[url] = target
-        return target
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip() or type(error).__name__
-    return text.splitlines()[0]
-
-
-def _is_local(fs) -> bool:
-    from fsspec.implementations.local import LocalFileSystem
-
-    return isinstance(fs, LocalFileSystem)
