@@ -6,7 +6,9 @@ split by record family as moto splits a large service:
 - ``records.py``: the dataclasses (one per table of Prefect Server's database);
 - ``base.py``: the tables, relations, Hasura-style queries and write-through persistence;
 - ``flows.py``: projects, flows and their versions, tasks, edges (``flow.register``);
-- ``runs.py``: flow runs, task runs, states, heartbeats, the agents' queue, logs;
+- ``runs.py``: flow runs, task runs, states, heartbeats;
+- ``agents.py``: agents and the queue they poll;
+- ``logs.py``: the runs' logs;
 - ``states.py``: Prefect's serialized states, read and written without importing prefect.
 """
 
@@ -17,8 +19,10 @@ import gzip
 import json
 from typing import Any
 
+from .agents import AgentsMixin
 from .base import Clock, new_id, utcnow
 from .flows import FlowsMixin
+from .logs import LogsMixin
 from .records import (  # re-exported: what the GraphQL layer and tests name
     Agent,
     AuthInfo,
@@ -37,7 +41,7 @@ from .records import (  # re-exported: what the GraphQL layer and tests name
 from .runs import RunsMixin
 
 
-class PrefectCloudBackend(FlowsMixin, RunsMixin):
+class PrefectCloudBackend(FlowsMixin, RunsMixin, AgentsMixin, LogsMixin):
     """One emulated Prefect Cloud 1.x tenant and everything registered and run in it."""
 
     def _load(self) -> None:

@@ -1,4 +1,5 @@
-"""Flow runs and task runs, their states and heartbeats, the agents' queue, and logs.
+"""Flow runs and task runs, their states and heartbeats (the agents' queue is ``agents.py``, logs
+``logs.py``).
 
 The semantics are Prefect Server's (``prefect_server/api/runs.py``, ``api/states.py``,
 ``api/logs.py``, ``api/agents.py``, and its database triggers), which Prefect Cloud 1.x shared:
@@ -15,9 +16,6 @@ The semantics are Prefect Server's (``prefect_server/api/runs.py``, ``api/states
   A Running or Submitted state is also a heartbeat; ``Cancelled`` cancels every unfinished task
   run; a task run may not be Running unless its flow run is. Versions are not enforced (Cloud
   locked them only where a flow group asked), and no answer is ever "QUEUED".
-- ``runs_in_queue`` (``get_runs_in_queue``): runs due (Scheduled-like, ``state_start_time`` up to
-  ``before``) or Running with such a task run, oldest first, whose labels are all among the
-  agent's, and, if the agent has labels, that have some.
 - ``cancel_flow_run``: a Running run becomes ``Cancelling`` (its flow-run process notices and
   stops), any other unfinished one ``Cancelled``.
 """
@@ -26,17 +24,13 @@ from __future__ import annotations
 
 import copy
 import random
-from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
 
 from ..exceptions import InvalidInput, NotFound
 from . import states
 from .base import BackendBase, new_id
-from .records import Agent, Flow, FlowRun, FlowRunState, Log, TaskRun, TaskRunState
+from .records import Flow, FlowRun, FlowRunState, TaskRun, TaskRunState
 
-#: At most this many run ids per ``get_runs_in_queue`` answer (Prefect Server's default).
-QUEUE_LIMIT = 10
 _ADJECTIVES = (
     "amber",
     "bold",
@@ -114,7 +108,6 @@ def run_name() -> str:
 
 class RunsMixin(BackendBase):
     _last_timestamp: datetime | None = None
-    _log_seq = 0
 
     def _timestamp(self) -> datetime:
         """Now, strictly later than any timestamp handed out before."""
@@ -397,125 +390,3 @@ class RunsMixin(BackendBase):
                 task_run.heartbeat = entry.timestamp
                 self._save(task_run)
         return entry
-
-    # -- the agents' queue -------------------------------------------------------------------
-    def runs_in_queue(
-        self, labels: Iterable[str] = (), before: datetime | None = None, agent_id: str | None = None
-    ) -> list[str]:
-        before = before or self.clock()
-        labels = set(labels or ())
-        with self._lock:
-            due = []
-            for run in self.flow_runs.values():
-                if run.state in states.SCHEDULED_STATES:
-                    when = run.state_start_time
-                elif run.state == "Running":
-                    when = min(
-                        (
-                            t.state_start_time
-                            for t in self._task_runs_of.get(run.id, ())
-                            if t.state in states.SCHEDULED_STATES and t.state_start_time is not None
-                        ),
-                        default=None,
-                    )
-                else:
-                    continue
-                if when is None or when > before:
-                    continue
-                if set(run.labels) - labels or (labels and not run.labels):
-                    continue
-                due.append((when, run.id))
-            due.sort()
-        if agent_id:
-            self.touch_agent(agent_id)
-        return [run_id for _, run_id in due[:QUEUE_LIMIT]]
-
-    def next_due(self, labels: Iterable[str] = ()) -> datetime | None:
-        """When the next run an agent with ``labels`` may take is due (None: nothing queued)."""
-        labels = set(labels or ())
-        with self._lock:
-            return min(
-                (
-                    r.state_start_time
-                    for r in self.flow_runs.values()
-                    if r.state in states.SCHEDULED_STATES
-                    and r.state_start_time is not None
-                    and not (set(r.labels) - labels or (labels and not r.labels))
-                ),
-                default=None,
-            )
-
-    # -- agents ------------------------------------------------------------------------------
-    def register_agent(
-        self,
-        type: str | None,
-        name: str | None,
-        labels: list | None = None,
-        core_version: str | None = None,
-        agent_config_id: str | None = None,
-    ) -> Agent:
-        with self._write():
-            agent = Agent(
-                id=new_id(),
-                tenant_id=self.tenant_id,
-                name=name,
-                type=type,
-                labels=sorted(labels or []),
-                created=self._timestamp(),
-                core_version=core_version,
-                agent_config_id=agent_config_id,
-            )
-            agent.last_queried = agent.created
-            return self._save(agent)
-
-    def touch_agent(self, agent_id: str) -> None:
-        with self._write():
-            agent = self.agents.get(agent_id)
-            if agent is not None:
-                agent.last_queried = self.clock()
-                self._save(agent)
-
-    # -- logs ---------------------------------------------------------------------------------
-    def write_run_logs(self, logs: Iterable[dict]) -> int:
-        """Store log entries (``flow_run_id``, ``task_run_id``, ``timestamp``, ``name``, ``level``,
-        ``message``, ``info``); a missing timestamp is the server's time, as in Prefect Cloud."""
-        entries = list(logs)
-        with self._write():
-            for entry in entries:
-                if not isinstance(entry, dict):
-                    raise InvalidInput("Each log must be a JSON object.")
-                run = self.flow_run(str(entry.get("flow_run_id")))
-                task_run_id = entry.get("task_run_id")
-                if task_run_id is not None and task_run_id not in self.task_runs:
-                    raise NotFound(f"Task run {task_run_id} not found.")
-                timestamp = entry.get("timestamp")
-                level = entry.get("level") or "INFO"
-                self._log_seq += 1
-                self._save(
-                    Log(
-                        id=new_id(),
-                        tenant_id=self.tenant_id,
-                        flow_run_id=run.id,
-                        task_run_id=task_run_id,
-                        timestamp=timestamp if isinstance(timestamp, datetime) else self.clock(),
-                        created=self.clock(),
-                        name=entry.get("name"),
-                        level=_level_name(level),
-                        message=str(entry.get("message", "")),
-                        info=entry.get("info"),
-                        seq=self._log_seq,
-                    )
-                )
-        return len(entries)
-
-    def logs_of(self, flow_run_id: str) -> list[Log]:
-        return sorted(self._logs_of.get(flow_run_id, ()), key=lambda log: (log.timestamp, log.seq))
-
-
-def _level_name(level: Any) -> str:
-    """A level as a name ("INFO"): ``prefect run --watch`` turns it into a number with
-    ``logging.getLevelName``, and a number there breaks its colours with a TypeError."""
-    names = {50: "CRITICAL", 40: "ERROR", 30: "WARNING", 20: "INFO", 10: "DEBUG", 0: "NOTSET"}
-    if isinstance(level, int) and not isinstance(level, bool):
-        return names.get(level, f"Level {level}")
-    return str(level).upper()
