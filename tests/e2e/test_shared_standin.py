@@ -152,6 +152,7 @@ def test_the_flow_url_quick_run_and_the_runs_page_in_a_browser(on_shared, browse
         zip(
             page.locator("#task-runs tbody tr td:nth-child(1)").all_inner_texts(),
             page.locator("#task-runs tbody tr td:nth-child(2)").all_inner_texts(),
+            strict=True,  # the two columns of the same rows
         )
     )
     assert tasks == {

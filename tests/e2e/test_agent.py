@@ -22,9 +22,8 @@ from pathlib import Path
 
 import psutil
 import pytest
-from conftest import MARK, describe, register_user_flow, shell_env, wait_until_gone
+from conftest import MARK, marked_standin, register_user_flow, shell_env
 
-from tutorial_kit.launcher.process import StandIn
 from tutorial_kit.paths import REPO_ROOT
 
 VENV_BIN = Path(sys.executable).parent
@@ -36,17 +35,9 @@ _MODULE_MARK = uuid.uuid4().hex
 
 @pytest.fixture(scope="module")
 def standin(tmp_path_factory):
-    standin = StandIn.start(
-        username="tester",
-        home=tmp_path_factory.mktemp("agent-standin"),
-        env={MARK: _MODULE_MARK, "STANDIN_HEARTBEAT_SECONDS": str(HEARTBEAT)},
-    )
-    yield standin
-    standin.stop()
-    left = wait_until_gone(_MODULE_MARK)
-    for p in left:
-        p.kill()
-    assert not left, f"processes left running: {describe(left)}"
+    home = tmp_path_factory.mktemp("agent-standin")
+    with marked_standin(home, _MODULE_MARK, STANDIN_HEARTBEAT_SECONDS=str(HEARTBEAT)) as standin:
+        yield standin
 
 
 @pytest.fixture(scope="module")
@@ -329,7 +320,7 @@ def test_two_runs_of_one_flow_at_once_each_with_its_own_cluster(standin, shell, 
             )
         )
     for gate in gates:  # both are at their gate at the same time: two clusters, one worker each
-        wait_for(lambda: (gate / "running").exists(), 120, "a run did not reach its gate")
+        wait_for(lambda gate=gate: (gate / "running").exists(), 120, "a run did not reach its gate")
     assert len(dask_workers()) == 2
     for gate in gates:
         (gate / "go").touch()
@@ -377,7 +368,7 @@ def test_a_scheduled_flow_runs_on_its_schedule(standin, shell, flows):
     assert all(run["auto_scheduled"] for run in runs)
     assert [run["state"] for run in runs[1:]] == ["Scheduled"] * 10  # the next ten, as Prefect Cloud kept them
     starts = [datetime.fromisoformat(run["scheduled_start_time"]) for run in runs]
-    assert {(b - a).total_seconds() for a, b in zip(starts, starts[1:])} == {60.0}
+    assert {(b - a).total_seconds() for a, b in zip(starts, starts[1:], strict=False)} == {60.0}
     done = [run for run in runs if run["state"] == "Success"]
     assert all(any(log["message"] == "hello from a scheduled run" for log in run["logs"]) for run in done)
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
 import selectors
 import stat
@@ -33,12 +32,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import MARK, RUN_FAILED, bad_deep_in_the_file, clean_env, describe, run_papermill, wait_until_gone
+from conftest import MARK, RUN_FAILED, STANDIN_LOG, assert_none_left, bad_deep_in_the_file, clean_env, run_papermill
 
 from tutorial_kit.paths import NOTEBOOK, STANDIN_HOME
 
 STORED = ("saturn-flow-content.pickle", "prefect-cloud-flows.json")
-STANDIN_LOG = STANDIN_HOME / "standin.log"
 PREFECT_HOMES = STANDIN_HOME / "prefect"
 
 
@@ -212,10 +210,7 @@ def platform(tmp_path_factory):
     standin = PlatformStandIn(tmp_path_factory.mktemp("platform"), mark)
     yield standin
     standin.stop()
-    left = wait_until_gone(mark)
-    for p in left:
-        p.kill()
-    assert not left, f"processes left running: {describe(left)}"
+    assert_none_left(mark)
 
 
 CASES = {  # what changes, and the cell that must fail (where the token was sent)
@@ -311,25 +306,3 @@ def test_a_half_set_saturn_environment_does_not_show_the_token(tmp_path, mark):
         )
         == []
     )
-
-
-def test_each_run_gets_a_private_prefect_home_and_dead_runs_are_swept(tmp_path):
-    from tutorial_kit.notebook.connect import prefect_home_for_this_run
-
-    homes = tmp_path / "prefect"
-    homes.mkdir(mode=0o755)
-    (homes / "auth.toml").write_text('["127.0.0.1-1234"]\napi_key = "old"\n')  # the shared file of earlier versions
-    gone = subprocess.Popen([sys.executable, "-c", "pass"])
-    gone.wait()
-    for pid in (gone.pid, os.getppid()):  # a run that died without ending, and a live one
-        (homes / f"run-{pid}").mkdir()
-        (homes / f"run-{pid}" / "auth.toml").write_text("")
-    home = prefect_home_for_this_run(homes)
-    assert home == homes / f"run-{os.getpid()}"
-    assert sorted(p.name for p in homes.iterdir()) == sorted([f"run-{os.getppid()}", f"run-{os.getpid()}"])
-    assert stat.S_IMODE(homes.stat().st_mode) == 0o700 and stat.S_IMODE(home.stat().st_mode) == 0o700
-    auth = home / "auth.toml"
-    assert auth.read_text() == "" and stat.S_IMODE(auth.stat().st_mode) == 0o600
-    # prefect rewrites the file in place (Path.write_text): the mode stays
-    auth.write_text('["127.0.0.1-5678"]\napi_key = "k"\n')
-    assert stat.S_IMODE(auth.stat().st_mode) == 0o600

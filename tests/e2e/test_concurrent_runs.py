@@ -13,14 +13,13 @@ from pathlib import Path
 
 import nbformat
 import pandas as pd
-from conftest import run_papermill
+from conftest import STANDIN_LOG, papermill_params, run_papermill
 
 from tutorial_kit.paths import NOTEBOOK, SAMPLE_CSV, STANDIN_HOME
 from tutorial_kit.tooling.results import read_result
 
 RUNS = 3
 TOLERANCE = 1e-12
-LOG = STANDIN_HOME / "standin.log"
 RECORD = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \S+ (?:DEBUG|INFO|WARNING|ERROR|CRITICAL) ")
 
 WATCH = """\
@@ -87,7 +86,7 @@ def probed_notebook(path) -> None:
 def test_three_runs_at_once_each_with_its_own_standin(tmp_path, mark):
     copy = tmp_path / "probed.ipynb"
     probed_notebook(copy)
-    log_start = LOG.stat().st_size if LOG.exists() else 0
+    log_start = STANDIN_LOG.stat().st_size if STANDIN_LOG.exists() else 0
     results, errors = {}, {}
     barrier = threading.Barrier(RUNS)
 
@@ -101,15 +100,7 @@ def test_three_runs_at_once_each_with_its_own_standin(tmp_path, mark):
             run = run_papermill(
                 copy,
                 out,
-                "-p",
-                "project",
-                "nightly-taxi",
-                "-p",
-                "username",
-                "jdoe",
-                "-p",
-                "n_workers",
-                "1",
+                *papermill_params(project="nightly-taxi", username="jdoe", n_workers="1"),
                 mark=mark,
                 timeout=240,
                 RUN_PROBE_DIR=str(probes),
@@ -162,7 +153,7 @@ def test_three_runs_at_once_each_with_its_own_standin(tmp_path, mark):
         assert p["scheduler"].startswith("tcp://127.0.0.1:")
 
     # the shared log: each stand-in's lines are there, and no two records were written into one line
-    appended = LOG.read_bytes()[log_start:].decode()
+    appended = STANDIN_LOG.read_bytes()[log_start:].decode()
     for p in probes:
         assert f"stand-in listening on {p['standin_url']}" in appended
     assert appended.count("tutorial_kit.standin INFO stand-in stopped") >= RUNS
