@@ -398,22 +398,31 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.hookimpl(wrapper=True, trylast=True)  # inside --lf's own wrapper, which filters what this returns
-def pytest_make_collect_report(collector):
+class NotebookLastFailed:
     """``--lf`` reruns a notebook's cells all, in order, when one of them failed: nbval runs the cells of a
-    notebook one after another in one kernel, so a cell alone would miss what the cells before it made."""
-    report = yield
-    lf = collector.config.pluginmanager.get_plugin("lfplugin")
-    if (
-        lf is not None
-        and collector.config.getoption("lf")
-        and Path(str(collector.path)).suffix == ".ipynb"
-        and any(lf_key(item) in lf.lastfailed for item in report.result)
-    ):
-        lf.lastfailed.update((lf_key(item), True) for item in report.result)
-    return report
+    notebook one after another in one kernel, so a cell alone would miss what the cells before it made.
+
+    A plugin, not a conftest hook: this conftest's hooks apply to tests/ alone, and the notebooks are in
+    notebooks/."""
+
+    @pytest.hookimpl(wrapper=True, trylast=True)  # inside --lf's own wrapper, which filters what this returns
+    def pytest_make_collect_report(self, collector):
+        report = yield
+        lf = collector.config.pluginmanager.get_plugin("lfplugin")
+        if (
+            lf is not None
+            and collector.config.getoption("lf")
+            and Path(str(collector.path)).suffix == ".ipynb"
+            and any(lf_key(item) in lf.lastfailed for item in report.result)
+        ):
+            lf.lastfailed.update((lf_key(item), True) for item in report.result)
+        return report
 
 
 def lf_key(node):
     """How pytest's last-failed cache names a node: its structured id (pytest 9), else its nodeid."""
     return getattr(node, "id", node.nodeid)
+
+
+def pytest_configure(config):
+    config.pluginmanager.register(NotebookLastFailed(), "notebook-lastfailed")
