@@ -359,6 +359,18 @@ def shell_env(standin, prefect_home: Path) -> dict:
     )
 
 
+def prefect_cli(shell: dict, *args: str, timeout: float = 180) -> subprocess.CompletedProcess:
+    """The venv's ``prefect`` command, run in ``shell`` (from the repo, as a user runs it)."""
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "prefect"), *args],
+        env=shell,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=REPO_ROOT,
+    )
+
+
 def register_user_flow(shell: dict, name: str, project: str) -> str:
     """Register one of ``tests/programs/user_flows.py``'s flows; its flow id."""
     done = subprocess.run(

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import requests
 from conftest import PREFECT_CLOUD_KEY as API_KEY
-from conftest import run_program
+from conftest import prefect_cli, run_program
 from servers import tornado_server
 
 from tutorial_kit.standin.prefect_cloud.urls import url_patterns
@@ -68,13 +68,7 @@ def prefect_env(server, tmp_path):
 
 
 def run_prefect_cli(env: dict, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(VENV_BIN / "prefect"), *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=SUBPROCESS_TIMEOUT,
-    )
+    return prefect_cli(env, *args, timeout=SUBPROCESS_TIMEOUT)
 
 
 def run_prefect_client(env: dict, case: str, cwd: Path, *args: str) -> tuple[subprocess.CompletedProcess, dict]:
