@@ -4,7 +4,7 @@
 # and, while working, `make test-fast`: lint, and every test but the end-to-end ones (under a minute);
 # and, once set up, `make lab`: JupyterLab on the notebook (click the URL it prints).
 # The Pythons the pins are tested on, newest first. This is the one list: pyproject.toml's requires-python
-# and environment.yml's python follow it (tests/test_setup_files.py checks), .ci/run reads it (make pythons).
+# and environment.yml's python follow it (tests/component/test_setup_files.py checks), .ci/run reads it (make pythons).
 SUPPORTED_PYTHONS := 3.13 3.12 3.11
 # A command or a path; empty: the newest of python3.13, python3.12, python3.11 found (pyenv's too).
 PYTHON ?=
@@ -71,7 +71,7 @@ run: $(STAMP)
 	$(BIN)/python -m tutorial_kit.tooling.results $(OUTPUT)
 
 # JupyterLab from .venv, on the notebook, with the venv's kernels (prefect-tutorial included). Its settings
-# are these options and nothing else of the repo's, so that `make lab` and tests/test_lab.py (which runs
+# are these options and nothing else of the repo's, so that `make lab` and tests/e2e/test_lab.py (which runs
 # `make lab`) serve the same thing: 127.0.0.1 only; Jupyter's own token auth (the URL it prints carries
 # ?token=); no browser started by the server (click the printed URL, which opens the notebook: that is the
 # default URL); the repo as the file browser's root (with a file to open, Jupyter would take the file's
