@@ -23,7 +23,7 @@ TOLERANCE = 1e-12
 RECORD = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \S+ (?:DEBUG|INFO|WARNING|ERROR|CRITICAL) ")
 
 WATCH = """\
-# test probe (tests/test_concurrent_runs.py): the cluster read runs on, noted in the flow-run process
+# test probe (tests/e2e/test_concurrent_runs.py): the cluster read runs on, noted in the flow-run process
 def _note_cluster(task, old_state, new_state):
     if new_state.is_running():
         import json, os
@@ -38,7 +38,7 @@ read.state_handlers.append(_note_cluster)
 """
 
 PROBE = """\
-# test probe (tests/test_concurrent_runs.py): what this run used; no secret is printed
+# test probe (tests/e2e/test_concurrent_runs.py): what this run used; no secret is printed
 import json, os, stat
 from pathlib import Path
 import toml

@@ -72,14 +72,14 @@ def leaks(tokens: dict[str, str], places: dict[str, str | bytes]) -> list[str]:
 
 # Cells the test adds to a copy of the notebook; none prints a secret.
 DUMP_TOKENS = """\
-# test probe (tests/test_secrets.py): hand the tokens this kernel uses to the test, through a file
+# test probe (tests/e2e/test_secrets.py): hand the tokens this kernel uses to the test, through a file
 import json, os
 with open(os.path.join(os.environ["SECRETS_TEST_DIR"], "tokens.json"), "w") as _f:
     json.dump({"SATURN_TOKEN": os.environ["SATURN_TOKEN"], "PREFECT_USER_TOKEN": os.environ["PREFECT_USER_TOKEN"]}, _f)
 """
 
 REPRS_AND_STORED = """\
-# test probe (tests/test_secrets.py): the reprs a user may display, and what the platforms stored
+# test probe (tests/e2e/test_secrets.py): the reprs a user may display, and what the platforms stored
 import json, os, stat
 from pathlib import Path
 import requests
