@@ -32,7 +32,16 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import MARK, RUN_FAILED, STANDIN_LOG, assert_none_left, bad_deep_in_the_file, clean_env, run_papermill
+from conftest import (
+    MARK,
+    PROGRAMS,
+    RUN_FAILED,
+    STANDIN_LOG,
+    assert_none_left,
+    bad_deep_in_the_file,
+    clean_env,
+    run_papermill,
+)
 
 from tutorial_kit.paths import NOTEBOOK, STANDIN_HOME
 
@@ -70,42 +79,18 @@ def leaks(tokens: dict[str, str], places: dict[str, str | bytes]) -> list[str]:
     return found
 
 
-# Cells the test adds to a copy of the notebook; none prints a secret.
+# Cells the test adds to a copy of the notebook; what they run is tests/programs/secrets_probe.py.
 DUMP_TOKENS = """\
 # test probe (tests/e2e/test_secrets.py): hand the tokens this kernel uses to the test, through a file
-import json, os
-with open(os.path.join(os.environ["SECRETS_TEST_DIR"], "tokens.json"), "w") as _f:
-    json.dump({"SATURN_TOKEN": os.environ["SATURN_TOKEN"], "PREFECT_USER_TOKEN": os.environ["PREFECT_USER_TOKEN"]}, _f)
+import os, sys
+sys.path.insert(0, os.environ["TEST_PROGRAMS"])
+import secrets_probe
+secrets_probe.dump_tokens()
 """
 
 REPRS_AND_STORED = """\
 # test probe (tests/e2e/test_secrets.py): the reprs a user may display, and what the platforms stored
-import json, os, stat
-from pathlib import Path
-import requests
-from prefect.storage.webhook import _render_dict
-_dir = Path(os.environ["SECRETS_TEST_DIR"])
-for _obj in (platform, getattr(platform, "standin", None), flow, flow.storage, flow.run_config, flow.executor,
-             flow_run, client, integration, prefect.Client(), prefect.context.config.cloud):
-    print(repr(_obj))
-print(flow.storage.build_request_kwargs, flow.storage.get_flow_request_kwargs)
-# what Saturn's Webhook storage holds: the bytes an agent downloads
-_content = requests.get(**_render_dict(flow.storage.get_flow_request_kwargs), timeout=30)
-_content.raise_for_status()
-(_dir / "saturn-flow-content.pickle").write_bytes(_content.content)
-# what Prefect Cloud holds: every registered version of the flow
-_stored = prefect.Client().graphql(
-    'query { flow(where: {name: {_eq: "prefect-resource-manager"}}) { id serialized_flow storage run_config } }')
-(_dir / "prefect-cloud-flows.json").write_text(json.dumps(_stored))
-_home = Path(os.environ["PREFECT__HOME_DIR"])
-_auth = _home / "auth.toml"
-(_dir / "auth.json").write_text(json.dumps({
-    "home": str(_home),
-    "home_mode": stat.S_IMODE(_home.stat().st_mode),
-    "auth_mode": stat.S_IMODE(_auth.stat().st_mode),
-    "holds_the_key": os.environ["PREFECT_USER_TOKEN"] in _auth.read_text(),
-    "files": sorted(p.name for p in _home.iterdir()),
-}))
+secrets_probe.reprs_and_stored(platform, flow, flow_run, client, integration)
 """
 
 
@@ -128,7 +113,9 @@ def run(
     params = ["-p", "project", "secret-test", "-p", "username", "jdoe", "-p", "n_workers", "1"]
     if data_url is not None:
         params += ["-p", "data_url", data_url]
-    done = run_papermill(copy, out, "--log-output", *params, mark=mark, SECRETS_TEST_DIR=str(work), **env)
+    done = run_papermill(
+        copy, out, "--log-output", *params, mark=mark, SECRETS_TEST_DIR=str(work), TEST_PROGRAMS=str(PROGRAMS), **env
+    )
     return done, out, work
 
 
