@@ -1,9 +1,10 @@
 # Two commands do all the set-up on a fresh machine with Python 3.11, 3.12 or 3.13:
 #   make run    create .venv when needed, run the notebook with papermill into output/, print the result
-#   make test   create .venv when needed, run every test (nbval on the notebook included)
+#   make test   create .venv when needed, lint, run every test (nbval on the notebook included)
+# and, while working, `make test-fast`: lint, and every test but the end-to-end ones (under a minute);
 # and, once set up, `make lab`: JupyterLab on the notebook (click the URL it prints).
 # The Pythons the pins are tested on, newest first. This is the one list: pyproject.toml's requires-python
-# and environment.yml's python follow it (tests/test_setup_files.py checks), .ci/run reads it (make pythons).
+# and environment.yml's python follow it (tests/component/test_setup_files.py checks), .ci/run reads it (make pythons).
 SUPPORTED_PYTHONS := 3.13 3.12 3.11
 # A command or a path; empty: the newest of python3.13, python3.12, python3.11 found (pyenv's too).
 PYTHON ?=
@@ -16,7 +17,7 @@ OUTPUT := output/prefect-resource-manager.ipynb
 PROJECT ?= tutorial
 USERNAME ?= data-engineer
 
-.PHONY: run lab test screenshots standin outputs data bench lock clean pythons FORCE
+.PHONY: run lab lint test test-fast screenshots standin outputs data bench lock clean pythons FORCE
 
 # Every goal but these needs a Python. Find it now, before any work: when none fits, make stops here
 # with tools/find-python's one line (which versions work, how to get one), and no venv is begun.
@@ -70,7 +71,7 @@ run: $(STAMP)
 	$(BIN)/python -m tutorial_kit.tooling.results $(OUTPUT)
 
 # JupyterLab from .venv, on the notebook, with the venv's kernels (prefect-tutorial included). Its settings
-# are these options and nothing else of the repo's, so that `make lab` and tests/test_lab.py (which runs
+# are these options and nothing else of the repo's, so that `make lab` and tests/e2e/test_lab.py (which runs
 # `make lab`) serve the same thing: 127.0.0.1 only; Jupyter's own token auth (the URL it prints carries
 # ?token=); no browser started by the server (click the printed URL, which opens the notebook: that is the
 # default URL); the repo as the file browser's root (with a file to open, Jupyter would take the file's
@@ -89,11 +90,25 @@ lab: $(STAMP)
 standin: $(STAMP)
 	$(BIN)/python -m tutorial_kit.standin shared $(if $(STANDIN_DASK_SCHEDULER),--dask-scheduler '$(STANDIN_DASK_SCHEDULER)')
 
+# The one lint and format (pyproject.toml's [tool.ruff]) over the whole repo; make test and make test-fast
+# run it first (it takes under a second).
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
 # tests start the clusters they need; stored outputs come from the default path
 # -n 3 --dist loadfile: three test processes, each taking whole files (module fixtures stay shared)
 # -rs: a skipped test says why (the browser tests without Chromium: how to install it)
-test: $(STAMP)
-	STANDIN_DASK_SCHEDULER= $(BIN)/python -m pytest -n 3 --dist loadfile -rs
+# The tests' levels are their folders, tests/unit, tests/component and tests/e2e (tests/conftest.py marks
+# each test with its level; nbval's cells of notebooks/ are e2e). After a failure, `.venv/bin/python -m pytest
+# --lf` runs only what failed (a notebook's cells all, in order).
+PYTEST := STANDIN_DASK_SCHEDULER= $(BIN)/python -m pytest -n 3 --dist loadfile -rs
+test: lint
+	$(PYTEST)
+
+# The loop while working: every level but e2e (no notebook run, no browser, no flow run by the agent)
+test-fast: lint
+	$(PYTEST) -m 'not e2e'
 
 # The README's screenshots, never made by hand: the browser tests (tests/browser.py), each also writing
 # its screenshots into docs/screenshots/. Needs Chromium (apt-get install chromium).

@@ -1,4 +1,13 @@
-"""Shared fixtures: a real stand-in process, and a way to find every process a run left behind.
+"""Shared fixtures and helpers of every test level, and the levels themselves.
+
+The tests live in three folders, one level each, and each test is marked with its folder's level
+(``pytest -m "not e2e"``, ``make test-fast``):
+
+- ``unit/``: functions and models in the test process: no process started, no cluster, no server;
+- ``component/``: a stand-in process, a loopback server, a Dask cluster in the test process, or a
+  subprocess of a command-line tool (prefect, make, the package's own);
+- ``e2e/``: the notebook run (papermill, nbval, JupyterLab in a browser), flow runs executed by the
+  agent, and the user's own Dask cluster. nbval's run of ``notebooks/`` is e2e too.
 
 Processes are traced by an environment marker: everything a run starts (papermill's kernel,
 the stand-in, the Dask scheduler's worker processes) inherits its environment, so a process
@@ -9,6 +18,8 @@ from __future__ import annotations
 
 import atexit
 import collections
+import contextlib
+import json
 import os
 import re
 import shutil
@@ -23,7 +34,13 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tutorial_kit.paths import REPO_ROOT, SAMPLE_CSV_PATH
+from tutorial_kit.paths import REPO_ROOT, SAMPLE_CSV_PATH, STANDIN_HOME
+
+TESTS = REPO_ROOT / "tests"
+#: Test programs run as files (``python tests/programs/NAME.py ARGS``), so that ruff lints them.
+PROGRAMS = TESTS / "programs"
+#: The levels, by folder (see the module's docstring).
+LEVELS = ("unit", "component", "e2e")
 
 # A developer's running shared stand-in (`make standin`) must never serve the tests: point every
 # test process (and what it starts) at a folder of its own, where none runs unless a test starts it.
@@ -31,6 +48,9 @@ os.environ["STANDIN_SHARED_HOME"] = tempfile.mkdtemp(prefix="no-shared-standin-"
 atexit.register(shutil.rmtree, os.environ["STANDIN_SHARED_HOME"], ignore_errors=True)
 SHARED_SAMPLE_DIR = REPO_ROOT.parent / "shared" / "data" / "tlc-yellow-2019-01"
 MARK = "TUTORIAL_TEST_RUN"
+#: Where the notebook's stand-ins log (shared by every run of this checkout: read after an offset,
+#: or grep by a name of the test's own).
+STANDIN_LOG = STANDIN_HOME / "standin.log"
 SATURN_ENV = ("SATURN_BASE_URL", "SATURN_TOKEN", "BASE_URL", "SATURN_IS_INTERNAL", "STANDIN_DASK_SCHEDULER")
 
 
@@ -72,15 +92,20 @@ def describe(procs) -> str:
     return "; ".join(out)
 
 
+def assert_none_left(mark: str, timeout: float = 20.0, what: str = "processes left running") -> None:
+    """Fail if a process carrying ``mark`` is still alive after ``timeout`` seconds (those are killed)."""
+    left = wait_until_gone(mark, timeout)
+    for p in left:
+        p.kill()
+    assert not left, f"{what}: {describe(left)}"
+
+
 @pytest.fixture
 def mark():
     """A fresh marker; the test fails if any process carrying it outlives the test."""
     value = uuid.uuid4().hex
     yield value
-    left = wait_until_gone(value)
-    for p in left:
-        p.kill()
-    assert not left, f"processes left running: {describe(left)}"
+    assert_none_left(value)
 
 
 def run_papermill(notebook: Path, output: Path, *params: str, mark: str, timeout: float = 300, cwd=REPO_ROOT, **env):
@@ -89,6 +114,27 @@ def run_papermill(notebook: Path, output: Path, *params: str, mark: str, timeout
     return subprocess.run(
         cmd, cwd=cwd, env=clean_env(**{MARK: mark}, **env), capture_output=True, text=True, timeout=timeout
     )
+
+
+def papermill_params(**values) -> list[str]:
+    """``-p NAME VALUE`` for each parameter, in order: ``run_papermill(nb, out, *papermill_params(project="x"))``."""
+    return [arg for name, value in values.items() for arg in ("-p", name, str(value))]
+
+
+def run_program(name: str, *args: str, env: dict, cwd, timeout: float = 60) -> tuple[subprocess.CompletedProcess, dict]:
+    """Run ``tests/programs/NAME.py ARGS``, which reports by printing ``RESULT:`` and JSON; the process and
+    what it reported (the last such line). Fails unless it exited 0 having reported."""
+    proc = subprocess.run(
+        [sys.executable, str(PROGRAMS / f"{name}.py"), *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    results = [line[len("RESULT:") :] for line in proc.stdout.splitlines() if line.startswith("RESULT:")]
+    assert proc.returncode == 0 and results, (proc.returncode, proc.stdout, proc.stderr)
+    return proc, json.loads(results[-1])
 
 
 @pytest.fixture(scope="module")
@@ -100,6 +146,80 @@ def standin(tmp_path_factory):
     yield s
     s.stop()
     assert not s.running
+
+
+@contextlib.contextmanager
+def marked_standin(home: Path, mark: str, **env: str):
+    """A stand-in whose processes (and all they start) carry ``mark``: none may outlive it."""
+    from tutorial_kit.launcher.process import StandIn
+
+    standin = StandIn.start(username="tester", home=home, env={MARK: mark, **env})
+    try:
+        yield standin
+    finally:
+        standin.stop()
+        assert_none_left(mark)
+
+
+@pytest.fixture
+def saturn_env_for(monkeypatch, tmp_path):
+    """Point this process's dask-saturn, prefect-saturn and prefect at a stand-in, for the test:
+    ``saturn_env_for(running=standin)`` at one that runs; ``saturn_env_for(ADDRESS)`` at a new one
+    that hands out the Dask scheduler at ADDRESS (stopped after the test). Returns the stand-in."""
+    from tutorial_kit.launcher.process import StandIn
+
+    started = []
+
+    def point(dask_scheduler: str | None = None, *, running=None):
+        standin = running
+        if standin is None:
+            home = tmp_path / f"standin{len(started)}"
+            standin = StandIn.start(username="tester", home=home, dask_scheduler=dask_scheduler)
+            started.append(standin)
+        for key, value in standin.environ().items():
+            monkeypatch.setenv(key, value)
+        return standin
+
+    yield point
+    for standin in started:
+        standin.stop()
+        assert not standin.running
+
+
+@pytest.fixture
+def saturn_env(standin, saturn_env_for):
+    """The module's stand-in, this process pointed at it: its environment."""
+    return saturn_env_for(running=standin).environ()
+
+
+# -- the stand-in's faults (tutorial_kit/standin/faults) ---------------------------------------------
+HEX = "[0-9a-f]+"
+#: Saturn's flow storage: where prefect-saturn's Webhook storage uploads and downloads a flow.
+CONTENT_PATH = f"/api/prefect_cloud/flows/{HEX}/{HEX}/content"
+#: What a ``cluster_error`` fault answers cluster creation with.
+CLUSTER_ERRORS = ["Insufficient capacity: no Medium nodes are available in us-east-2.", "Try again in a few minutes."]
+
+
+def fault_log(name: str, log: Path = STANDIN_LOG) -> list[str]:
+    """The stand-in's log lines about the fault ``name`` (names are unique per test)."""
+    return [line.split(" WARNING ", 1)[-1] for line in log.read_text().splitlines() if f"fault {name}" in line]
+
+
+def unique_name(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+# -- the Prefect Cloud stand-in's models in the test process ------------------------------------------
+#: The API key of :func:`cloud_backend`.
+PREFECT_CLOUD_KEY = "test-api-key-0123"
+
+
+@pytest.fixture
+def cloud_backend():
+    """The emulated Prefect Cloud's backend (models, no HTTP), with the tenant ``Tutorial``."""
+    from tutorial_kit.standin.prefect_cloud.models import PrefectCloudBackend
+
+    return PrefectCloudBackend(PREFECT_CLOUD_KEY, tenant_name="Tutorial", tenant_slug="tutorial")
 
 
 _TERMINAL_CODES = re.compile(r"\x1b\[[0-9;]*m|\r")
@@ -211,8 +331,22 @@ def answers_while_tasks_run(standin, cluster) -> collections.Counter:
     return statuses
 
 
+def scheduler_info_after_a_task_and_while_tasks_run(standin, cluster) -> None:
+    """``cluster.scheduler_info`` (a dask-saturn cluster of ``standin``) right after a task, when the
+    scheduler's identity holds tuple keys (the stand-in answered 500 then: json.dumps refuses them),
+    and no 5xx from either API while tasks run; the cluster is closed."""
+    try:
+        digests = digests_after_a_task(cluster)
+        assert "execute.lambda.thread-cpu.seconds" in digests, sorted(digests)
+        statuses = answers_while_tasks_run(standin, cluster)
+    finally:
+        cluster.close()
+        cluster.cluster_url = None  # SaturnCluster.__del__ would ask the stopped stand-in for the status
+    assert sum(statuses.values()) >= 50 and set(statuses) == {200}, statuses
+
+
 # -- a shell pointed at a stand-in, and a user's own flows registered there ------------------------
-USER_FLOWS = REPO_ROOT / "tests" / "programs" / "user_flows.py"
+USER_FLOWS = PROGRAMS / "user_flows.py"
 
 
 def shell_env(standin, prefect_home: Path) -> dict:
@@ -222,6 +356,18 @@ def shell_env(standin, prefect_home: Path) -> dict:
         **{**standin.environ(), "PREFECT__HOME_DIR": str(prefect_home)},
         PYTHONWARNINGS="ignore",
         PREFECT__CLOUD__API_KEY=standin.environ()["PREFECT_USER_TOKEN"],
+    )
+
+
+def prefect_cli(shell: dict, *args: str, timeout: float = 180) -> subprocess.CompletedProcess:
+    """The venv's ``prefect`` command, run in ``shell`` (from the repo, as a user runs it)."""
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "prefect"), *args],
+        env=shell,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=REPO_ROOT,
     )
 
 
@@ -243,9 +389,52 @@ def register_user_flow(shell: dict, name: str, project: str) -> str:
 from browser import browser_page, chromium, screenshot  # noqa: E402,F401  (the fixtures, for every test file)
 
 
-@pytest.hookimpl(tryfirst=True)  # before -m selects: `pytest -m browser` (make screenshots) finds them
+def level_of(item) -> str:
+    """The level of a test: its folder under tests/ (nbval's cells of notebooks/ are e2e)."""
+    path = Path(str(item.path))
+    if path.suffix == ".ipynb":
+        return "e2e"
+    parts = path.relative_to(TESTS).parts if path.is_relative_to(TESTS) else ()
+    if len(parts) < 2 or parts[0] not in LEVELS:
+        raise pytest.UsageError(f"{item.nodeid}: a test lives in tests/unit/, tests/component/ or tests/e2e/")
+    return parts[0]
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects: `pytest -m browser` (make screenshots) and -m "not e2e" find them
 def pytest_collection_modifyitems(items):
-    """Every test that uses a browser page is marked ``browser``."""
+    """Every test is marked with its level (its folder), and every test that uses a browser page
+    ``browser``."""
     for item in items:
+        item.add_marker(getattr(pytest.mark, level_of(item)))
         if "browser_page" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
+
+
+class NotebookLastFailed:
+    """``--lf`` reruns a notebook's cells all, in order, when one of them failed: nbval runs the cells of a
+    notebook one after another in one kernel, so a cell alone would miss what the cells before it made.
+
+    A plugin, not a conftest hook: this conftest's hooks apply to tests/ alone, and the notebooks are in
+    notebooks/."""
+
+    @pytest.hookimpl(wrapper=True, trylast=True)  # inside --lf's own wrapper, which filters what this returns
+    def pytest_make_collect_report(self, collector):
+        report = yield
+        lf = collector.config.pluginmanager.get_plugin("lfplugin")
+        if (
+            lf is not None
+            and collector.config.getoption("lf")
+            and Path(str(collector.path)).suffix == ".ipynb"
+            and any(lf_key(item) in lf.lastfailed for item in report.result)
+        ):
+            lf.lastfailed.update((lf_key(item), True) for item in report.result)
+        return report
+
+
+def lf_key(node):
+    """How pytest's last-failed cache names a node: its structured id (pytest 9), else its nodeid."""
+    return getattr(node, "id", node.nodeid)
+
+
+def pytest_configure(config):
+    config.pluginmanager.register(NotebookLastFailed(), "notebook-lastfailed")

@@ -1,8 +1,14 @@
-"""Loopback servers for the data sources users point ``data_url`` at: a web server (HTTP, or
-HTTPS with a throwaway certificate) and an S3 server (moto's).  Nothing reaches outside.
+"""Loopback servers for the tests, each in one shape: a context manager that serves on 127.0.0.1 and a
+free port (port 0) from a thread of the test process, yields the base URL, and stops the server when
+its ``with`` block ends (and fails if it does not stop). Nothing reaches outside.
 
-Each runs in a thread of the test process, bound to 127.0.0.1 on a free port, and is stopped
-when its ``with`` block ends.
+- :func:`asyncio_server`: any asyncio server coroutine (the stand-in's own ``server.serve``);
+- :func:`tornado_server`: a tornado application (the stand-in's routes; the web server below);
+- :func:`http_server`: a handler of Python's ``http.server`` (servers that ignore ``Range``; a web server
+  where a Dask scheduler was expected);
+- :func:`web_server`: a folder as a web server (HTTP, or HTTPS with :func:`self_signed_certificate`'s
+  throwaway certificate), with ``Range`` requests answered or ignored;
+- :func:`s3_server`: moto's S3 server with public objects.
 """
 
 from __future__ import annotations
@@ -12,7 +18,80 @@ import contextlib
 import datetime
 import ipaddress
 import threading
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+
+#: Seconds a server may take to start, and to stop once its block ends.
+START_S = STOP_S = 10
+
+
+@contextlib.contextmanager
+def asyncio_server(serve: Callable[[Callable[[str], None], asyncio.Event], Awaitable[None]]):
+    """Run ``serve(ready, stop)`` in an event loop of its own thread: it calls ``ready(url)`` once it
+    listens, and returns once ``stop`` is set (at the block's end). Yields that URL."""
+    ready, state = threading.Event(), {}
+
+    def run() -> None:
+        async def main() -> None:
+            state["loop"], state["stop"] = asyncio.get_running_loop(), asyncio.Event()
+            await serve(lambda url: (state.update(url=url), ready.set()), state["stop"])
+
+        try:
+            asyncio.run(main())
+        except BaseException as exc:  # told to the test, below
+            state["error"] = exc
+            ready.set()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    if not ready.wait(START_S) or "error" in state:
+        raise RuntimeError(f"the loopback server did not start within {START_S} s: {state.get('error')!r}")
+    try:
+        yield state["url"]
+    finally:
+        state["loop"].call_soon_threadsafe(state["stop"].set)
+        thread.join(STOP_S)
+        if thread.is_alive():
+            raise RuntimeError(f"the loopback server did not stop within {STOP_S} s")
+
+
+@contextlib.contextmanager
+def tornado_server(app, ssl_options=None, host: str = "127.0.0.1"):
+    """Serve the tornado application ``app`` (over TLS with ``ssl_options``); yields the base URL,
+    with ``host`` as its name (a certificate names ``localhost``)."""
+    import tornado.httpserver
+    import tornado.netutil
+
+    async def serve(ready, stop: asyncio.Event) -> None:
+        server = tornado.httpserver.HTTPServer(app, ssl_options=ssl_options)
+        (sock,) = tornado.netutil.bind_sockets(0, "127.0.0.1")
+        server.add_sockets([sock])
+        ready(f"{'https' if ssl_options is not None else 'http'}://{host}:{sock.getsockname()[1]}")
+        await stop.wait()
+        server.stop()
+        await server.close_all_connections()
+
+    with asyncio_server(serve) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def http_server(handler):
+    """Serve with Python's own ``http.server`` (threads), ``handler`` answering each request; yields
+    the base URL."""
+    import http.server
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(STOP_S)
+        if thread.is_alive():
+            raise RuntimeError(f"the loopback server did not stop within {STOP_S} s")
 
 
 @contextlib.contextmanager
@@ -23,66 +102,28 @@ def web_server(folder: Path, tls_cert: Path | None = None, tls_key: Path | None 
     ``ranges=False``: Python's own ``http.server`` instead (plain HTTP), which, as many simple
     servers, ignores ``Range`` and always sends the whole file."""
     if not ranges:
-        with _plain_web_server(folder) as url:
+        import functools
+        import http.server
+
+        class Quiet(http.server.SimpleHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+        with http_server(functools.partial(Quiet, directory=str(folder))) as url:
             yield url
         return
-    import tornado.httpserver
-    import tornado.netutil
     import tornado.web
 
-    ready, state = threading.Event(), {}
+    app = tornado.web.Application([(r"/(.*)", tornado.web.StaticFileHandler, {"path": str(folder)})])
+    ssl_options = None
+    if tls_cert is not None:
+        import ssl
 
-    def serve():
-        loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(loop)
-        app = tornado.web.Application([(r"/(.*)", tornado.web.StaticFileHandler, {"path": str(folder)})])
-        ssl_options = None
-        if tls_cert is not None:
-            import ssl
-
-            ssl_options = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-            ssl_options.load_cert_chain(str(tls_cert), str(tls_key))
-        server = tornado.httpserver.HTTPServer(app, ssl_options=ssl_options)
-        (sock,) = tornado.netutil.bind_sockets(0, "127.0.0.1")
-        server.add_sockets([sock])
-        state.update(loop=loop, server=server, port=sock.getsockname()[1])
-        ready.set()
-        loop.run_forever()
-        server.stop()
-        loop.run_until_complete(server.close_all_connections())
-        loop.close()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    if not ready.wait(10):
-        raise RuntimeError("the loopback web server did not start within 10 s")
-    scheme = "https" if tls_cert is not None else "http"
-    host = "localhost" if tls_cert is not None else "127.0.0.1"  # the certificate names localhost
-    try:
-        yield f"{scheme}://{host}:{state['port']}"
-    finally:
-        state["loop"].call_soon_threadsafe(state["loop"].stop)
-        thread.join(10)
-
-
-@contextlib.contextmanager
-def _plain_web_server(folder: Path):
-    import functools
-    import http.server
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(10)
+        ssl_options = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ssl_options.load_cert_chain(str(tls_cert), str(tls_key))
+    # the certificate names localhost
+    with tornado_server(app, ssl_options, host="localhost" if tls_cert is not None else "127.0.0.1") as url:
+        yield url
 
 
 def self_signed_certificate(folder: Path) -> tuple[Path, Path]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import errors_of, outputs_text, run_papermill
+from conftest import errors_of, outputs_text, papermill_params, run_papermill
 from servers import s3_server, self_signed_certificate, web_server
 
 from tutorial_kit.generator.parquet_release import write_parquet
@@ -27,18 +27,7 @@ def run(tmp_path, data_url, mark, **env):
     done = run_papermill(
         NOTEBOOK,
         out,
-        "-p",
-        "project",
-        "X",
-        "-p",
-        "username",
-        "y",
-        "-p",
-        "data_url",
-        data_url,
-        "-p",
-        "n_workers",
-        "1",
+        *papermill_params(project="X", username="y", data_url=data_url, n_workers="1"),
         mark=mark,
         **env,
     )

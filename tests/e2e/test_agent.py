@@ -22,9 +22,8 @@ from pathlib import Path
 
 import psutil
 import pytest
-from conftest import MARK, describe, register_user_flow, shell_env, wait_until_gone
+from conftest import MARK, marked_standin, prefect_cli, register_user_flow, shell_env
 
-from tutorial_kit.launcher.process import StandIn
 from tutorial_kit.paths import REPO_ROOT
 
 VENV_BIN = Path(sys.executable).parent
@@ -36,17 +35,9 @@ _MODULE_MARK = uuid.uuid4().hex
 
 @pytest.fixture(scope="module")
 def standin(tmp_path_factory):
-    standin = StandIn.start(
-        username="tester",
-        home=tmp_path_factory.mktemp("agent-standin"),
-        env={MARK: _MODULE_MARK, "STANDIN_HEARTBEAT_SECONDS": str(HEARTBEAT)},
-    )
-    yield standin
-    standin.stop()
-    left = wait_until_gone(_MODULE_MARK)
-    for p in left:
-        p.kill()
-    assert not left, f"processes left running: {describe(left)}"
+    home = tmp_path_factory.mktemp("agent-standin")
+    with marked_standin(home, _MODULE_MARK, STANDIN_HEARTBEAT_SECONDS=str(HEARTBEAT)) as standin:
+        yield standin
 
 
 @pytest.fixture(scope="module")
@@ -65,12 +56,6 @@ def flows(shell):
         return registered[name]
 
     return flow
-
-
-def prefect(shell, *args: str, timeout: float = RUN_TIMEOUT) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(VENV_BIN / "prefect"), *args], env=shell, capture_output=True, text=True, timeout=timeout, cwd=REPO_ROOT
-    )
 
 
 def graphql(standin, query: str) -> dict:
@@ -128,13 +113,10 @@ def dask_workers() -> list[psutil.Process]:
     return found
 
 
-def started_gate_run(shell, flows, tmp_path, *watch: str):
-    """``prefect run`` of ``user-gate`` (with ``--watch`` if asked), held at its gate: the CLI's
-    Popen, the gate folder and the flow-run process's pid (the task writes it when it waits)."""
-    flows("user-gate")
-    gate = tmp_path / "gate"
-    gate.mkdir()
-    cli = subprocess.Popen(
+def gate_run(shell, gate, *args: str, **popen) -> subprocess.Popen:
+    """``prefect run`` of ``user-gate`` with this gate folder (and ``args``), started: its Popen (output in
+    ``stdout``, stderr there too)."""
+    return subprocess.Popen(
         [
             str(VENV_BIN / "prefect"),
             "run",
@@ -144,16 +126,24 @@ def started_gate_run(shell, flows, tmp_path, *watch: str):
             PROJECT,
             "--param",
             f"gate={gate}",
-            *watch,
+            *args,
         ],
         env=shell,
-        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
         cwd=REPO_ROOT,
-        start_new_session=True,
+        **popen,
     )
+
+
+def started_gate_run(shell, flows, tmp_path, *watch: str):
+    """``prefect run`` of ``user-gate`` (with ``--watch`` if asked), held at its gate: the CLI's
+    Popen, the gate folder and the flow-run process's pid (the task writes it when it waits)."""
+    flows("user-gate")
+    gate = tmp_path / "gate"
+    gate.mkdir()
+    cli = gate_run(shell, gate, *watch, stdin=subprocess.PIPE, start_new_session=True)
     pid = int(
         wait_for(
             lambda: (gate / "running").exists() and (gate / "running").read_text(), 120, "the gate task did not start"
@@ -165,7 +155,7 @@ def started_gate_run(shell, flows, tmp_path, *watch: str):
 # -- a user's own flows, run as Prefect Cloud ran them ----------------------------------------------
 def test_parameters_mapped_tasks_and_a_retry(standin, shell, flows):
     flows("user-params")
-    done = prefect(shell, "run", "--name", "user-params", "--project", PROJECT, "--param", "n=4", "--watch")
+    done = prefect_cli(shell, "run", "--name", "user-params", "--project", PROJECT, "--param", "n=4", "--watch")
     assert done.returncode == 0 and "Flow run succeeded!" in done.stdout, done.stdout[-3000:] + done.stderr[-2000:]
     assert "total: 20" in done.stdout  # 2 + 4 + 6 + 8, after one retry
     assert "└── Parameters: {'n': 4}" in done.stdout  # a falsy default is left out, as Prefect Server did
@@ -187,16 +177,16 @@ def test_parameters_mapped_tasks_and_a_retry(standin, shell, flows):
 
 def test_a_failing_task_fails_the_run_with_its_error_in_the_logs(standin, shell, flows):
     flows("user-params")
-    done = prefect(shell, "run", "--name", "user-params", "--project", PROJECT, "--param", "fail=true", "--watch")
+    done = prefect_cli(shell, "run", "--name", "user-params", "--project", PROJECT, "--param", "fail=true", "--watch")
     assert done.returncode == 1 and "Flow run failed!" in done.stdout, done.stdout[-3000:]
     assert "ValueError: asked to fail (the total was 12)" in done.stdout
-    logs = prefect(shell, "get", "logs", "--name", run_name(done.stdout))
+    logs = prefect_cli(shell, "get", "logs", "--name", run_name(done.stdout))
     assert logs.returncode == 0 and "ValueError: asked to fail (the total was 12)" in logs.stdout
 
 
 def test_dask_executor_runs_the_tasks_on_the_saturn_cluster(standin, shell, flows):
     flows("user-dask")
-    done = prefect(shell, "run", "--name", "user-dask", "--project", PROJECT, "--watch")
+    done = prefect_cli(shell, "run", "--name", "user-dask", "--project", PROJECT, "--watch")
     assert done.returncode == 0, done.stdout[-3000:]
     assert re.search(r"ran on tcp://127\.0\.0\.1:\d+", done.stdout), done.stdout[-3000:]
     wait_for(lambda: not dask_workers(), 30, "the run's Dask workers were not stopped")
@@ -204,7 +194,7 @@ def test_dask_executor_runs_the_tasks_on_the_saturn_cluster(standin, shell, flow
 
 def test_execute_runs_without_the_agent(standin, shell, flows):
     flows("user-params")
-    done = prefect(shell, "run", "--name", "user-params", "--project", PROJECT, "--execute")
+    done = prefect_cli(shell, "run", "--name", "user-params", "--project", PROJECT, "--execute")
     assert done.returncode == 0 and "Flow run succeeded!" in done.stdout, done.stdout[-3000:]
     run = run_by_name(standin, run_name(done.stdout))
     assert run["state"] == "Success"
@@ -215,7 +205,7 @@ def test_execute_runs_without_the_agent(standin, shell, flows):
 def test_a_flow_or_project_that_does_not_exist_is_prefects_own_error(standin, shell, flows):
     flows("user-params")
     for args in (("--name", "no-such-flow", "--project", PROJECT), ("--name", "user-params", "--project", "nope")):
-        done = prefect(shell, "run", *args, "--watch", timeout=60)
+        done = prefect_cli(shell, "run", *args, "--watch", timeout=60)
         assert done.returncode == 1, done.stdout
         assert "Looking up flow metadata... Error" in done.stdout
         assert "ValueError: No results found while querying for flows where " in done.stdout, done.stdout
@@ -223,14 +213,14 @@ def test_a_flow_or_project_that_does_not_exist_is_prefects_own_error(standin, sh
 
 def test_get_flow_runs_logs_and_describe(standin, shell, flows):
     flow_id = flows("user-params")
-    done = prefect(shell, "run", "--id", flow_id, "--param", "n=2", "--watch")  # by id, as the UI's links name it
+    done = prefect_cli(shell, "run", "--id", flow_id, "--param", "n=2", "--watch")  # by id, as the UI's links name it
     assert done.returncode == 0, done.stdout[-2000:]
     name = run_name(done.stdout)
-    listed = prefect(shell, "get", "flow-runs", "--project", PROJECT, "--flow", "user-params", timeout=60)
+    listed = prefect_cli(shell, "get", "flow-runs", "--project", PROJECT, "--flow", "user-params", timeout=60)
     assert listed.returncode == 0 and re.search(rf"^{name}\s+user-params\s+Success\s", listed.stdout, re.M), listed
-    logs = prefect(shell, "get", "logs", "--name", name, timeout=60)
+    logs = prefect_cli(shell, "get", "logs", "--name", name, timeout=60)
     assert logs.returncode == 0 and "total: 6" in logs.stdout and re.search(r"\sINFO\s", logs.stdout), logs.stdout
-    described = prefect(shell, "describe", "flow-runs", "--name", name, "--flow-name", "user-params", timeout=60)
+    described = prefect_cli(shell, "describe", "flow-runs", "--name", name, "--flow-name", "user-params", timeout=60)
     assert described.returncode == 0, described.stderr
     info = json.loads(described.stdout)
     assert info["name"] == name and info["parameters"] == {"n": 2}
@@ -308,28 +298,9 @@ def test_two_runs_of_one_flow_at_once_each_with_its_own_cluster(standin, shell, 
         gate = tmp_path / f"gate{i}"
         gate.mkdir()
         gates.append(gate)
-        clis.append(
-            subprocess.Popen(
-                [
-                    str(VENV_BIN / "prefect"),
-                    "run",
-                    "--name",
-                    "user-gate",
-                    "--project",
-                    PROJECT,
-                    "--param",
-                    f"gate={gate}",
-                    "--watch",
-                ],
-                env=shell,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-                cwd=REPO_ROOT,
-            )
-        )
+        clis.append(gate_run(shell, gate, "--watch"))
     for gate in gates:  # both are at their gate at the same time: two clusters, one worker each
-        wait_for(lambda: (gate / "running").exists(), 120, "a run did not reach its gate")
+        wait_for(lambda gate=gate: (gate / "running").exists(), 120, "a run did not reach its gate")
     assert len(dask_workers()) == 2
     for gate in gates:
         (gate / "go").touch()
@@ -345,7 +316,7 @@ def test_the_agent_picks_a_run_up_when_it_is_created(standin, shell, flows):
     from datetime import datetime
 
     flows("user-params")
-    done = prefect(shell, "run", "--name", "user-params", "--project", PROJECT, "--watch")
+    done = prefect_cli(shell, "run", "--name", "user-params", "--project", PROJECT, "--watch")
     assert done.returncode == 0
     (run,) = graphql(
         standin,
@@ -377,7 +348,7 @@ def test_a_scheduled_flow_runs_on_its_schedule(standin, shell, flows):
     assert all(run["auto_scheduled"] for run in runs)
     assert [run["state"] for run in runs[1:]] == ["Scheduled"] * 10  # the next ten, as Prefect Cloud kept them
     starts = [datetime.fromisoformat(run["scheduled_start_time"]) for run in runs]
-    assert {(b - a).total_seconds() for a, b in zip(starts, starts[1:])} == {60.0}
+    assert {(b - a).total_seconds() for a, b in zip(starts, starts[1:], strict=False)} == {60.0}
     done = [run for run in runs if run["state"] == "Success"]
     assert all(any(log["message"] == "hello from a scheduled run" for log in run["logs"]) for run in done)
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -17,8 +16,9 @@ import pytest
 
 from tutorial_kit.generator import output, parquet_release
 from tutorial_kit.generator.text import HEADER
+from tutorial_kit.paths import REPO_ROOT
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = REPO_ROOT
 ROWS = 30_000
 ROW_GROUP = 8_192
 DATES = ["tpep_pickup_datetime", "tpep_dropoff_datetime"]

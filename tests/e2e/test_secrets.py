@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
 import selectors
 import stat
@@ -33,12 +32,20 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import MARK, RUN_FAILED, bad_deep_in_the_file, clean_env, describe, run_papermill, wait_until_gone
+from conftest import (
+    MARK,
+    PROGRAMS,
+    RUN_FAILED,
+    STANDIN_LOG,
+    assert_none_left,
+    bad_deep_in_the_file,
+    clean_env,
+    run_papermill,
+)
 
 from tutorial_kit.paths import NOTEBOOK, STANDIN_HOME
 
 STORED = ("saturn-flow-content.pickle", "prefect-cloud-flows.json")
-STANDIN_LOG = STANDIN_HOME / "standin.log"
 PREFECT_HOMES = STANDIN_HOME / "prefect"
 
 
@@ -72,42 +79,18 @@ def leaks(tokens: dict[str, str], places: dict[str, str | bytes]) -> list[str]:
     return found
 
 
-# Cells the test adds to a copy of the notebook; none prints a secret.
+# Cells the test adds to a copy of the notebook; what they run is tests/programs/secrets_probe.py.
 DUMP_TOKENS = """\
-# test probe (tests/test_secrets.py): hand the tokens this kernel uses to the test, through a file
-import json, os
-with open(os.path.join(os.environ["SECRETS_TEST_DIR"], "tokens.json"), "w") as _f:
-    json.dump({"SATURN_TOKEN": os.environ["SATURN_TOKEN"], "PREFECT_USER_TOKEN": os.environ["PREFECT_USER_TOKEN"]}, _f)
+# test probe (tests/e2e/test_secrets.py): hand the tokens this kernel uses to the test, through a file
+import os, sys
+sys.path.insert(0, os.environ["TEST_PROGRAMS"])
+import secrets_probe
+secrets_probe.dump_tokens()
 """
 
 REPRS_AND_STORED = """\
-# test probe (tests/test_secrets.py): the reprs a user may display, and what the platforms stored
-import json, os, stat
-from pathlib import Path
-import requests
-from prefect.storage.webhook import _render_dict
-_dir = Path(os.environ["SECRETS_TEST_DIR"])
-for _obj in (platform, getattr(platform, "standin", None), flow, flow.storage, flow.run_config, flow.executor,
-             flow_run, client, integration, prefect.Client(), prefect.context.config.cloud):
-    print(repr(_obj))
-print(flow.storage.build_request_kwargs, flow.storage.get_flow_request_kwargs)
-# what Saturn's Webhook storage holds: the bytes an agent downloads
-_content = requests.get(**_render_dict(flow.storage.get_flow_request_kwargs), timeout=30)
-_content.raise_for_status()
-(_dir / "saturn-flow-content.pickle").write_bytes(_content.content)
-# what Prefect Cloud holds: every registered version of the flow
-_stored = prefect.Client().graphql(
-    'query { flow(where: {name: {_eq: "prefect-resource-manager"}}) { id serialized_flow storage run_config } }')
-(_dir / "prefect-cloud-flows.json").write_text(json.dumps(_stored))
-_home = Path(os.environ["PREFECT__HOME_DIR"])
-_auth = _home / "auth.toml"
-(_dir / "auth.json").write_text(json.dumps({
-    "home": str(_home),
-    "home_mode": stat.S_IMODE(_home.stat().st_mode),
-    "auth_mode": stat.S_IMODE(_auth.stat().st_mode),
-    "holds_the_key": os.environ["PREFECT_USER_TOKEN"] in _auth.read_text(),
-    "files": sorted(p.name for p in _home.iterdir()),
-}))
+# test probe (tests/e2e/test_secrets.py): the reprs a user may display, and what the platforms stored
+secrets_probe.reprs_and_stored(platform, flow, flow_run, client, integration)
 """
 
 
@@ -130,7 +113,9 @@ def run(
     params = ["-p", "project", "secret-test", "-p", "username", "jdoe", "-p", "n_workers", "1"]
     if data_url is not None:
         params += ["-p", "data_url", data_url]
-    done = run_papermill(copy, out, "--log-output", *params, mark=mark, SECRETS_TEST_DIR=str(work), **env)
+    done = run_papermill(
+        copy, out, "--log-output", *params, mark=mark, SECRETS_TEST_DIR=str(work), TEST_PROGRAMS=str(PROGRAMS), **env
+    )
     return done, out, work
 
 
@@ -212,10 +197,7 @@ def platform(tmp_path_factory):
     standin = PlatformStandIn(tmp_path_factory.mktemp("platform"), mark)
     yield standin
     standin.stop()
-    left = wait_until_gone(mark)
-    for p in left:
-        p.kill()
-    assert not left, f"processes left running: {describe(left)}"
+    assert_none_left(mark)
 
 
 CASES = {  # what changes, and the cell that must fail (where the token was sent)
@@ -311,25 +293,3 @@ def test_a_half_set_saturn_environment_does_not_show_the_token(tmp_path, mark):
         )
         == []
     )
-
-
-def test_each_run_gets_a_private_prefect_home_and_dead_runs_are_swept(tmp_path):
-    from tutorial_kit.notebook.connect import prefect_home_for_this_run
-
-    homes = tmp_path / "prefect"
-    homes.mkdir(mode=0o755)
-    (homes / "auth.toml").write_text('["127.0.0.1-1234"]\napi_key = "old"\n')  # the shared file of earlier versions
-    gone = subprocess.Popen([sys.executable, "-c", "pass"])
-    gone.wait()
-    for pid in (gone.pid, os.getppid()):  # a run that died without ending, and a live one
-        (homes / f"run-{pid}").mkdir()
-        (homes / f"run-{pid}" / "auth.toml").write_text("")
-    home = prefect_home_for_this_run(homes)
-    assert home == homes / f"run-{os.getpid()}"
-    assert sorted(p.name for p in homes.iterdir()) == sorted([f"run-{os.getppid()}", f"run-{os.getpid()}"])
-    assert stat.S_IMODE(homes.stat().st_mode) == 0o700 and stat.S_IMODE(home.stat().st_mode) == 0o700
-    auth = home / "auth.toml"
-    assert auth.read_text() == "" and stat.S_IMODE(auth.stat().st_mode) == 0o600
-    # prefect rewrites the file in place (Path.write_text): the mode stays
-    auth.write_text('["127.0.0.1-5678"]\napi_key = "k"\n')
-    assert stat.S_IMODE(auth.stat().st_mode) == 0o600

@@ -2,20 +2,18 @@
 
 A real ``dask scheduler`` and two ``dask worker``s (from the venv, on 127.0.0.1, with names no
 other test uses) stand for the user's cluster. The unmodified notebook runs its ``read`` task on
-them; the stand-in never scales or stops them; and a wrong address fails clearly, in bounded time.
+them, and the stand-in never scales or stops them. A wrong address: tests/component/test_standin_dask_scheduler.py
+and tests/unit/test_connect.py.
 """
 
 from __future__ import annotations
 
 import contextlib
-import http.server
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -24,26 +22,23 @@ from types import SimpleNamespace
 import pytest
 from conftest import (
     MARK,
-    answers_while_tasks_run,
+    PROGRAMS,
+    STANDIN_LOG,
+    assert_none_left,
     clean_env,
-    describe,
-    digests_after_a_task,
     outputs_text,
     run_papermill,
+    scheduler_info_after_a_task_and_while_tasks_run,
     wait_until_gone,
 )
 
-from tutorial_kit.exceptions import PlatformConfigError
-from tutorial_kit.launcher.process import StandIn
 from tutorial_kit.launcher.protocol import SCHEDULER_VAR
-from tutorial_kit.notebook import connect as connect_module
-from tutorial_kit.paths import NOTEBOOK, SAMPLE_CSV, STANDIN_HOME
+from tutorial_kit.paths import NOTEBOOK, SAMPLE_CSV
 from tutorial_kit.tooling.results import read_result
 
 BIN = Path(sys.executable).parent
-NO_TUTORIAL_KIT = Path(__file__).parent / "programs" / "no_tutorial_kit"
+NO_TUTORIAL_KIT = PROGRAMS / "no_tutorial_kit"
 WORKER_NAMES = ("ext-worker-alpha", "ext-worker-beta")
-STANDIN_LOG = STANDIN_HOME / "standin.log"  # where a notebook's stand-in (and its flow runs) log: grep after an offset
 START_TIMEOUT = 30.0  # seconds for the scheduler file to appear and both workers to join
 PARTS = 4  # the sample split in files: one partition each, so that both workers get tasks
 
@@ -54,10 +49,8 @@ def _kill_group(proc: subprocess.Popen) -> None:
         os.killpg(proc.pid, signal.SIGTERM)
         with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(10)
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)  # nanny children that outlived their nanny
-    except ProcessLookupError:
-        pass
     proc.wait(10)
 
 
@@ -110,10 +103,8 @@ def external_cluster(tmp_path_factory):
             assert scheduler.poll() is None, (tmp / "scheduler.log").read_text()[-2000:]
             assert time.monotonic() < deadline, "dask scheduler did not write its scheduler file in time"
             time.sleep(0.05)
-            try:
+            with contextlib.suppress(FileNotFoundError, ValueError, KeyError):  # not there yet, or half-written
                 address = json.loads(scheduler_file.read_text())["address"]
-            except (FileNotFoundError, ValueError, KeyError):  # not there yet, or half-written
-                pass
         workers = [
             start(
                 name,
@@ -145,10 +136,7 @@ def external_cluster(tmp_path_factory):
     finally:
         for proc in reversed(procs):
             _kill_group(proc)
-        left = wait_until_gone(marker, timeout=15)
-        for p in left:
-            p.kill()
-        assert not left, f"processes of the external cluster left running: {describe(left)}"
+        assert_none_left(marker, timeout=15, what="processes of the external cluster left running")
 
 
 def _imports_tutorial_kit() -> bool:
@@ -251,26 +239,6 @@ def test_notebook_runs_read_on_your_dask_cluster_and_leaves_it_running(external_
 
 
 # -- dask-saturn against a stand-in that hands out the user's cluster -----------------------------
-@pytest.fixture
-def saturn_env_for(monkeypatch, tmp_path):
-    """Start a stand-in with ``dask_scheduler`` and point this process's dask-saturn at it."""
-    started = []
-
-    def start(dask_scheduler: str) -> StandIn:
-        standin = StandIn.start(
-            username="tester", home=tmp_path / f"standin{len(started)}", dask_scheduler=dask_scheduler
-        )
-        started.append(standin)
-        for key, value in standin.environ().items():
-            monkeypatch.setenv(key, value)
-        return standin
-
-    yield start
-    for standin in started:
-        standin.stop()
-        assert not standin.running
-
-
 def test_dask_saturn_gets_your_cluster_and_never_scales_or_stops_it(external_cluster, saturn_env_for, caplog):
     from dask_saturn import SaturnCluster
     from distributed import Client
@@ -315,145 +283,5 @@ def test_scheduler_info_right_after_a_task_and_no_5xx_while_tasks_run(external_c
 
     standin = saturn_env_for(external_cluster.address)
     cluster = SaturnCluster(n_workers=2)
-    try:
-        digests = digests_after_a_task(cluster)
-        assert "execute.lambda.thread-cpu.seconds" in digests, sorted(digests)
-        statuses = answers_while_tasks_run(standin, cluster)
-    finally:
-        cluster.close()
-        cluster.cluster_url = None  # see test_saturn_standin: no status call at exit
-    assert sum(statuses.values()) >= 50 and set(statuses) == {200}, statuses
+    scheduler_info_after_a_task_and_while_tasks_run(standin, cluster)
     assert_cluster_alive(external_cluster)
-
-
-@pytest.fixture
-def closed_port():
-    """A port nobody listens on: connections are refused."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def silent_port():
-    """A port that accepts TCP connections and never says a word."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        sock.listen(8)
-        yield sock.getsockname()[1]
-
-
-@pytest.fixture
-def http_port():
-    """A web server (say, the scheduler's dashboard port given by mistake)."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server.server_address[1]
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
-
-
-class _QuietHandler(http.server.BaseHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.mark.parametrize(
-    "port_fixture, reason",
-    [
-        ("closed_port", "Timed out trying to connect to"),
-        ("silent_port", "something accepted the connection but did not answer as a Dask scheduler"),
-        ("http_port", "did not answer as a Dask scheduler"),
-    ],
-)
-def test_unreachable_scheduler_is_a_clear_error_in_bounded_time(
-    port_fixture, reason, request, saturn_env_for, monkeypatch
-):
-    from dask_saturn import SaturnCluster
-
-    port = request.getfixturevalue(port_fixture)
-    # the stand-in bounds its wait by dask's own connect timeout (30 s by default)
-    monkeypatch.setenv("DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT", "1s")
-    address = f"tcp://127.0.0.1:{port}"
-    saturn_env_for(address)
-    began = time.monotonic()
-    with pytest.raises(ValueError) as error:
-        SaturnCluster(n_workers=1)
-    assert time.monotonic() - began < 8
-    message = str(error.value)
-    assert message.startswith(
-        f"Dask cluster failed to start: no Dask scheduler answered at {address} ({SCHEDULER_VAR}) within 1 s: "
-    )
-    assert reason in message and message.endswith(f"Start one with `dask scheduler`, or fix {SCHEDULER_VAR}")
-
-
-# -- bad values: one line, before anything starts -------------------------------------------------
-@pytest.mark.parametrize(
-    "value, problem",
-    [
-        ("10.0.0.5:8786", "it has no scheme"),
-        ("tls://10.0.0.5:8786", "only tcp:// works here"),
-        ("http://10.0.0.5:8787", "only tcp:// works here"),
-        ("tcp://10.0.0.5", "it has no port"),
-        ("tcp://:8786", "it has no host"),
-        ("tcp://10.0.0.5:port", "its port is invalid"),
-        ("tcp://10.0.0.5:99999", "its port is invalid"),
-        ("tcp://10.0.0.5:0", "its port is invalid"),
-        ("tcp://10.0.0.5:8786/status", "more than scheme, host and port"),
-    ],
-)
-def test_bad_value_is_a_one_line_error_naming_the_variable(value, problem, monkeypatch):
-    monkeypatch.setattr(connect_module, "_current", None)
-    for var in ("SATURN_BASE_URL", "SATURN_TOKEN"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv(SCHEDULER_VAR, value)
-    started = []
-    monkeypatch.setattr(connect_module.StandIn, "start", lambda **kw: started.append(kw))
-    with pytest.raises(PlatformConfigError) as error:
-        connect_module.connect("u")
-    message = str(error.value)
-    assert message == (
-        f"{SCHEDULER_VAR} must be a Dask scheduler address like tcp://10.0.0.5:8786, "
-        f"got {value!r}: {message.split(': ', 1)[1]}"
-    )
-    assert problem in message and "\n" not in message
-    assert not started
-
-
-def test_standin_command_line_rejects_a_bad_address():
-    run = subprocess.run(
-        [sys.executable, "-m", "tutorial_kit.standin", "--username", "u", "--dask-scheduler", "10.0.0.5:8786"],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        env=clean_env(STANDIN_SATURN_TOKEN="a", STANDIN_PREFECT_API_KEY="b"),
-    )
-    assert run.returncode == 2
-    assert "--dask-scheduler: '10.0.0.5:8786' is not a scheduler address like tcp://10.0.0.5:8786" in run.stderr
-
-
-@pytest.mark.parametrize(
-    "value, expected",
-    [
-        (" tcp://10.0.0.5:8786 ", "tcp://10.0.0.5:8786"),
-        ("tcp://[::1]:8786/", "tcp://[::1]:8786"),
-        ("tcp://dask-head.local:8786", "tcp://dask-head.local:8786"),
-        ("", None),  # empty is unset, as for the Saturn variables: the stand-in starts LocalClusters
-    ],
-)
-def test_good_values_reach_the_standin(value, expected, monkeypatch):
-    monkeypatch.setattr(connect_module, "_current", None)
-    for var in ("SATURN_BASE_URL", "SATURN_TOKEN"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv(SCHEDULER_VAR, value)
-    monkeypatch.setenv("PATH", os.environ.get("PATH", ""))  # connect() may add the venv's scripts
-    monkeypatch.delitem(sys.modules, "prefect", raising=False)  # other tests import it
-    started = []
-    fake = SimpleNamespace(running=True, dask_scheduler=expected, environ=dict, stop=lambda: None)
-    monkeypatch.setattr(connect_module.StandIn, "start", lambda **kw: started.append(kw) or fake)
-    monkeypatch.setattr(connect_module.atexit, "register", lambda f: None)
-    connection = connect_module.connect("u")
-    assert [kw["dask_scheduler"] for kw in started] == [expected]
-    assert (f"Its Dask cluster is yours, at {expected}" in str(connection)) == (expected is not None)

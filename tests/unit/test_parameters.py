@@ -1,16 +1,13 @@
 """Parameter checks: a bad value fails at once, naming the parameter and what to do, before any
-stand-in or cluster starts."""
+stand-in or cluster starts. Each message is checked here, from ``check_parameters``; that a papermill
+``-p`` value reaches it, and its message the user: tests/e2e/test_parameter_plumbing.py."""
 
-import re
-
-import nbformat
 import pytest
-from conftest import run_papermill
 
 from tutorial_kit.exceptions import ParameterError
 from tutorial_kit.launcher.protocol import MAX_WORKERS
 from tutorial_kit.notebook.parameters import MAX_PROJECT_NAME_LENGTH, check_parameters
-from tutorial_kit.paths import NOTEBOOK, SAMPLE_CSV
+from tutorial_kit.paths import SAMPLE_CSV
 
 GOOD = dict(project="p", username="u", n_workers=3, data_url=SAMPLE_CSV)
 USERNAME_RULE = "use 1 to 39 lowercase letters, digits and single hyphens, starting and ending with a letter or digit"
@@ -90,6 +87,11 @@ EXACT = [
         "position 4): a Prefect Cloud project name is one line of visible text",
     ),
     (
+        {"project": "taxi\trides"},
+        "project 'taxi\\trides' holds a control or invisible character ('\\t' at "
+        "position 4): a Prefect Cloud project name is one line of visible text",
+    ),
+    (
         {"project": "taxi\u200b"},
         "project 'taxi\\u200b' holds a control or invisible character ('\\u200b' at "
         "position 4): a Prefect Cloud project name is one line of visible text",
@@ -111,6 +113,7 @@ EXACT = [
     ),
     ({"username": ""}, "username must be a non-empty string, got '': pass -p username NAME"),
     ({"username": "JDoe"}, NOT_A_USER.format("JDoe", "'J' is not allowed; Saturn user names are lowercase: 'jdoe'")),
+    ({"username": "J.Doe"}, NOT_A_USER.format("J.Doe", "'J' is not allowed")),  # no lowercase form: j.doe is not one
     ({"username": "j.doe"}, NOT_A_USER.format("j.doe", "'.' is not allowed")),
     ({"username": "j_doe"}, NOT_A_USER.format("j_doe", "'_' is not allowed")),
     ({"username": "j doe"}, NOT_A_USER.format("j doe", "' ' is not allowed")),
@@ -134,59 +137,3 @@ def test_bad_values_give_this_exact_message(change, message):
         check(**change)
     assert str(info.value) == message
     assert "\n" not in str(info.value)
-
-
-# Through papermill, as a scheduled run gets them: the messages are the unit tests' above; this one
-# run proves the plumbing. A value parsed by papermill (2.5, a float) reaches check_parameters, which
-# stops the run in the connect cell, before connect() starts the stand-in, with the message in the
-# scheduler's log.
-def test_papermill_stops_before_anything_starts(tmp_path, mark):
-    params, message = ["-p", "n_workers", "2.5"], "ParameterError: " + WHOLE.format(2.5)
-    out = tmp_path / "out.ipynb"
-    run = run_papermill(NOTEBOOK, out, "-p", "project", "x", "-p", "username", "y", *params, mark=mark)
-    assert run.returncode != 0
-    assert message.split(": ", 1)[1] in run.stderr  # what a scheduler's log shows
-    nb = nbformat.read(out, as_version=4)
-    failed = [c for c in nb.cells if any(o.output_type == "error" for o in c.get("outputs", []))]
-    assert len(failed) == 1
-    (error,) = [o for o in failed[0].outputs if o.output_type == "error"]
-    assert f"{error.ename}: {error.evalue}" == message
-    assert "check_parameters(" in failed[0].source and "connect(" in failed[0].source
-    traceback = re.sub(r"\x1b\[[0-9;]*m", "", "".join(error.traceback))
-    assert re.search(r"-+> \d+ check_parameters\(", traceback)  # raised by the check, before connect() runs
-    texts = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
-    assert "started the local stand-in" not in texts
-    executed = [c for c in nb.cells if c.cell_type == "code" and c.get("execution_count")]
-    assert executed[-1] is failed[0]  # nothing ran after it
-
-
-def test_help_notebook_gives_each_parameter_its_type_and_rule():
-    """`papermill --help-notebook` reads the annotations and comments of the parameters cell; the
-    bounds it prints are the ones the checks apply."""
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    from tutorial_kit.notebook.parameters import MAX_USERNAME_LENGTH
-
-    run = subprocess.run(
-        [str(Path(sys.executable).parent / "papermill"), "--help-notebook", str(NOTEBOOK)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert run.returncode == 0, run.stderr
-    help_text = " ".join(run.stdout.split())
-    assert "Unknown type" not in help_text
-    for name, kind, rule in [
-        ("project", "str", f"1 to {MAX_PROJECT_NAME_LENGTH} visible characters, no space at either end"),
-        ("username", "str", f"1 to {MAX_USERNAME_LENGTH} lowercase letters, digits and single hyphens"),
-        ("n_workers", "int", f"Dask workers for the flow's cluster: 1 to {MAX_WORKERS}"),
-        (
-            "data_url",
-            "Optional[str]",
-            "CSV or Parquet: a path, glob, file://, https:// or s3:// URL; None: the bundled sample",
-        ),
-    ]:
-        found = re.search(rf"{name}: (\S+) \(default .*?\) (.*?)(?= \w+: \w+ \(default|$)", help_text)
-        assert found and found[1] == kind and rule in found[2], (name, help_text)

@@ -220,7 +220,8 @@ def test_prefects_watch_query_reads_states_and_logs(backend, flow):
     backend.write_run_logs([{"flow_run_id": run.id, "message": "hello", "timestamp": T0 + timedelta(seconds=1)}])
     query = (
         f'query {{ flow_run(where: {{id: {{_eq: "{run.id}"}}}}) {{ id updated states {{ timestamp serialized_state }} '
-        f'logs(order_by: {{timestamp: asc}}, where: {{_and: [{{timestamp: {{_lte: "{(T0 + timedelta(seconds=2)).isoformat()}"}}}}, {{}}]}}) '
+        f"logs(order_by: {{timestamp: asc}}, "
+        f'where: {{_and: [{{timestamp: {{_lte: "{(T0 + timedelta(seconds=2)).isoformat()}"}}}}, {{}}]}}) '
         "{ timestamp message level } } }"
     )
     outcome = execute_graphql(backend, query)

@@ -7,7 +7,10 @@ from tutorial_kit.tooling.results import ResultNotFound, parse_result, read_resu
 
 
 def test_parse_result_reads_full_precision_rows():
-    text = "std of passenger_count per VendorID (trips with passenger_count > 1):\nVendorID\n1   0.6938714792963351\n4   1.4142135623730951\n"
+    text = (
+        "std of passenger_count per VendorID (trips with passenger_count > 1):\n"
+        "VendorID\n1   0.6938714792963351\n4   1.4142135623730951\n"
+    )
     assert parse_result(text) == {1: 0.6938714792963351, 4: 1.4142135623730951}
 
 

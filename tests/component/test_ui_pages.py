@@ -9,24 +9,17 @@ import uuid
 
 import pytest
 import requests
-from conftest import MARK, describe, register_user_flow, shell_env, wait_until_gone
+from conftest import marked_standin, register_user_flow, shell_env
 
 from tutorial_kit.launcher import tickets
-from tutorial_kit.launcher.process import StandIn
 
 PROJECT = "pages"
-_MODULE_MARK = uuid.uuid4().hex
 
 
 @pytest.fixture(scope="module")
 def standin(tmp_path_factory):
-    standin = StandIn.start(username="tester", home=tmp_path_factory.mktemp("ui-standin"), env={MARK: _MODULE_MARK})
-    yield standin
-    standin.stop()
-    left = wait_until_gone(_MODULE_MARK)
-    for p in left:
-        p.kill()
-    assert not left, describe(left)
+    with marked_standin(tmp_path_factory.mktemp("ui-standin"), uuid.uuid4().hex) as standin:
+        yield standin
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +36,8 @@ def flow_url(standin, flow_id):
         json={"query": f'query {{ flow_by_pk(id: "{flow_id}") {{ flow_group_id }} }}'},
         headers={"Authorization": f"Bearer {standin.environ()['PREFECT_USER_TOKEN']}"},
     ).json()
-    return f"{standin.environ()['PREFECT__SERVER__UI__ENDPOINT']}/local/flow/{answer['data']['flow_by_pk']['flow_group_id']}"
+    flow_group_id = answer["data"]["flow_by_pk"]["flow_group_id"]
+    return f"{standin.environ()['PREFECT__SERVER__UI__ENDPOINT']}/local/flow/{flow_group_id}"
 
 
 def logged_in(flow_url) -> tuple[requests.Session, requests.Response]:

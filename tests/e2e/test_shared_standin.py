@@ -26,7 +26,16 @@ from types import SimpleNamespace
 
 import pytest
 import requests
-from conftest import MARK, clean_env, describe, outputs_text, register_user_flow, run_papermill, wait_until_gone
+from conftest import (
+    MARK,
+    clean_env,
+    describe,
+    outputs_text,
+    prefect_cli,
+    register_user_flow,
+    run_papermill,
+    wait_until_gone,
+)
 
 from tutorial_kit.launcher.shared import DISCOVERY, HOME_VAR, STATE, SharedStandIn
 from tutorial_kit.paths import NOTEBOOK, REPO_ROOT, SAMPLE_CSV_PATH
@@ -75,12 +84,6 @@ class Shared:
         assert done.returncode == 0, done.stderr
         exports = dict(re.findall(r"^export (\w+)=(.*)$", done.stdout, re.M))
         return clean_env(**{k: v.strip("'") for k, v in exports.items()}, PYTHONWARNINGS="ignore")
-
-
-def prefect(shell: dict, *args: str, timeout: float = 180) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(VENV_BIN / "prefect"), *args], env=shell, capture_output=True, text=True, timeout=timeout, cwd=REPO_ROOT
-    )
 
 
 def everything(shared: Shared) -> dict:
@@ -152,6 +155,7 @@ def test_the_flow_url_quick_run_and_the_runs_page_in_a_browser(on_shared, browse
         zip(
             page.locator("#task-runs tbody tr td:nth-child(1)").all_inner_texts(),
             page.locator("#task-runs tbody tr td:nth-child(2)").all_inner_texts(),
+            strict=True,  # the two columns of the same rows
         )
     )
     assert tasks == {
@@ -200,30 +204,30 @@ def story(tmp_path, home, shared, mark, data, out):
     )
     notebook_result = read_result(out)
     shell = shared.shell(tmp_path)
-    listed = prefect(shell, "get", "flow-runs", "--project", PROJECT, "--flow", FLOW, timeout=60)
+    listed = prefect_cli(shell, "get", "flow-runs", "--project", PROJECT, "--flow", FLOW, timeout=60)
     succeeded = len(re.findall(rf"\s{FLOW}\s+Success\s", listed.stdout))  # the notebook's, and a quick run's
 
     # a shell pointed at it runs the flow again and sees one more run
-    again = prefect(shell, "run", "--name", FLOW, "--project", PROJECT, "--watch")
+    again = prefect_cli(shell, "run", "--name", FLOW, "--project", PROJECT, "--watch")
     assert again.returncode == 0 and "Flow run succeeded!" in again.stdout, again.stdout[-3000:]
-    listed = prefect(shell, "get", "flow-runs", "--project", PROJECT, "--flow", FLOW, timeout=60)
+    listed = prefect_cli(shell, "get", "flow-runs", "--project", PROJECT, "--flow", FLOW, timeout=60)
     assert listed.returncode == 0 and len(re.findall(rf"\s{FLOW}\s+Success\s", listed.stdout)) == succeeded + 1
 
     # the data file goes away between registration and the run: the run fails naming it
     data.unlink()
-    failed = prefect(shell, "run", "--name", FLOW, "--project", PROJECT, "--watch")
+    failed = prefect_cli(shell, "run", "--name", FLOW, "--project", PROJECT, "--watch")
     assert failed.returncode == 1 and "Flow run failed!" in failed.stdout, failed.stdout[-3000:]
     message = f"data_url '{data}' does not exist"
     assert message in failed.stdout
     name = re.search(r"└── Name: (\S+)", failed.stdout)[1]
-    logs = prefect(shell, "get", "logs", "--name", name, timeout=60)
+    logs = prefect_cli(shell, "get", "logs", "--name", name, timeout=60)
     assert logs.returncode == 0 and message in logs.stdout
 
     # a run in flight when the stand-in is killed with kill -9
     register_user_flow(shell, "user-gate", PROJECT)
     gate = tmp_path / "gate"
     gate.mkdir()
-    started = prefect(shell, "run", "--name", "user-gate", "--project", PROJECT, "--param", f"gate={gate}")
+    started = prefect_cli(shell, "run", "--name", "user-gate", "--project", PROJECT, "--param", f"gate={gate}")
     assert started.returncode == 0, started.stdout
     deadline = time.monotonic() + 120
     while not (gate / "running").exists():
@@ -254,7 +258,7 @@ def story(tmp_path, home, shared, mark, data, out):
         orphan["states"][-1]["message"],
     )
     shell = shared.shell(tmp_path)  # the same keys and port: the old shell's exports still work
-    listed = prefect(shell, "get", "flow-runs", "--project", PROJECT, "--flow", FLOW, timeout=60)
+    listed = prefect_cli(shell, "get", "flow-runs", "--project", PROJECT, "--flow", FLOW, timeout=60)
     assert (
         listed.returncode == 0 and len(re.findall(rf"\s{FLOW}\s+(?:Success|Failed)\s", listed.stdout)) == succeeded + 2
     )

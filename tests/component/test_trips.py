@@ -17,7 +17,7 @@ import tempfile
 import dask.dataframe as dd
 import pandas as pd
 import pytest
-from conftest import DEEP_BAD_ROW, SHARED_SAMPLE_DIR, bad_deep_in_the_file
+from conftest import DEEP_BAD_ROW, PROGRAMS, SHARED_SAMPLE_DIR, bad_deep_in_the_file
 from dask.distributed import Client, LocalCluster
 from servers import s3_server, web_server
 
@@ -33,9 +33,11 @@ TOLERANCE = 1e-12
 
 @pytest.fixture(scope="module")
 def client():
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        with Client(cluster) as c:
-            yield c
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        Client(cluster) as c,
+    ):
+        yield c
 
 
 @pytest.fixture(scope="module")
@@ -142,12 +144,11 @@ def test_no_ranges_server_gives_blocks_and_rows_as_a_local_file(client, tmp_path
         )
         first, again = (inspect_trips(f"{url}/trips.csv").files[0].path for _ in range(2))
         assert first == again and first.startswith(tempfile.gettempdir())  # one download, reused
-        script = (
-            "from tutorial_kit.notebook.trips import inspect_trips; import sys; "
-            "print(inspect_trips(sys.argv[1]).files[0].path)"
-        )
         run = subprocess.run(
-            [sys.executable, "-c", script, f"{url}/trips.csv"], capture_output=True, text=True, timeout=60
+            [sys.executable, str(PROGRAMS / "downloaded_copy.py"), f"{url}/trips.csv"],
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
     assert run.returncode == 0, run.stderr
     copy = run.stdout.strip()

@@ -23,14 +23,15 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from conftest import PROGRAMS
 
 from tutorial_kit import paths
 from tutorial_kit.generator import calibration, month, output
 from tutorial_kit.generator.text import HEADER
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = paths.REPO_ROOT
 README = REPO / "data" / "README.md"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+SHARED = paths.REPO_ROOT.parent / "shared"
 REAL = SHARED / "data" / "tlc-yellow-2019-01"
 REAL_HEAD = REAL / "yellow_tripdata_2019-01.head-1024-bytes.csv"
 REAL_SAMPLE = REAL / "yellow_tripdata_2019-01.sample-0.2pct.csv"
@@ -365,11 +366,13 @@ def test_paths_and_the_generator_import_only_the_standard_library():
     """paths is imported by the notebook's process and the stand-in; the generator runs in
     worker processes that should start fast.  Only parquet_release needs pyarrow."""
     modules = ("paths", "generator.__main__", "generator.output", "generator.month")
-    code = (
-        f"import sys; import {', '.join('tutorial_kit.' + m for m in modules)}; "
-        "print(sorted(m for m in ('pandas', 'numpy', 'dask', 'pyarrow') if m in sys.modules))"
+    result = subprocess.run(
+        [sys.executable, str(PROGRAMS / "heavy_imports.py"), *("tutorial_kit." + m for m in modules)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
-    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
 

@@ -7,7 +7,7 @@ import re
 import nbformat
 import pandas as pd
 import pytest
-from conftest import SHARED_SAMPLE_DIR, outputs_text, run_papermill
+from conftest import SHARED_SAMPLE_DIR, outputs_text, papermill_params, run_papermill
 
 from tutorial_kit.paths import NOTEBOOK, SAMPLE_CSV
 from tutorial_kit.tooling.results import read_result
@@ -75,18 +75,7 @@ def test_real_sample_gives_the_published_std(tmp_path, mark):
     run = run_papermill(
         NOTEBOOK,
         out,
-        "-p",
-        "project",
-        "X",
-        "-p",
-        "username",
-        "y",
-        "-p",
-        "data_url",
-        str(sample),
-        "-p",
-        "n_workers",
-        "1",
+        *papermill_params(project="X", username="y", data_url=str(sample), n_workers="1"),
         mark=mark,
     )
     assert run.returncode == 0, run.stderr[-3000:]

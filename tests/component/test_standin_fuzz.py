@@ -130,73 +130,67 @@ def _junk(rng, size):
     return "".join(rng.choice(alphabet) for _ in range(size))
 
 
+def _deep_nesting(rng) -> str:
+    depth = rng.choice([10, 2_000, 50_000])  # past json's recursion limit too
+    return rng.choice("[{") * depth
+
+
+#: Ways to make a body that is not a JSON object, one drawn per body: text (encoded, then checked), or
+#: bytes as they are.
+_MALFORMED_JSON = [
+    lambda rng: json.dumps({"n_workers": 1, "query": "{ tenant { id } }"})[: rng.randint(1, 30)],
+    lambda rng: json.dumps(rng.choice([[1, 2], "text", 7, None, True, 1.5, []])),
+    _deep_nesting,
+    lambda rng: bytes(rng.getrandbits(8) for _ in range(rng.randint(1, 300))),  # often not UTF-8
+    lambda rng: "{'single': 'quotes'}",
+    lambda rng: '{"a": 1,}',
+    lambda rng: '{"a": NaN' + "}" * rng.randint(0, 1) + "x",
+    lambda rng: _junk(rng, rng.randint(1, 200)),
+    lambda rng: "\ufeff" + json.dumps({"query": "{ tenant { id } }"}),  # a byte order mark
+]
+
+
+def _is_json_object(data: bytes) -> bool:
+    try:
+        return isinstance(json.loads(data), dict)
+    except (ValueError, RecursionError):
+        return False
+
+
 def _malformed_json(rng) -> bytes:
     """Bytes that are not a JSON object (checked), so no request can be valid."""
     while True:
-        choice = rng.randrange(9)
-        if choice == 0:
-            body = json.dumps({"n_workers": 1, "query": "{ tenant { id } }"})[: rng.randint(1, 30)]
-        elif choice == 1:
-            body = json.dumps(rng.choice([[1, 2], "text", 7, None, True, 1.5, []]))
-        elif choice == 2:
-            depth = rng.choice([10, 2_000, 50_000])  # past json's recursion limit too
-            body = rng.choice("[{") * depth
-        elif choice == 3:
-            return bytes(rng.getrandbits(8) for _ in range(rng.randint(1, 300)))  # often not UTF-8
-        elif choice == 4:
-            body = "{'single': 'quotes'}"
-        elif choice == 5:
-            body = '{"a": 1,}'
-        elif choice == 6:
-            body = '{"a": NaN' + "}" * rng.randint(0, 1) + "x"
-        elif choice == 7:
-            body = _junk(rng, rng.randint(1, 200))
-        else:
-            body = "\ufeff" + json.dumps({"query": "{ tenant { id } }"})  # a byte order mark
+        body = _MALFORMED_JSON[rng.randrange(len(_MALFORMED_JSON))](rng)
+        if isinstance(body, bytes):
+            return body
         data = body.encode("utf-8", "surrogatepass")
-        try:
-            if isinstance(json.loads(data), dict):
-                continue
-        except (ValueError, RecursionError):
-            pass
-        return data
+        if not _is_json_object(data):
+            return data
 
 
-def _invalid_graphql(rng) -> dict:
-    """A GraphQL request body that fails before execution (a 400), by construction."""
-    query = rng.choice(VALID_QUERIES)
-    choice = rng.randrange(12)
-    if choice == 0:  # cut: unbalanced braces
-        return {"query": query[: rng.randint(1, len(query) - 1)]}
-    if choice == 1:  # a field the schema does not have
-        return {
-            "query": query.replace(
-                "{ ", "{ zz_" + "".join(rng.choice(string.ascii_lowercase) for _ in range(5)) + " ", 1
-            )
-        }
-    if choice == 2:
-        return {
-            "query": 'query {{ flow_by_pk(id: "{}") {{ id }} }}'.format(
-                _junk(rng, 8).replace('"', "").replace("\\", "")
-            )
-        }
-    if choice == 3:
-        return {"query": "query { project(where: {name: {_eq: $undefined}}) { id } }"}
-    if choice == 4:
-        return {"query": VALID_QUERIES[3], "variables": rng.choice([{}, {"id": 5}, {"id": "not-a-uuid"}, {"id": None}])}
-    if choice == 5:
-        return {"query": rng.choice("})]!@#$%^&*") + _junk(rng, rng.randint(0, 100))}
-    if choice == 6:
-        return {"query": "{" * rng.choice([100, 5_000]) + "}" * 10}
-    if choice == 7:
-        return {"query": VALID_QUERIES[0] + " " + VALID_QUERIES[1].replace("query", "query B")}  # two, no name
-    if choice == 8:
-        return {"query": rng.choice([5, ["q"], None, {"q": 1}, "", "   "])}
-    if choice == 9:
-        return {"query": VALID_QUERIES[0], "variables": rng.choice(["[1]", "{nope", "5", [1], 7])}
-    if choice == 10:
-        return {"query": VALID_QUERIES[0], "operationName": rng.choice([5, ["x"], "NoSuchOperation"])}
-    return {
+def _unknown_field(rng, query: str) -> str:
+    return query.replace("{ ", "{ zz_" + "".join(rng.choice(string.ascii_lowercase) for _ in range(5)) + " ", 1)
+
+
+#: Ways to make a GraphQL request body that fails before execution, one drawn per body, from a valid query.
+_INVALID_GRAPHQL = [
+    lambda rng, query: {"query": query[: rng.randint(1, len(query) - 1)]},  # cut: unbalanced braces
+    lambda rng, query: {"query": _unknown_field(rng, query)},  # a field the schema does not have
+    lambda rng, query: {
+        "query": 'query {{ flow_by_pk(id: "{}") {{ id }} }}'.format(_junk(rng, 8).replace('"', "").replace("\\", ""))
+    },
+    lambda rng, query: {"query": "query { project(where: {name: {_eq: $undefined}}) { id } }"},
+    lambda rng, query: {
+        "query": VALID_QUERIES[3],
+        "variables": rng.choice([{}, {"id": 5}, {"id": "not-a-uuid"}, {"id": None}]),
+    },
+    lambda rng, query: {"query": rng.choice("})]!@#$%^&*") + _junk(rng, rng.randint(0, 100))},
+    lambda rng, query: {"query": "{" * rng.choice([100, 5_000]) + "}" * 10},
+    lambda rng, query: {"query": VALID_QUERIES[0] + " " + VALID_QUERIES[1].replace("query", "query B")},  # two
+    lambda rng, query: {"query": rng.choice([5, ["q"], None, {"q": 1}, "", "   "])},
+    lambda rng, query: {"query": VALID_QUERIES[0], "variables": rng.choice(["[1]", "{nope", "5", [1], 7])},
+    lambda rng, query: {"query": VALID_QUERIES[0], "operationName": rng.choice([5, ["x"], "NoSuchOperation"])},
+    lambda rng, query: {
         "query": rng.choice(
             [
                 "subscription { tenant { id } }",
@@ -205,118 +199,156 @@ def _invalid_graphql(rng) -> dict:
                 "query { tenant { id ...Missing } }",
             ]
         )
-    }
+    },
+]
 
 
-def make_case(rng, saturn_token: str, prefect_key: str) -> Case:
-    good_saturn = {"Authorization": f"token {saturn_token}"}
-    good_prefect = {"Authorization": f"Bearer {prefect_key}"}
-    kind = rng.choices(
-        [
-            "bad_auth",
-            "graphql_bad_auth",
-            "wrong_method",
-            "unknown_path",
-            "malformed_json",
-            "invalid_graphql",
-            "oversized",
-            "wrong_content_type",
-            "bad_operation",
-        ],
-        weights=[14, 6, 12, 12, 16, 12, 8, 10, 10],
-    )[0]
-    json_routes = [r for r in SATURN_ROUTES if r[2]]
-    headers, body, expect, chunked, declared = {}, b"", None, False, None
+def _invalid_graphql(rng) -> dict:
+    """A GraphQL request body that fails before execution (a 400), by construction."""
+    query = rng.choice(VALID_QUERIES)
+    return _INVALID_GRAPHQL[rng.randrange(len(_INVALID_GRAPHQL))](rng, query)
 
-    if kind == "bad_auth":
-        template, allowed, _ = rng.choice(SATURN_ROUTES + [CONTROL])
-        method = rng.choice(sorted(allowed))
-        token = rng.choice([None, "wrong", f"{saturn_token}x", saturn_token[:-1], ""])
-        scheme = rng.choice(["token", "Token", "Bearer", ""])
-        if token is not None:
-            headers["Authorization"] = f"{scheme} {token}".strip() if rng.random() < 0.8 else saturn_token
-        if rng.random() < 0.5:
-            body = json.dumps({"n_workers": 1}).encode()
-        return Case(kind, method, _path(rng, template), headers, body, 401, False, None)
 
-    if kind == "graphql_bad_auth":  # by design 200 + UNAUTHENTICATED (see the module docstring)
-        choice = rng.randrange(4)
-        if choice == 1:
-            headers["Authorization"] = f"Bearer {prefect_key}x"
-        elif choice == 2:
-            headers["Authorization"] = rng.choice(["Token abc", "Bearer", "Basic dXNlcjpwYXNz", prefect_key])
-        elif choice == 3:
-            headers.update(good_prefect)
-            headers["X-Prefect-Tenant-Id"] = rng.choice([str(uuid.UUID(int=rng.getrandbits(128))), "not-a-uuid"])
-        body = json.dumps({"query": rng.choice(VALID_QUERIES[:3]), "variables": "null"}).encode()
-        return Case(kind, "POST", "/graphql", headers, body, 200, False, None)
+class Keys(collections.namedtuple("Keys", "saturn_token prefect_key")):
+    """The stand-in's two keys, and the good Authorization header of each API."""
 
-    if kind == "wrong_method":
-        template, allowed, _ = rng.choice(SATURN_ROUTES + [GRAPHQL, CONTROL])
-        method = rng.choice([m for m in METHODS + ("FOO", "PROPFIND") if m not in allowed])
-        headers.update(good_prefect if template == "/graphql" else good_saturn)
-        return Case(kind, method, _path(rng, template), headers, b"", 405, False, None)
+    def saturn(self) -> dict:
+        return {"Authorization": f"token {self.saturn_token}"}
 
-    if kind == "unknown_path":
-        while True:
-            path = rng.choice(
-                [
-                    "/api/dask_clusters/" + rng.choice(["XYZ", "g00d", "-1", "%2e%2e"]) + "/info",
-                    "/api/prefect_cloud/flows/" + _hex(rng) + "/" + _hex(rng) + "/nope",
-                    "/api/" + "".join(rng.choice(string.ascii_lowercase + "_/") for _ in range(rng.randint(1, 40))),
-                    "/graphq" + rng.choice(["", "l/x", "ll"]),
-                    "/_standin/" + rng.choice(["", "fault", "faults/x"]),
-                    "/" + "/".join(f"%{rng.getrandbits(8):02X}" for _ in range(rng.randint(1, 20))),
-                    "/" + "a" * rng.randint(1, 4000),
-                    "/../../etc/passwd",
-                    "/",
-                ]
-            )
-            if not any(p.fullmatch(path) for p in ROUTE_PATTERNS):
-                break
-        headers.update(rng.choice([good_saturn, good_prefect, {}]))
-        method = rng.choice(METHODS + ("FOO",))
-        return Case(kind, method, path, headers, b"", 404, False, None)
+    def prefect(self) -> dict:
+        return {"Authorization": f"Bearer {self.prefect_key}"}
 
-    if kind == "malformed_json":
-        template, allowed, _ = rng.choice(json_routes + [GRAPHQL])
-        headers.update(good_prefect if template == "/graphql" else good_saturn)
-        if rng.random() < 0.5:
-            headers["Content-Type"] = "application/json"
-        return Case(
-            kind, rng.choice(sorted(allowed)), _path(rng, template), headers, _malformed_json(rng), 400, False, None
+    def of(self, template: str) -> dict:
+        return self.prefect() if template == "/graphql" else self.saturn()
+
+
+JSON_ROUTES = [r for r in SATURN_ROUTES if r[2]]
+
+
+def _bad_auth(rng, keys: Keys) -> Case:
+    template, allowed, _ = rng.choice(SATURN_ROUTES + [CONTROL])
+    method = rng.choice(sorted(allowed))
+    token = rng.choice([None, "wrong", f"{keys.saturn_token}x", keys.saturn_token[:-1], ""])
+    scheme = rng.choice(["token", "Token", "Bearer", ""])
+    headers, body = {}, b""
+    if token is not None:
+        headers["Authorization"] = f"{scheme} {token}".strip() if rng.random() < 0.8 else keys.saturn_token
+    if rng.random() < 0.5:
+        body = json.dumps({"n_workers": 1}).encode()
+    return Case("bad_auth", method, _path(rng, template), headers, body, 401, False, None)
+
+
+def _graphql_bad_auth(rng, keys: Keys) -> Case:
+    """By design 200 + UNAUTHENTICATED (see the module docstring)."""
+    headers = {}
+    choice = rng.randrange(4)
+    if choice == 1:
+        headers["Authorization"] = f"Bearer {keys.prefect_key}x"
+    elif choice == 2:
+        headers["Authorization"] = rng.choice(["Token abc", "Bearer", "Basic dXNlcjpwYXNz", keys.prefect_key])
+    elif choice == 3:
+        headers.update(keys.prefect())
+        headers["X-Prefect-Tenant-Id"] = rng.choice([str(uuid.UUID(int=rng.getrandbits(128))), "not-a-uuid"])
+    body = json.dumps({"query": rng.choice(VALID_QUERIES[:3]), "variables": "null"}).encode()
+    return Case("graphql_bad_auth", "POST", "/graphql", headers, body, 200, False, None)
+
+
+def _wrong_method(rng, keys: Keys) -> Case:
+    template, allowed, _ = rng.choice(SATURN_ROUTES + [GRAPHQL, CONTROL])
+    method = rng.choice([m for m in METHODS + ("FOO", "PROPFIND") if m not in allowed])
+    return Case("wrong_method", method, _path(rng, template), keys.of(template), b"", 405, False, None)
+
+
+def _unknown_path(rng, keys: Keys) -> Case:
+    while True:
+        path = rng.choice(
+            [
+                "/api/dask_clusters/" + rng.choice(["XYZ", "g00d", "-1", "%2e%2e"]) + "/info",
+                "/api/prefect_cloud/flows/" + _hex(rng) + "/" + _hex(rng) + "/nope",
+                "/api/" + "".join(rng.choice(string.ascii_lowercase + "_/") for _ in range(rng.randint(1, 40))),
+                "/graphq" + rng.choice(["", "l/x", "ll"]),
+                "/_standin/" + rng.choice(["", "fault", "faults/x"]),
+                "/" + "/".join(f"%{rng.getrandbits(8):02X}" for _ in range(rng.randint(1, 20))),
+                "/" + "a" * rng.randint(1, 4000),
+                "/../../etc/passwd",
+                "/",
+            ]
         )
+        if not any(p.fullmatch(path) for p in ROUTE_PATTERNS):
+            break
+    headers = dict(rng.choice([keys.saturn(), keys.prefect(), {}]))
+    method = rng.choice(METHODS + ("FOO",))
+    return Case("unknown_path", method, path, headers, b"", 404, False, None)
 
-    if kind == "invalid_graphql":
-        headers.update(good_prefect)
+
+def _malformed_json_case(rng, keys: Keys) -> Case:
+    template, allowed, _ = rng.choice(JSON_ROUTES + [GRAPHQL])
+    headers = keys.of(template)
+    if rng.random() < 0.5:
         headers["Content-Type"] = "application/json"
-        return Case(kind, "POST", "/graphql", headers, json.dumps(_invalid_graphql(rng)).encode(), 400, False, None)
+    method, path = rng.choice(sorted(allowed)), _path(rng, template)
+    return Case("malformed_json", method, path, headers, _malformed_json(rng), 400, False, None)
 
-    if kind == "bad_operation":  # well-formed or not, refused either way, and never a 5xx
-        headers.update(good_prefect)
-        query = rng.choice(BAD_OPERATIONS).replace("{id}", str(uuid.UUID(int=rng.getrandbits(128))))
-        return Case(kind, "POST", "/graphql", headers, json.dumps({"query": query}).encode(), {200, 400}, False, None)
 
-    if kind == "oversized":
-        template, allowed, is_json = rng.choice(SATURN_ROUTES + [GRAPHQL, CONTROL])
-        headers.update(rng.choice([good_saturn, good_prefect, {}]))
-        method = rng.choice(sorted(allowed))
-        limit = API_BODY_LIMIT if is_json else FLOW_CONTENT_LIMIT
-        how = rng.choice(["read", "declared", "chunked"] if is_json else ["declared"])
-        if how == "declared":  # only the headers: answered from them, body never sent
-            declared = rng.choice([2 * limit + 1, 10 * limit, 2**40])
-        else:
-            body = b"{" + b" " * rng.randint(limit, 2 * limit - 2) + b"}"
-        return Case(kind, method, _path(rng, template), headers, body, 413, how == "chunked", declared)
+def _invalid_graphql_case(rng, keys: Keys) -> Case:
+    headers = {**keys.prefect(), "Content-Type": "application/json"}
+    body = json.dumps(_invalid_graphql(rng)).encode()
+    return Case("invalid_graphql", "POST", "/graphql", headers, body, 400, False, None)
 
-    # wrong_content_type: a JSON body, labelled as something else
-    template, allowed, _ = rng.choice(json_routes + [GRAPHQL])
-    headers.update(good_prefect if template == "/graphql" else good_saturn)
+
+def _bad_operation(rng, keys: Keys) -> Case:
+    """Well-formed or not, refused either way, and never a 5xx."""
+    query = rng.choice(BAD_OPERATIONS).replace("{id}", str(uuid.UUID(int=rng.getrandbits(128))))
+    body = json.dumps({"query": query}).encode()
+    return Case("bad_operation", "POST", "/graphql", keys.prefect(), body, {200, 400}, False, None)
+
+
+def _oversized(rng, keys: Keys) -> Case:
+    """A body over the limit: read, chunked, or only declared in the headers (answered from them,
+    the body never sent)."""
+    template, allowed, is_json = rng.choice(SATURN_ROUTES + [GRAPHQL, CONTROL])
+    headers = dict(rng.choice([keys.saturn(), keys.prefect(), {}]))
+    method = rng.choice(sorted(allowed))
+    limit = API_BODY_LIMIT if is_json else FLOW_CONTENT_LIMIT
+    how = rng.choice(["read", "declared", "chunked"] if is_json else ["declared"])
+    body, declared = b"", None
+    if how == "declared":
+        declared = rng.choice([2 * limit + 1, 10 * limit, 2**40])
+    else:
+        body = b"{" + b" " * rng.randint(limit, 2 * limit - 2) + b"}"
+    return Case("oversized", method, _path(rng, template), headers, body, 413, how == "chunked", declared)
+
+
+def _wrong_content_type(rng, keys: Keys) -> Case:
+    """A JSON body, labelled as something else."""
+    template, allowed, _ = rng.choice(JSON_ROUTES + [GRAPHQL])
+    headers = keys.of(template)
     headers["Content-Type"] = rng.choice(WRONG_CONTENT_TYPES)
     body = json.dumps({"query": VALID_QUERIES[0]} if template == "/graphql" else {"n_workers": 1, "n": 1}).encode()
     # tornado parses a multipart body itself, before any handler: not multipart, so its own 400
     expect = {400, 415} if headers["Content-Type"].startswith("multipart/") else 415
-    return Case(kind, rng.choice(sorted(allowed)), _path(rng, template), headers, body, expect, False, None)
+    method, path = rng.choice(sorted(allowed)), _path(rng, template)
+    return Case("wrong_content_type", method, path, headers, body, expect, False, None)
+
+
+#: Every kind of defect: (weight, how to make a request with it).
+KINDS = {
+    "bad_auth": (14, _bad_auth),
+    "graphql_bad_auth": (6, _graphql_bad_auth),
+    "wrong_method": (12, _wrong_method),
+    "unknown_path": (12, _unknown_path),
+    "malformed_json": (16, _malformed_json_case),
+    "invalid_graphql": (12, _invalid_graphql_case),
+    "oversized": (8, _oversized),
+    "wrong_content_type": (10, _wrong_content_type),
+    "bad_operation": (10, _bad_operation),
+}
+
+
+def make_case(rng, saturn_token: str, prefect_key: str) -> Case:
+    """One request, bad in the way of a kind drawn by its weight."""
+    (kind,) = rng.choices(list(KINDS), weights=[weight for weight, _ in KINDS.values()])
+    return KINDS[kind][1](rng, Keys(saturn_token, prefect_key))
 
 
 class Client:

@@ -13,55 +13,29 @@ from pathlib import Path
 
 import nbformat
 import pandas as pd
-from conftest import run_papermill
+from conftest import PROGRAMS, STANDIN_LOG, papermill_params, run_papermill
 
 from tutorial_kit.paths import NOTEBOOK, SAMPLE_CSV, STANDIN_HOME
 from tutorial_kit.tooling.results import read_result
 
 RUNS = 3
 TOLERANCE = 1e-12
-LOG = STANDIN_HOME / "standin.log"
 RECORD = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \S+ (?:DEBUG|INFO|WARNING|ERROR|CRITICAL) ")
 
+# The added cells; what they run is tests/programs/concurrent_probe.py.
 WATCH = """\
-# test probe (tests/test_concurrent_runs.py): the cluster read runs on, noted in the flow-run process
-def _note_cluster(task, old_state, new_state):
-    if new_state.is_running():
-        import json, os
-        from distributed import default_client
-
-        with open(os.path.join(os.environ["RUN_PROBE_DIR"], "cluster.json"), "w") as f:
-            json.dump({"scheduler": default_client().scheduler.address,
-                       "cluster_url": default_client().cluster.cluster_url}, f)  # dask-saturn's: the stand-in's
-    return new_state
-
-read.state_handlers.append(_note_cluster)
+# test probe (tests/e2e/test_concurrent_runs.py): the cluster read runs on, noted in the flow-run process
+import os, sys
+import cloudpickle
+sys.path.insert(0, os.environ["TEST_PROGRAMS"])
+import concurrent_probe
+cloudpickle.register_pickle_by_value(concurrent_probe)  # sent with the pickled flow, as the notebook's own code
+read.state_handlers.append(concurrent_probe.note_cluster)
 """
 
 PROBE = """\
-# test probe (tests/test_concurrent_runs.py): what this run used; no secret is printed
-import json, os, stat
-from pathlib import Path
-import toml
-
-_home = Path(os.environ["PREFECT__HOME_DIR"])
-used = json.loads((Path(os.environ["RUN_PROBE_DIR"]) / "cluster.json").read_text())
-_auth = toml.loads((_home / "auth.toml").read_text())
-_slug = prefect.Client()._api_server_slug
-print("RUN-PROBE " + json.dumps({
-    "kernel_pid": os.getpid(),
-    "standin_url": platform.standin.url,
-    "standin_pid": platform.standin.proc.pid,
-    "prefect_home": str(_home),
-    "auth_mode": stat.S_IMODE((_home / "auth.toml").stat().st_mode),
-    "auth_sections": sorted(_auth),
-    "own_section": _slug,
-    "own_key_matches": _auth.get(_slug, {}).get("api_key") == os.environ["PREFECT_USER_TOKEN"],
-    "scheduler": used.get("scheduler"),
-    "cluster_url": used.get("cluster_url"),
-    "project_id": client_project_id,
-    "flow_id": flow_id,
-}))
+# test probe (tests/e2e/test_concurrent_runs.py): what this run used; no secret is printed
+concurrent_probe.report(platform, client_project_id, flow_id)
 """
 
 
@@ -91,7 +65,7 @@ def probed_notebook(path) -> None:
 def test_three_runs_at_once_each_with_its_own_standin(tmp_path, mark):
     copy = tmp_path / "probed.ipynb"
     probed_notebook(copy)
-    log_start = LOG.stat().st_size if LOG.exists() else 0
+    log_start = STANDIN_LOG.stat().st_size if STANDIN_LOG.exists() else 0
     results, errors = {}, {}
     barrier = threading.Barrier(RUNS)
 
@@ -105,18 +79,11 @@ def test_three_runs_at_once_each_with_its_own_standin(tmp_path, mark):
             run = run_papermill(
                 copy,
                 out,
-                "-p",
-                "project",
-                "nightly-taxi",
-                "-p",
-                "username",
-                "jdoe",
-                "-p",
-                "n_workers",
-                "1",
+                *papermill_params(project="nightly-taxi", username="jdoe", n_workers="1"),
                 mark=mark,
                 timeout=240,
                 RUN_PROBE_DIR=str(probes),
+                TEST_PROGRAMS=str(PROGRAMS),
             )
             results[i] = (run, out, time.monotonic() - started)
         except Exception as exc:  # reported below, with the run's number
@@ -166,7 +133,7 @@ def test_three_runs_at_once_each_with_its_own_standin(tmp_path, mark):
         assert p["scheduler"].startswith("tcp://127.0.0.1:")
 
     # the shared log: each stand-in's lines are there, and no two records were written into one line
-    appended = LOG.read_bytes()[log_start:].decode()
+    appended = STANDIN_LOG.read_bytes()[log_start:].decode()
     for p in probes:
         assert f"stand-in listening on {p['standin_url']}" in appended
     assert appended.count("tutorial_kit.standin INFO stand-in stopped") >= RUNS
