@@ -16,15 +16,13 @@ def code_cells(path=NOTEBOOK) -> list[str]:
     return [cell.source for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"]
 
 
-def read_function(path=NOTEBOOK, blocksize=None):
-    """The notebook's ``read`` task as a plain function of ``data_url`` that gives the result as
-    the notebook shows it (a pandas Series, through ``report.std_per_vendor``); it computes on the
-    default Dask client, as the task does inside the resource manager's block. ``blocksize``:
-    another value for the cell's ``BLOCKSIZE`` (tests read the sample in many small blocks)."""
+def read_cell(path=NOTEBOOK) -> dict:
+    """The namespace of the notebook's ``read`` cell, executed with Prefect's ``@task`` replaced by
+    the identity (so without Prefect, whose import must come after ``connect()``): ``read`` itself
+    and the cell's constants, ``COLUMNS``, ``DTYPES`` and ``BLOCKSIZE``."""
     import dask.dataframe as dd
 
     from ..notebook.progress import compute_with_progress
-    from ..notebook.report import std_per_vendor
     from ..notebook.trips import inspect_trips
 
     def task(function=None, **options):  # @task and @task(result=...) both leave the function as it is
@@ -39,6 +37,17 @@ def read_function(path=NOTEBOOK, blocksize=None):
         "compute_with_progress": compute_with_progress,
     }
     exec(compile(source, f"{path.name}:read", "exec"), namespace)  # noqa: S102 - our own notebook
+    return namespace
+
+
+def read_function(path=NOTEBOOK, blocksize=None):
+    """The notebook's ``read`` task as a plain function of ``data_url`` that gives the result as
+    the notebook shows it (a pandas Series, through ``report.std_per_vendor``); it computes on the
+    default Dask client, as the task does inside the resource manager's block. ``blocksize``:
+    another value for the cell's ``BLOCKSIZE`` (tests read the sample in many small blocks)."""
+    from ..notebook.report import std_per_vendor
+
+    namespace = read_cell(path)
     if blocksize is not None:
         namespace["BLOCKSIZE"] = blocksize
     read = namespace["read"]
