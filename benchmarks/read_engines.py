@@ -18,10 +18,24 @@ agree with DuckDB's to 1e-9 relative, or the script exits 1.  The targets of iss
 as PASS/FAIL lines; they are measured here, never in a timed test.
 
 The notebook reads with dask's own readers (``dd.read_csv(engine="pyarrow")``,
-``dd.read_parquet``), with the two columns, float64 and 64 MiB blocks.  On CSV that beats DuckDB
-(parsing dominates, and pyarrow parses on both workers).  On Parquet the 3x target is missed, and
-this is why, measured on this project's 2-core machine (2026-12-03, quiet; medians of 5 to 15
-runs on one 2-worker cluster, the month's 8 row groups):
+``dd.read_parquet``), with the two columns, float64 and 64 MiB blocks, and misses both read targets
+that the repo's former hand-written block reader met on CSV (0.86x DuckDB).  Measured on this
+project's 2-core machine, 2026-12-03, nothing else running (``make bench``: CSV 1.73x, Parquet
+10.2x):
+
+CSV, the month's 687 MB in 10 blocks:
+
+* one block in one process (cProfile, synchronous scheduler): 269 ms, of which pyarrow's parser
+  through pandas 127 ms, reading the file 62 ms, and 50 ms in dask's ``pandas_read_text`` writing
+  the header and the block into one ``BytesIO``; the same block parsed straight by pandas with
+  ``engine="pyarrow"`` takes 83 ms.
+* ``dd.read_csv`` alone, rows counted and nothing computed: 1.8-2.1 s, over DuckDB's whole query
+  (1.45 s) before any filter or groupby.
+* What dask offers did not close it (medians of 3 on one cluster; the notebook's read 2.49 s):
+  ``blocksize="32MiB"`` 2.34 s, ``"128MiB"`` 2.49 s, the C parser 2.63 s,
+  ``dtype_backend="pyarrow"`` 2.57 s, one pyarrow thread per worker 2.42 s, no ``astype`` 2.40 s.
+
+Parquet, the month's 8 row groups (medians of 5 to 15 runs on one cluster):
 
 * dask's ``read_parquet`` alone, the notebook's columns and blocksize, rows counted and nothing
   computed (the ``dask-scan`` line this script prints): 125-190 ms, that is 3.4-3.6x DuckDB's
