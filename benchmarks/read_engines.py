@@ -87,49 +87,39 @@ def peak_mib() -> float:
     raise RuntimeError("no VmHWM in /proc/self/status: peak memory needs Linux")
 
 
-def run_dask(path: str):
+def two_worker_cluster():
+    """A fresh 2-worker LocalCluster (1 thread each) as dask's default client; ``(peak, close)``:
+    the largest worker's peak memory, and closing both."""
     from dask.distributed import Client, LocalCluster
 
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    client = Client(cluster)
+    return (lambda: max(client.run(peak_mib).values())), (lambda: (client.close(), cluster.close()))
+
+
+def run_dask(path: str):
     from tutorial_kit.tooling.notebook_code import read_function
 
     read = read_function()
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
-    client = Client(cluster)
-
-    def once():
-        return read(path)
-
-    def peak():
-        return max(client.run(peak_mib).values())
-
-    return once, peak, lambda: (client.close(), cluster.close())
+    peak, close = two_worker_cluster()
+    return (lambda: read(path)), peak, close
 
 
 def run_dask_scan(path: str):
-    """Only dask's reader, with the notebook's own arguments (columns, blocksize): the row count of
+    """Only dask's Parquet reader, with the notebook's own columns and blocksize: the row count of
     each partition, nothing computed on the rows. What reading alone costs, for the Parquet target."""
     import dask.dataframe as dd
-    from dask.distributed import Client, LocalCluster
 
     from tutorial_kit.tooling.notebook_code import read_cell
 
     cell = read_cell()
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
-    client = Client(cluster)
+    peak, close = two_worker_cluster()
 
     def once():
-        if path.endswith(".parquet"):
-            taxi = dd.read_parquet(path, columns=cell["COLUMNS"], blocksize=cell["BLOCKSIZE"])
-        else:
-            taxi = dd.read_csv(
-                path, usecols=cell["COLUMNS"], dtype=cell["DTYPES"], engine="pyarrow", blocksize=cell["BLOCKSIZE"]
-            )
+        taxi = dd.read_parquet(path, columns=cell["COLUMNS"], blocksize=cell["BLOCKSIZE"])
         return {"rows": float(taxi.map_partitions(len).sum().compute())}
 
-    def peak():
-        return max(client.run(peak_mib).values())
-
-    return once, peak, lambda: (client.close(), cluster.close())
+    return once, peak, close
 
 
 def run_pandas(path: str):
