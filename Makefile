@@ -14,8 +14,9 @@ STAMP := $(VENV)/.installed
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 NOTEBOOK := notebooks/prefect-resource-manager.ipynb
 OUTPUT := output/prefect-resource-manager.ipynb
-PROJECT ?= tutorial
-USERNAME ?= data-engineer
+# make run PROJECT=x USERNAME=y; unset, the notebook's own defaults (its parameters cell owns them)
+PROJECT ?=
+USERNAME ?=
 
 .PHONY: run lab lint test test-fast screenshots standin outputs data bench lock clean pythons FORCE
 
@@ -44,7 +45,7 @@ endif
 BUILD_TOOLS := setuptools==84.2.1 poetry-core==1.9.1
 PENDULUM := $(filter pendulum==%,$(file < requirements.txt))
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt pyproject.toml standin/pyproject.toml
 	@echo 'Setting up $(VENV) with Python $(PY)'
 	rm -f $@
 	$(if $(NEW_VENV),rm -rf $(VENV) && $(lastword $(PY)) -m venv $(VENV))
@@ -52,6 +53,7 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PIP) install --quiet --no-build-isolation --no-deps $(PENDULUM)
 	$(PIP) install --quiet -r requirements.txt
 	$(PIP) install --quiet --no-build-isolation --no-deps -e .
+	$(PIP) install --quiet --no-build-isolation --no-deps -e ./standin
 	$(BIN)/python -m tutorial_kit.tooling.kernel  # the notebook's kernel, prefect-tutorial (IPC, no TCP warning)
 	echo '$(PY)' > $@
 
@@ -67,7 +69,7 @@ STANDIN_DASK_SCHEDULER ?=
 
 run: $(STAMP)
 	mkdir -p output
-	STANDIN_DASK_SCHEDULER='$(STANDIN_DASK_SCHEDULER)' $(BIN)/papermill --no-progress-bar $(NOTEBOOK) $(OUTPUT) -p project $(PROJECT) -p username $(USERNAME)
+	STANDIN_DASK_SCHEDULER='$(STANDIN_DASK_SCHEDULER)' $(BIN)/papermill --no-progress-bar $(NOTEBOOK) $(OUTPUT) $(if $(PROJECT),-p project '$(PROJECT)') $(if $(USERNAME),-p username '$(USERNAME)')
 	$(BIN)/python -m tutorial_kit.tooling.results $(OUTPUT)
 
 # JupyterLab from .venv, on the notebook, with the venv's kernels (prefect-tutorial included). Its settings
@@ -86,9 +88,9 @@ lab: $(STAMP)
 
 # One shared stand-in in the foreground (Ctrl-C stops it), keeping flows and runs in
 # .standin/shared/: notebook runs and `make run` use it while it runs, and a shell's prefect CLI
-# after `eval "$$(.venv/bin/python -m tutorial_kit.standin env)"`.
+# after `eval "$$(.venv/bin/python -m standin env)"`.
 standin: $(STAMP)
-	$(BIN)/python -m tutorial_kit.standin shared $(if $(STANDIN_DASK_SCHEDULER),--dask-scheduler '$(STANDIN_DASK_SCHEDULER)')
+	$(BIN)/python -m standin shared $(if $(STANDIN_DASK_SCHEDULER),--dask-scheduler '$(STANDIN_DASK_SCHEDULER)')
 
 # The one lint and format (pyproject.toml's [tool.ruff]) over the whole repo; make test and make test-fast
 # run it first (it takes under a second).
@@ -99,8 +101,9 @@ lint: $(STAMP)
 # tests start the clusters they need; stored outputs come from the default path
 # -n 3 --dist loadfile: three test processes, each taking whole files (module fixtures stay shared)
 # -rs: a skipped test says why (the browser tests without Chromium: how to install it)
-# The tests' levels are their folders, tests/unit, tests/component and tests/e2e (tests/conftest.py marks
-# each test with its level; nbval's cells of notebooks/ are e2e). After a failure, `.venv/bin/python -m pytest
+# The tests are in tests/ (the tutorial) and standin/tests/ (the stand-in), each with three levels as folders,
+# unit/, component/ and e2e/ (the root conftest.py marks each test with its level; nbval's cells of notebooks/
+# are e2e). After a failure, `.venv/bin/python -m pytest
 # --lf` runs only what failed (a notebook's cells all, in order).
 PYTEST := STANDIN_DASK_SCHEDULER= $(BIN)/python -m pytest -n 3 --dist loadfile -rs
 test: lint
@@ -110,10 +113,10 @@ test: lint
 test-fast: lint
 	$(PYTEST) -m 'not e2e'
 
-# The README's screenshots, never made by hand: the browser tests (tests/browser.py), each also writing
+# The README's screenshots, never made by hand: the browser tests (tests/support/browser.py), each also writing
 # its screenshots into docs/screenshots/. Needs Chromium (apt-get install chromium).
 screenshots: $(STAMP)
-	STANDIN_DASK_SCHEDULER= SCREENSHOTS_DIR='$(CURDIR)/docs/screenshots' $(BIN)/python -m pytest -m browser tests
+	STANDIN_DASK_SCHEDULER= SCREENSHOTS_DIR='$(CURDIR)/docs/screenshots' $(BIN)/python -m pytest -m browser
 
 # Regenerate the notebook's stored outputs (never edit them by hand), against the stand-in.
 outputs: $(STAMP)

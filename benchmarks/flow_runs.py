@@ -35,7 +35,7 @@ PICKUP_TARGET = 0.5
 
 
 def main() -> int:
-    from tutorial_kit.launcher.process import StandIn
+    from standin.client.process import StandIn
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, choices=range(1, 21), metavar="1..20")

@@ -26,9 +26,9 @@ TARGET_MS = 200  # what a person notices on a click, a page of the local stand-i
 
 
 def build_platform(runs: int):
-    from tutorial_kit.standin.faults import FaultSet
-    from tutorial_kit.standin.prefect_cloud.models.states import serialized
-    from tutorial_kit.standin.server import Platform
+    from standin.faults import FaultSet
+    from standin.prefect_cloud.models.states import serialized
+    from standin.server import Platform
 
     platform = Platform.create(saturn_token="s", prefect_api_key="k", username="bench", faults=FaultSet())
     backend = platform.prefect_cloud
@@ -76,7 +76,7 @@ def build_platform(runs: int):
 
 def serve(platform):
     """The stand-in's application on loopback, in a thread (no services: nothing runs); its URL."""
-    from tutorial_kit.standin.server import make_app
+    from standin.server import make_app
 
     ready, state = threading.Event(), {}
 
@@ -102,7 +102,7 @@ def serve(platform):
 
 
 def main() -> int:
-    from tutorial_kit.launcher.tickets import ui_endpoint
+    from standin.client.tickets import ui_endpoint
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=100, choices=range(1, 1001), metavar="1..1000")

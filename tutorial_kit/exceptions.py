@@ -12,11 +12,8 @@ class ParameterError(TutorialError, ValueError):
 
 class PlatformConfigError(TutorialError, RuntimeError):
     """The environment describes the platform wrongly: half of Saturn Cloud's variables, or a
-    ``STANDIN_DASK_SCHEDULER`` that is not a scheduler address."""
-
-
-class StandInError(TutorialError, RuntimeError):
-    """The local stand-in could not be started."""
+    ``STANDIN_DASK_SCHEDULER`` that is not a scheduler address. (A stand-in that cannot start
+    raises the stand-in's own ``standin.client.StandInError``.)"""
 
 
 class DataError(TutorialError, ValueError):

@@ -23,8 +23,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import PROGRAMS
 
+from support import programs
 from tutorial_kit import paths
 from tutorial_kit.generator import calibration, month, output
 from tutorial_kit.generator.text import HEADER
@@ -367,7 +367,7 @@ def test_paths_and_the_generator_import_only_the_standard_library():
     worker processes that should start fast.  Only parquet_release needs pyarrow."""
     modules = ("paths", "generator.__main__", "generator.output", "generator.month")
     result = subprocess.run(
-        [sys.executable, str(PROGRAMS / "heavy_imports.py"), *("tutorial_kit." + m for m in modules)],
+        [sys.executable, str(programs.PROGRAMS / "heavy_imports.py"), *("tutorial_kit." + m for m in modules)],
         cwd=REPO,
         capture_output=True,
         text=True,

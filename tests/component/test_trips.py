@@ -17,10 +17,9 @@ import tempfile
 import dask.dataframe as dd
 import pandas as pd
 import pytest
-from conftest import DEEP_BAD_ROW, PROGRAMS, SHARED_SAMPLE_DIR, bad_deep_in_the_file
 from dask.distributed import Client, LocalCluster
-from servers import s3_server, web_server
 
+from support import notebooks, programs, servers
 from tutorial_kit.exceptions import DataError, ParameterError
 from tutorial_kit.generator.parquet_release import write_parquet
 from tutorial_kit.generator.text import HEADER
@@ -114,7 +113,7 @@ def test_http_csv_and_parquet(read, expected, sample_parquet, tmp_path, ranges):
     them (Python's http.server: the file is downloaded once, then read locally)."""
     shutil.copy(SAMPLE_CSV, tmp_path / "yellow_tripdata_2019-01.csv")
     shutil.copy(sample_parquet, tmp_path / "yellow_tripdata_2019-01.parquet")
-    with web_server(tmp_path, ranges=ranges) as url:
+    with servers.web_server(tmp_path, ranges=ranges) as url:
         for name in ("yellow_tripdata_2019-01.csv", "yellow_tripdata_2019-01.parquet"):
             source = inspect_trips(f"{url}/{name}")
             assert [f.copied for f in source.files] == [not ranges]
@@ -136,7 +135,7 @@ def test_no_ranges_server_gives_blocks_and_rows_as_a_local_file(client, tmp_path
 
     (tmp_path / "served").mkdir()
     shutil.copy(SAMPLE_CSV, tmp_path / "served" / "trips.csv")
-    with web_server(tmp_path / "served", ranges=False) as url:
+    with servers.web_server(tmp_path / "served", ranges=False) as url:
         pd.testing.assert_series_equal(
             read_function(blocksize="64KiB")(f"{url}/trips.csv"),
             read_function(blocksize="64KiB")(SAMPLE_CSV),
@@ -145,7 +144,7 @@ def test_no_ranges_server_gives_blocks_and_rows_as_a_local_file(client, tmp_path
         first, again = (inspect_trips(f"{url}/trips.csv").files[0].path for _ in range(2))
         assert first == again and first.startswith(tempfile.gettempdir())  # one download, reused
         run = subprocess.run(
-            [sys.executable, str(PROGRAMS / "downloaded_copy.py"), f"{url}/trips.csv"],
+            [sys.executable, str(programs.PROGRAMS / "downloaded_copy.py"), f"{url}/trips.csv"],
             capture_output=True,
             text=True,
             timeout=60,
@@ -161,7 +160,7 @@ def test_no_ranges_download_cut_short_is_refused(tmp_path, monkeypatch):
 
     (tmp_path / "served").mkdir()
     shutil.copy(SAMPLE_CSV, tmp_path / "served" / "trips.csv")
-    with web_server(tmp_path / "served", ranges=False) as url:
+    with servers.web_server(tmp_path / "served", ranges=False) as url:
         fs, path = filesystems.open_filesystem(f"{url}/trips.csv")
         size = fs.info(path)["size"]
         filesystems.local_copy(fs, path, f"{url}/other.csv")  # the copies' folder exists from here on
@@ -183,7 +182,7 @@ def test_s3_anonymous_csv_and_parquet(read, expected, sample_parquet, monkeypatc
     }
     for variable in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE"):
         monkeypatch.delenv(variable, raising=False)  # anonymous, as for a public bucket
-    with s3_server(objects) as endpoint:
+    with servers.s3_server(objects) as endpoint:
         monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
         for target in objects:
             assert_same(read(f"s3://{target}"), expected)
@@ -305,8 +304,8 @@ def test_text_in_passenger_count_near_the_top_fails_before_the_read(tmp_path):
 
 
 def test_text_deep_in_the_file_fails_on_the_worker_naming_column_and_value(read, tmp_path):
-    path = bad_deep_in_the_file(tmp_path)
-    offset = len(b"\r\n".join(path.read_bytes().split(b"\r\n")[:DEEP_BAD_ROW]))
+    path = notebooks.bad_deep_in_the_file(tmp_path)
+    offset = len(b"\r\n".join(path.read_bytes().split(b"\r\n")[: notebooks.DEEP_BAD_ROW]))
     assert offset > 2 * 2**16  # beyond what the early check reads
     inspect_trips(str(path))  # the top is fine
     with pytest.raises(DataError) as error:
@@ -355,7 +354,7 @@ def test_header_only_gives_an_empty_result(read, tmp_path):
 
 def cut_file(tmp_path):
     """The real file's first 1,024 bytes when ../shared is here, else the sample cut the same way."""
-    real = SHARED_SAMPLE_DIR / "yellow_tripdata_2019-01.head-1024-bytes.csv"
+    real = notebooks.SHARED_SAMPLE_DIR / "yellow_tripdata_2019-01.head-1024-bytes.csv"
     if real.exists():
         return real
     path = tmp_path / "cut.csv"
@@ -378,9 +377,9 @@ def test_file_cut_mid_row_is_refused_before_the_read(tmp_path):
     )
 
 
-@pytest.mark.skipif(not SHARED_SAMPLE_DIR.is_dir(), reason="../shared/data/tlc-yellow-2019-01 is not here")
+@pytest.mark.skipif(not notebooks.SHARED_SAMPLE_DIR.is_dir(), reason="../shared/data/tlc-yellow-2019-01 is not here")
 def test_the_real_cut_file_message():
-    path = SHARED_SAMPLE_DIR / "yellow_tripdata_2019-01.head-1024-bytes.csv"
+    path = notebooks.SHARED_SAMPLE_DIR / "yellow_tripdata_2019-01.head-1024-bytes.csv"
     with pytest.raises(DataError) as error:
         inspect_trips(str(path))
     assert str(error.value) == (

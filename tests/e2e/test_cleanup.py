@@ -23,8 +23,8 @@ import json
 import re
 
 import nbformat
-from conftest import PROGRAMS, RUN_FAILED, bad_deep_in_the_file, errors_of, papermill_params, run_papermill
 
+from support import notebooks, programs
 from tutorial_kit.paths import NOTEBOOK
 
 N_WORKERS = 2
@@ -62,18 +62,18 @@ def notebook_with_probes(path) -> None:
 def test_failed_read_closes_the_cluster_by_its_own_cleanup(tmp_path, mark):
     copy, out = tmp_path / "probed.ipynb", tmp_path / "out.ipynb"
     notebook_with_probes(copy)
-    data = bad_deep_in_the_file(tmp_path)
-    run = run_papermill(
+    data = notebooks.bad_deep_in_the_file(tmp_path)
+    run = notebooks.run_papermill(
         copy,
         out,
-        *papermill_params(project="x", username="y", n_workers=N_WORKERS, data_url=data),
+        *notebooks.papermill_params(project="x", username="y", n_workers=N_WORKERS, data_url=data),
         mark=mark,
         CLEANUP_PROBE_DIR=str(tmp_path),
-        TEST_PROGRAMS=str(PROGRAMS),
+        TEST_PROGRAMS=str(programs.PROGRAMS),
     )
     assert run.returncode != 0  # the run cell's error still fails the papermill run
-    (error,) = errors_of(out)
-    assert re.match(RUN_FAILED + "task 'read': DataError: column 'passenger_count'", error), error
+    (error,) = notebooks.errors_of(out)
+    assert re.match(notebooks.RUN_FAILED + "task 'read': DataError: column 'passenger_count'", error), error
     text = "".join(o.get("text", "") for o in nbformat.read(out, as_version=4).cells[-1].get("outputs", []))
     (line,) = [ln for ln in text.splitlines() if ln.startswith("CLEANUP-PROBE ")]
     probe = json.loads(line.removeprefix("CLEANUP-PROBE "))

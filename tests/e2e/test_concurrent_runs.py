@@ -13,8 +13,8 @@ from pathlib import Path
 
 import nbformat
 import pandas as pd
-from conftest import PROGRAMS, STANDIN_LOG, papermill_params, run_papermill
 
+from support import notebooks, programs, standins
 from tutorial_kit.paths import NOTEBOOK, SAMPLE_CSV, STANDIN_HOME
 from tutorial_kit.tooling.results import read_result
 
@@ -65,7 +65,7 @@ def probed_notebook(path) -> None:
 def test_three_runs_at_once_each_with_its_own_standin(tmp_path, mark):
     copy = tmp_path / "probed.ipynb"
     probed_notebook(copy)
-    log_start = STANDIN_LOG.stat().st_size if STANDIN_LOG.exists() else 0
+    log_start = standins.STANDIN_LOG.stat().st_size if standins.STANDIN_LOG.exists() else 0
     results, errors = {}, {}
     barrier = threading.Barrier(RUNS)
 
@@ -76,14 +76,14 @@ def test_three_runs_at_once_each_with_its_own_standin(tmp_path, mark):
         try:
             barrier.wait(timeout=30)
             started = time.monotonic()
-            run = run_papermill(
+            run = notebooks.run_papermill(
                 copy,
                 out,
-                *papermill_params(project="nightly-taxi", username="jdoe", n_workers="1"),
+                *notebooks.papermill_params(project="nightly-taxi", username="jdoe", n_workers="1"),
                 mark=mark,
                 timeout=240,
                 RUN_PROBE_DIR=str(probes),
-                TEST_PROGRAMS=str(PROGRAMS),
+                TEST_PROGRAMS=str(programs.PROGRAMS),
             )
             results[i] = (run, out, time.monotonic() - started)
         except Exception as exc:  # reported below, with the run's number
@@ -133,10 +133,10 @@ def test_three_runs_at_once_each_with_its_own_standin(tmp_path, mark):
         assert p["scheduler"].startswith("tcp://127.0.0.1:")
 
     # the shared log: each stand-in's lines are there, and no two records were written into one line
-    appended = STANDIN_LOG.read_bytes()[log_start:].decode()
+    appended = standins.STANDIN_LOG.read_bytes()[log_start:].decode()
     for p in probes:
         assert f"stand-in listening on {p['standin_url']}" in appended
-    assert appended.count("tutorial_kit.standin INFO stand-in stopped") >= RUNS
+    assert appended.count("standin INFO stand-in stopped") >= RUNS
     lines = appended.splitlines()
     assert sum(1 for ln in lines if RECORD.match(ln)) >= 3 * RUNS  # the check below has records to look at
     merged = [ln for ln in lines if RECORD.search(ln, 1)]

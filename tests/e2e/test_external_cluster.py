@@ -2,7 +2,7 @@
 
 A real ``dask scheduler`` and two ``dask worker``s (from the venv, on 127.0.0.1, with names no
 other test uses) stand for the user's cluster. The unmodified notebook runs its ``read`` task on
-them, and the stand-in never scales or stops them. A wrong address: tests/component/test_standin_dask_scheduler.py
+them, and the stand-in never scales or stops them. A wrong address: standin/tests/component/test_dask_scheduler.py
 and tests/unit/test_connect.py.
 """
 
@@ -20,24 +20,15 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from conftest import (
-    MARK,
-    PROGRAMS,
-    STANDIN_LOG,
-    assert_none_left,
-    clean_env,
-    outputs_text,
-    run_papermill,
-    scheduler_info_after_a_task_and_while_tasks_run,
-    wait_until_gone,
-)
 
-from tutorial_kit.launcher.protocol import SCHEDULER_VAR
+from standin.client.protocol import SCHEDULER_VAR
+from support import clusters, notebooks, processes, programs, standins
+from support.waiting import wait_for
 from tutorial_kit.paths import NOTEBOOK, SAMPLE_CSV
 from tutorial_kit.tooling.results import read_result
 
 BIN = Path(sys.executable).parent
-NO_TUTORIAL_KIT = PROGRAMS / "no_tutorial_kit"
+NO_TUTORIAL_KIT = programs.PROGRAMS / "no_tutorial_kit"
 WORKER_NAMES = ("ext-worker-alpha", "ext-worker-beta")
 START_TIMEOUT = 30.0  # seconds for the scheduler file to appear and both workers to join
 PARTS = 4  # the sample split in files: one partition each, so that both workers get tasks
@@ -64,7 +55,7 @@ def external_cluster(tmp_path_factory):
     marker = uuid.uuid4().hex
     # the user's cluster has dask, pandas, pyarrow and fsspec, and not this repo: tutorial_kit
     # cannot be imported there (tests/programs/no_tutorial_kit/sitecustomize.py)
-    env = clean_env(**{MARK: marker, "PYTHONPATH": str(NO_TUTORIAL_KIT)})
+    env = processes.clean_env(**{processes.MARK: marker, "PYTHONPATH": str(NO_TUTORIAL_KIT)})
     env.pop(SCHEDULER_VAR, None)
     env.pop("DASK_SCHEDULER_ADDRESS", None)
     scheduler_file = tmp / "scheduler.json"
@@ -97,14 +88,14 @@ def external_cluster(tmp_path_factory):
             "--scheduler-file",
             str(scheduler_file),
         )
-        deadline = time.monotonic() + START_TIMEOUT
-        address = None
-        while address is None:
+
+        def scheduler_address() -> str | None:
             assert scheduler.poll() is None, (tmp / "scheduler.log").read_text()[-2000:]
-            assert time.monotonic() < deadline, "dask scheduler did not write its scheduler file in time"
-            time.sleep(0.05)
             with contextlib.suppress(FileNotFoundError, ValueError, KeyError):  # not there yet, or half-written
-                address = json.loads(scheduler_file.read_text())["address"]
+                return json.loads(scheduler_file.read_text())["address"]
+            return None
+
+        address = wait_for(scheduler_address, START_TIMEOUT, "dask scheduler's scheduler file", every=0.05)
         workers = [
             start(
                 name,
@@ -136,7 +127,7 @@ def external_cluster(tmp_path_factory):
     finally:
         for proc in reversed(procs):
             _kill_group(proc)
-        assert_none_left(marker, timeout=15, what="processes of the external cluster left running")
+        processes.assert_none_left(marker, timeout=15, what="processes of the external cluster left running")
 
 
 def _imports_tutorial_kit() -> bool:
@@ -198,16 +189,16 @@ def test_notebook_runs_read_on_your_dask_cluster_and_leaves_it_running(external_
     before, began = worker_activity(external_cluster.address), time.time()
 
     out = tmp_path / "external.ipynb"
-    log_start = STANDIN_LOG.stat().st_size if STANDIN_LOG.exists() else 0
-    run = run_papermill(
+    log_start = standins.STANDIN_LOG.stat().st_size if standins.STANDIN_LOG.exists() else 0
+    run = notebooks.run_papermill(
         NOTEBOOK, out, "-p", "data_url", data_url, mark=mark, **{SCHEDULER_VAR: external_cluster.address}
     )
     assert run.returncode == 0, run.stderr[-3000:]
-    text = outputs_text(out)
+    text = notebooks.outputs_text(out)
     assert f"Its Dask cluster is yours, at {external_cluster.address}" in text
     # n_workers (3 by default) was not applied to a 2-worker cluster, and dask-saturn said so in the
     # flow-run process, whose output goes to the stand-in's log
-    assert "n_workers=3 is not applied" in STANDIN_LOG.read_text()[log_start:]
+    assert "n_workers=3 is not applied" in standins.STANDIN_LOG.read_text()[log_start:]
 
     after = worker_activity(external_cluster.address, since=began)
     assert sorted(after) == sorted(WORKER_NAMES)  # no other worker joined
@@ -220,7 +211,7 @@ def test_notebook_runs_read_on_your_dask_cluster_and_leaves_it_running(external_
 
     # The notebook's cleanup closed its Saturn cluster, and the kernel and the stand-in (which
     # closes every cluster it knows as it exits) are gone: the user's scheduler and workers still run.
-    assert not wait_until_gone(mark)
+    assert not processes.wait_until_gone(mark)
     assert_cluster_alive(external_cluster)
     settled = worker_activity(external_cluster.address)
 
@@ -283,5 +274,5 @@ def test_scheduler_info_right_after_a_task_and_no_5xx_while_tasks_run(external_c
 
     standin = saturn_env_for(external_cluster.address)
     cluster = SaturnCluster(n_workers=2)
-    scheduler_info_after_a_task_and_while_tasks_run(standin, cluster)
+    clusters.scheduler_info_after_a_task_and_while_tasks_run(standin, cluster)
     assert_cluster_alive(external_cluster)

@@ -1,4 +1,4 @@
-"""Faults injected into the stand-in (``tutorial_kit/standin/faults.py``), through the notebook: papermill
+"""Faults injected into the stand-in (``standin/src/standin/faults.py``), through the notebook: papermill
 runs with the fault armed from the stand-in's start by ``STANDIN_FAULTS``, and the message a user reads,
 asserted exactly. The same faults against the client libraries alone are in
 tests/component/test_faults.py, which says what each client does with a 500.
@@ -11,20 +11,8 @@ import re
 
 import pandas as pd
 import pytest
-from conftest import (
-    CLUSTER_ERRORS,
-    CONTENT_PATH,
-    HEX,
-    RUN_FAILED,
-    STANDIN_LOG,
-    errors_of,
-    fault_log,
-    outputs_text,
-    papermill_params,
-    run_papermill,
-    unique_name,
-)
 
+from support import notebooks, standins
 from tutorial_kit.paths import NOTEBOOK
 from tutorial_kit.tooling.results import read_result
 
@@ -34,11 +22,11 @@ LOCAL_URL = r"http://127\.0\.0\.1:\d+"
 def run_notebook(tmp_path, mark, faults: list[dict], *params: str):
     out = tmp_path / "out.ipynb"
     # one worker unless a test asks for more: each worker is a process to start
-    params = (*papermill_params(n_workers=1), *params)
-    done = run_papermill(
+    params = (*notebooks.papermill_params(n_workers=1), *params)
+    done = notebooks.run_papermill(
         NOTEBOOK,
         out,
-        *papermill_params(project="faults", username="tester"),
+        *notebooks.papermill_params(project="faults", username="tester"),
         *params,
         mark=mark,
         STANDIN_FAULTS=json.dumps(faults),
@@ -51,20 +39,20 @@ def test_rejected_saturn_token_stops_the_notebook_naming_saturn_token(tmp_path, 
     makes is prefect-saturn's flow registration, before any cluster starts."""
     done, out = run_notebook(tmp_path, mark, [{"action": "unauthorized", "api": "saturn"}])
     assert done.returncode != 0
-    [error] = errors_of(out)
+    [error] = notebooks.errors_of(out)
     assert re.fullmatch(
         re.escape("HTTPError: 401 Client Error: Unauthorized: invalid or missing SATURN_TOKEN for url: ")
         + LOCAL_URL
         + re.escape("/api/prefect_cloud/flows"),
         error,
     ), error
-    assert "Task '_DaskCluster.setup'" not in outputs_text(out)
+    assert "Task '_DaskCluster.setup'" not in notebooks.outputs_text(out)
 
 
 def test_one_graphql_500_is_retried_at_once_and_the_run_succeeds(tmp_path, mark):
     """prefect's client retries a 500 at once (its first back-off is 0 s): flow.register goes
     through (the 500 came before the mutation ran, so the retry creates the one flow)."""
-    name = unique_name("graphql-500")
+    name = standins.unique_name("graphql-500")
     done, out = run_notebook(
         tmp_path,
         mark,
@@ -80,22 +68,26 @@ def test_one_graphql_500_is_retried_at_once_and_the_run_succeeds(tmp_path, mark)
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert sorted(read_result(out)) == [1, 2, 4]
-    assert re.search(r"Flow URL: .*\n └── ID: [0-9a-f-]{36}\n └── Project: faults\n", outputs_text(out))
-    assert fault_log(name)[1:] == [f"fault {name}: POST /graphql [create_flow_from_compressed_string] -> error (hit 1)"]
+    assert re.search(r"Flow URL: .*\n └── ID: [0-9a-f-]{36}\n └── Project: faults\n", notebooks.outputs_text(out))
+    assert standins.fault_log(name)[1:] == [
+        f"fault {name}: POST /graphql [create_flow_from_compressed_string] -> error (hit 1)"
+    ]
 
 
 def test_cluster_error_stops_the_notebook_with_the_errors(tmp_path, mark):
-    done, out = run_notebook(tmp_path, mark, [{"action": "cluster_error", "errors": CLUSTER_ERRORS}])
+    done, out = run_notebook(tmp_path, mark, [{"action": "cluster_error", "errors": standins.CLUSTER_ERRORS}])
     assert done.returncode != 0
-    text = outputs_text(out)
+    text = notebooks.outputs_text(out)
     # the setup task's error, in the flow run's log: the errors joined, as dask-saturn raises them
-    assert f"\nValueError: {' '.join(CLUSTER_ERRORS)}\n" in text
+    assert f"\nValueError: {' '.join(standins.CLUSTER_ERRORS)}\n" in text
     assert "Task '_DaskCluster.setup': Finished task run for task with final state: 'Failed'" in text
     assert "Task 'read': Finished task run for task with final state: 'TriggerFailed'" in text  # never ran
     # the run cell stops with setup's own error, as Prefect Cloud recorded it
-    (error,) = errors_of(out)
+    (error,) = notebooks.errors_of(out)
     assert re.fullmatch(
-        RUN_FAILED + rf"task '_DaskCluster.setup': ValueError: {re.escape(' '.join(CLUSTER_ERRORS))}", error
+        notebooks.RUN_FAILED
+        + rf"task '_DaskCluster.setup': ValueError: {re.escape(' '.join(standins.CLUSTER_ERRORS))}",
+        error,
     ), error
 
 
@@ -112,29 +104,32 @@ def test_worker_killed_during_the_read_is_recovered_and_cleaned_up(tmp_path, mar
     """The stand-in SIGKILLs the worker process that runs dask's CSV read task, 0.1 s after it got it:
     dask reschedules the task, the run gives the right result, and cleanup leaves no process
     (the ``mark`` fixture fails the test on any)."""
-    name = unique_name("kill")
+    name = standins.unique_name("kill")
     done, out = run_notebook(
         tmp_path,
         mark,
         [{"action": "kill_worker", "task": "^\\('read-csv-", "delay": 0.1, "name": name}],
-        *papermill_params(data_url=bigger_csv, n_workers=2),
+        *notebooks.papermill_params(data_url=bigger_csv, n_workers=2),
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    [killed] = fault_log(name)[1:]
+    [killed] = standins.fault_log(name)[1:]
     assert re.fullmatch(
         rf"fault {name}: killed Dask worker tcp://127\.0\.0\.1:\d+ \(pid \d+\) while it ran task "
-        rf"\('read-csv-{HEX}', 0\) \(hit 1\)",
+        rf"\('read-csv-{standins.HEX}', 0\) \(hit 1\)",
         killed,
     ), killed
     pid = re.search(r"\(pid (\d+)\)", killed)[1]
     # distributed's own word that the process died (its nanny then started a new one)
-    assert f" distributed.nanny INFO Worker process {pid} was killed by signal 9\n" in STANDIN_LOG.read_text()
+    assert f" distributed.nanny INFO Worker process {pid} was killed by signal 9\n" in standins.STANDIN_LOG.read_text()
     df = pd.read_csv(bigger_csv, usecols=["VendorID", "passenger_count"])
     want = df[df.passenger_count > 1].groupby("VendorID").passenger_count.std().to_dict()
     got = read_result(out)
     assert sorted(got) == sorted(want)
     assert all(abs(got[v] - want[v]) <= 1e-12 * want[v] for v in want), (got, want)
-    assert "Task '_DaskCluster.cleanup': Finished task run for task with final state: 'Success'" in outputs_text(out)
+    assert (
+        "Task '_DaskCluster.cleanup': Finished task run for task with final state: 'Success'"
+        in notebooks.outputs_text(out)
+    )
 
 
 # -- Prefect Cloud refuses the API key ------------------------------------------------------------
@@ -158,10 +153,10 @@ def test_worker_killed_during_the_read_is_recovered_and_cleaned_up(tmp_path, mar
 def test_unauthenticated_stops_the_notebook_naming_prefect_user_token(tmp_path, mark, operation, expected):
     done, out = run_notebook(tmp_path, mark, [{"action": "unauthorized", "api": "prefect", "operation": operation}])
     assert done.returncode != 0
-    assert errors_of(out) == [expected]
+    assert notebooks.errors_of(out) == [expected]
     if operation == "auth_info":
-        assert "Unauthorized. Invalid Prefect Cloud API key." in outputs_text(out)
-    assert "Task '_DaskCluster.setup'" not in outputs_text(out)
+        assert "Unauthorized. Invalid Prefect Cloud API key." in notebooks.outputs_text(out)
+    assert "Task '_DaskCluster.setup'" not in notebooks.outputs_text(out)
 
 
 # -- the Webhook storage upload fails at flow.register --------------------------------------------
@@ -174,18 +169,18 @@ def test_failed_flow_upload_stops_the_notebook_at_flow_register(tmp_path, mark):
                 "action": "error",
                 "api": "saturn",
                 "method": "POST",
-                "path": CONTENT_PATH,
+                "path": standins.CONTENT_PATH,
                 "message": "Flow storage is unavailable",
             }
         ],
     )
     assert done.returncode != 0
-    [error] = errors_of(out)
+    [error] = notebooks.errors_of(out)
     assert re.fullmatch(
         re.escape("HTTPError: 500 Server Error: Flow storage is unavailable for url: ")
         + LOCAL_URL
-        + f"/api/prefect_cloud/flows/{HEX}/{HEX}/content",
+        + f"/api/prefect_cloud/flows/{standins.HEX}/{standins.HEX}/content",
         error,
     ), error
-    text = outputs_text(out)
+    text = notebooks.outputs_text(out)
     assert "Uploading flow 'prefect-resource-manager'" in text and "Flow URL" not in text

@@ -18,13 +18,13 @@ import shutil
 import signal
 import socket
 import subprocess
-import time
 import urllib.request
 from contextlib import contextmanager, suppress
 
 import nbformat
-from conftest import MARK, clean_env
 
+from support import processes
+from support.waiting import wait_for
 from tutorial_kit.notebook.report import TITLE
 from tutorial_kit.paths import NOTEBOOK, REPO_ROOT
 from tutorial_kit.tooling.results import RESULT_TAG, parse_result, read_result
@@ -60,8 +60,8 @@ def make_lab(tmp_path, mark: str):
         path = jupyter / "config" / "lab" / "user-settings" / f"{name}.jupyterlab-settings"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(values))
-    env = clean_env(
-        **{MARK: mark},
+    env = processes.clean_env(
+        **{processes.MARK: mark},
         JUPYTER_CONFIG_DIR=str(jupyter / "config"),
         JUPYTER_DATA_DIR=str(jupyter / "data"),
         JUPYTER_RUNTIME_DIR=str(jupyter / "runtime"),
@@ -85,12 +85,12 @@ def make_lab(tmp_path, mark: str):
     made_checkpoints = not checkpoints.exists()
     url = None
     try:
-        deadline = time.monotonic() + START_S
-        while not (found := SERVER_URL.search(log.read_text())):
+
+        def printed_url():
             assert server.poll() is None, f"make lab exited with {server.returncode}:\n{log.read_text()[-2000:]}"
-            assert time.monotonic() < deadline, f"make lab printed no URL within {START_S} s"
-            time.sleep(0.2)
-        url = found[0]
+            return SERVER_URL.search(log.read_text())
+
+        url = wait_for(printed_url, START_S, "make lab's URL", every=0.2)[0]
         yield url
     finally:
         exited = stop_lab(server, url)
@@ -143,10 +143,7 @@ def test_notebook_runs_in_jupyterlab(browser_page, screenshot, mark, tmp_path):
         page.goto(url)
         # every cell on the page; the notebook's kernel started (the server's sessions) and idle
         page.wait_for_function(f"{PROMPTS}.length === {n_code}", timeout=PAGE_S * 1000)
-        deadline = time.monotonic() + PAGE_S
-        while (state := kernel_state(url)) != "idle":
-            assert time.monotonic() < deadline, f"the notebook's kernel is {state} after {PAGE_S} s"
-            time.sleep(0.2)
+        wait_for(lambda: kernel_state(url) == "idle", PAGE_S, "the notebook's kernel idle", every=0.2)
         page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for()
         assert "Python (prefect-tutorial)" in page.locator(".jp-StatusBar-Widget").first.text_content()
 

@@ -7,8 +7,8 @@ import subprocess
 import sys
 
 import nbformat
-from conftest import TESTS, clean_env
 
+from support import notebooks, processes
 from tutorial_kit.paths import NOTEBOOK
 from tutorial_kit.tooling.results import RESULT_TAG, read_result
 
@@ -24,7 +24,7 @@ def _nbval(notebook, tmp_path):
             "-p",
             "no:cacheprovider",
             "--nbval-sanitize-with",
-            str(TESTS / "nbval-sanitize.cfg"),
+            str(notebooks.NBVAL_SANITIZE),
             str(notebook),
             # -rN --color=no: the same report whether CI is set or not (with CI=true pytest repeats each
             # failure's message in its short summary, and colours it)
@@ -35,7 +35,7 @@ def _nbval(notebook, tmp_path):
             str(tmp_path),
         ],
         cwd=tmp_path,
-        env=clean_env(),
+        env=processes.clean_env(),
         capture_output=True,
         text=True,
         timeout=300,

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import errors_of, outputs_text, papermill_params, run_papermill
-from servers import s3_server, self_signed_certificate, web_server
 
+from support import notebooks, servers
 from tutorial_kit.generator.parquet_release import write_parquet
 from tutorial_kit.paths import NOTEBOOK, SAMPLE_CSV, SAMPLE_CSV_PATH
 from tutorial_kit.tooling.results import read_result
@@ -24,10 +23,10 @@ def expected():
 def run(tmp_path, data_url, mark, **env):
     out = tmp_path / "out.ipynb"
     # one worker: these runs are about the data, and each worker is a process to start
-    done = run_papermill(
+    done = notebooks.run_papermill(
         NOTEBOOK,
         out,
-        *papermill_params(project="X", username="y", data_url=data_url, n_workers="1"),
+        *notebooks.papermill_params(project="X", username="y", data_url=data_url, n_workers="1"),
         mark=mark,
         **env,
     )
@@ -35,7 +34,7 @@ def run(tmp_path, data_url, mark, **env):
 
 
 def the_error(path) -> str:
-    (error,) = errors_of(path)
+    (error,) = notebooks.errors_of(path)
     return error
 
 
@@ -51,8 +50,8 @@ def test_parquet_over_https(tmp_path, mark, expected):
     served = tmp_path / "trip-data"
     served.mkdir()
     write_parquet(SAMPLE_CSV_PATH, served / "yellow_tripdata_2019-01.parquet")
-    cert, key = self_signed_certificate(tmp_path)
-    with web_server(served, cert, key) as url:
+    cert, key = servers.self_signed_certificate(tmp_path)
+    with servers.web_server(served, cert, key) as url:
         done, out = run(tmp_path, f"{url}/yellow_tripdata_2019-01.parquet", mark, SSL_CERT_FILE=str(cert))
     assert done.returncode == 0, done.stderr[-3000:]
     assert_close(read_result(out), expected)
@@ -60,7 +59,7 @@ def test_parquet_over_https(tmp_path, mark, expected):
 
 def test_csv_from_anonymous_s3(tmp_path, mark, expected):
     key = "saturn-public-data/nyc-taxi/data/yellow_tripdata_2019-01.csv"
-    with s3_server({key: SAMPLE_CSV_PATH}) as endpoint:
+    with servers.s3_server({key: SAMPLE_CSV_PATH}) as endpoint:
         done, out = run(tmp_path, f"s3://{key}", mark, AWS_ENDPOINT_URL=endpoint)
     assert done.returncode == 0, done.stderr[-3000:]
     assert_close(read_result(out), expected)
@@ -75,7 +74,7 @@ def test_renamed_columns_stop_the_run_before_any_cluster(tmp_path, mark):
         f"DataError: {path} lacks the column(s) VendorID (found: vendor_id, passenger_count); "
         "the pipeline needs the TLC's columns VendorID and passenger_count: rename them in your copy"
     )
-    assert "started the local stand-in" not in outputs_text(out)
+    assert "started the local stand-in" not in notebooks.outputs_text(out)
 
 
 def test_cut_file_stops_the_run_before_any_cluster(tmp_path, mark):

@@ -7,8 +7,8 @@ import re
 import nbformat
 import pandas as pd
 import pytest
-from conftest import SHARED_SAMPLE_DIR, outputs_text, papermill_params, run_papermill
 
+from support import notebooks
 from tutorial_kit.paths import NOTEBOOK, SAMPLE_CSV
 from tutorial_kit.tooling.results import read_result
 
@@ -30,7 +30,7 @@ def assert_close(got: dict, want: dict) -> None:
 def test_papermill_with_injected_parameters(tmp_path, mark):
     out, home = tmp_path / "out.ipynb", tmp_path / "home"
     home.mkdir()
-    run = run_papermill(
+    run = notebooks.run_papermill(
         NOTEBOOK, out, "-p", "project", "nightly-taxi", "-p", "username", "jdoe", mark=mark, HOME=str(home)
     )
     assert run.returncode == 0, run.stderr[-3000:]
@@ -45,7 +45,7 @@ def test_papermill_with_injected_parameters(tmp_path, mark):
     nb = nbformat.read(out, as_version=4)
     (injected,) = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert 'project = "nightly-taxi"' in injected.source and 'username = "jdoe"' in injected.source
-    text = outputs_text(out)
+    text = notebooks.outputs_text(out)
     assert "Project: nightly-taxi" in text
     # the flow ran as Prefect Cloud runs it: an agent took it, and the result came back from the platform
     for line in (
@@ -65,17 +65,17 @@ def test_papermill_with_injected_parameters(tmp_path, mark):
     assert_close(read_result(out), pandas_std(SAMPLE_CSV))
 
 
-@pytest.mark.skipif(not SHARED_SAMPLE_DIR.is_dir(), reason="../shared/data/tlc-yellow-2019-01 is not here")
+@pytest.mark.skipif(not notebooks.SHARED_SAMPLE_DIR.is_dir(), reason="../shared/data/tlc-yellow-2019-01 is not here")
 def test_real_sample_gives_the_published_std(tmp_path, mark):
-    sample = SHARED_SAMPLE_DIR / "yellow_tripdata_2019-01.sample-0.2pct.csv"
-    readme = (SHARED_SAMPLE_DIR / "README.md").read_text()
+    sample = notebooks.SHARED_SAMPLE_DIR / "yellow_tripdata_2019-01.sample-0.2pct.csv"
+    readme = (notebooks.SHARED_SAMPLE_DIR / "README.md").read_text()
     listed = {int(v): float(s) for v, s in re.findall(r"(\d+): (\d+\.\d+) \(n=", readme)}
     assert set(listed) == {1, 2, 4}
     out = tmp_path / "out.ipynb"
-    run = run_papermill(
+    run = notebooks.run_papermill(
         NOTEBOOK,
         out,
-        *papermill_params(project="X", username="y", data_url=str(sample), n_workers="1"),
+        *notebooks.papermill_params(project="X", username="y", data_url=str(sample), n_workers="1"),
         mark=mark,
     )
     assert run.returncode == 0, run.stderr[-3000:]

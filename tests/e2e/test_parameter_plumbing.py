@@ -7,8 +7,8 @@ import re
 
 import nbformat
 import pytest
-from conftest import run_papermill
 
+from support import notebooks
 from tutorial_kit.exceptions import ParameterError
 from tutorial_kit.notebook.parameters import check_parameters
 from tutorial_kit.paths import NOTEBOOK, SAMPLE_CSV
@@ -22,7 +22,7 @@ def test_papermill_stops_before_anything_starts(tmp_path, mark):
         check_parameters(project="x", username="y", n_workers=2.5, data_url=SAMPLE_CSV)
     params, message = ["-p", "n_workers", "2.5"], f"ParameterError: {raised.value}"
     out = tmp_path / "out.ipynb"
-    run = run_papermill(NOTEBOOK, out, "-p", "project", "x", "-p", "username", "y", *params, mark=mark)
+    run = notebooks.run_papermill(NOTEBOOK, out, "-p", "project", "x", "-p", "username", "y", *params, mark=mark)
     assert run.returncode != 0
     assert message.split(": ", 1)[1] in run.stderr  # what a scheduler's log shows
     assert run.stderr.rstrip().splitlines()[-1] == message  # its last line, after papermill's own traceback

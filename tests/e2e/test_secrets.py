@@ -32,17 +32,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import (
-    MARK,
-    PROGRAMS,
-    RUN_FAILED,
-    STANDIN_LOG,
-    assert_none_left,
-    bad_deep_in_the_file,
-    clean_env,
-    run_papermill,
-)
 
+from support import notebooks, processes, programs, standins
 from tutorial_kit.paths import NOTEBOOK, STANDIN_HOME
 
 STORED = ("saturn-flow-content.pickle", "prefect-cloud-flows.json")
@@ -113,8 +104,15 @@ def run(
     params = ["-p", "project", "secret-test", "-p", "username", "jdoe", "-p", "n_workers", "1"]
     if data_url is not None:
         params += ["-p", "data_url", data_url]
-    done = run_papermill(
-        copy, out, "--log-output", *params, mark=mark, SECRETS_TEST_DIR=str(work), TEST_PROGRAMS=str(PROGRAMS), **env
+    done = notebooks.run_papermill(
+        copy,
+        out,
+        "--log-output",
+        *params,
+        mark=mark,
+        SECRETS_TEST_DIR=str(work),
+        TEST_PROGRAMS=str(programs.PROGRAMS),
+        **env,
     )
     return done, out, work
 
@@ -151,12 +149,12 @@ class PlatformStandIn:
     def __init__(self, tmp: Path, mark: str):
         self.saturn_token, self.prefect_key = distinctive("saturn"), distinctive("prefect")
         self.log_path = tmp / "platform.log"
-        env = clean_env(
-            **{MARK: mark}, STANDIN_SATURN_TOKEN=self.saturn_token, STANDIN_PREFECT_API_KEY=self.prefect_key
+        env = processes.clean_env(
+            **{processes.MARK: mark}, STANDIN_SATURN_TOKEN=self.saturn_token, STANDIN_PREFECT_API_KEY=self.prefect_key
         )
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "tutorial_kit.standin", "--username", "jdoe"],
+                [sys.executable, "-m", "standin", "--username", "jdoe"],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=log,
@@ -197,7 +195,7 @@ def platform(tmp_path_factory):
     standin = PlatformStandIn(tmp_path_factory.mktemp("platform"), mark)
     yield standin
     standin.stop()
-    assert_none_left(mark)
+    processes.assert_none_left(mark)
 
 
 CASES = {  # what changes, and the cell that must fail (where the token was sent)
@@ -211,7 +209,7 @@ CASES = {  # what changes, and the cell that must fail (where the token was sent
 @pytest.mark.parametrize("case", CASES)
 def test_users_tokens_on_saturn_reach_no_output_or_log(tmp_path, mark, platform, case):
     change = CASES[case]
-    data = str(bad_deep_in_the_file(tmp_path)) if change.get("bad_data") else None
+    data = str(notebooks.bad_deep_in_the_file(tmp_path)) if change.get("bad_data") else None
     env = platform.environ(tmp_path, change.get("saturn_token"), change.get("prefect_key"))
     log_start = platform.log_path.stat().st_size
     done, out, work = run(tmp_path, "run", data, mark, **env)
@@ -244,14 +242,14 @@ def test_offline_tokens_reach_no_output_or_log_and_auth_toml_is_private(tmp_path
     home = tmp_path / "home"
     home.mkdir()
     users_key = distinctive("userprefect")  # e.g. exported in the user's shell for the real Prefect Cloud
-    data = str(bad_deep_in_the_file(tmp_path)) if case != "success" else None
-    log_start = STANDIN_LOG.stat().st_size if STANDIN_LOG.exists() else 0
+    data = str(notebooks.bad_deep_in_the_file(tmp_path)) if case != "success" else None
+    log_start = standins.STANDIN_LOG.stat().st_size if standins.STANDIN_LOG.exists() else 0
     done, out, work = run(tmp_path, "run", data, mark, HOME=str(home), PREFECT_USER_TOKEN=users_key)
     if case == "success":
         assert done.returncode == 0, done.stderr[-3000:]
     else:
         assert done.returncode != 0 and re.match(
-            RUN_FAILED + "task 'read': DataError: column 'passenger_count'", error_of(out)
+            notebooks.RUN_FAILED + "task 'read': DataError: column 'passenger_count'", error_of(out)
         ), error_of(out)
     generated = json.loads((work / "tokens.json").read_text())
     assert users_key not in generated.values()  # replaced: offline, the user's key is never sent anywhere
@@ -259,7 +257,7 @@ def test_offline_tokens_reach_no_output_or_log_and_auth_toml_is_private(tmp_path
         "the user's PREFECT_USER_TOKEN": users_key,
         **{f"generated {name}": value for name, value in generated.items()},
     }
-    log = STANDIN_LOG.read_bytes()[log_start:]  # shared with any other run: looked at as a whole
+    log = standins.STANDIN_LOG.read_bytes()[log_start:]  # shared with any other run: looked at as a whole
     assert leaks(tokens, places(done, out, work, log)) == []
 
     if case == "success":  # auth.toml: the run's own, private, with the key; gone after the run
@@ -278,7 +276,7 @@ def test_a_half_set_saturn_environment_does_not_show_the_token(tmp_path, mark):
     """SATURN_TOKEN set without SATURN_BASE_URL: the error names the variables, not the value."""
     token = distinctive("saturn")
     out = tmp_path / "out.ipynb"
-    done = run_papermill(
+    done = notebooks.run_papermill(
         NOTEBOOK, out, "--log-output", "-p", "project", "x", "-p", "username", "y", mark=mark, SATURN_TOKEN=token
     )
     assert done.returncode != 0

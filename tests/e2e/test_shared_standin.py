@@ -19,25 +19,17 @@ import signal
 import stat
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 import requests
-from conftest import (
-    MARK,
-    clean_env,
-    describe,
-    outputs_text,
-    prefect_cli,
-    register_user_flow,
-    run_papermill,
-    wait_until_gone,
-)
 
-from tutorial_kit.launcher.shared import DISCOVERY, HOME_VAR, STATE, SharedStandIn
+from standin.client.protocol import SHARED_HOME_VAR as HOME_VAR
+from standin.client.shared import DISCOVERY, STATE, SharedStandIn
+from support import notebooks, processes, programs
+from support.waiting import wait_for
 from tutorial_kit.paths import NOTEBOOK, REPO_ROOT, SAMPLE_CSV_PATH
 from tutorial_kit.tooling.results import read_result
 
@@ -48,11 +40,11 @@ FLOW = "prefect-resource-manager"
 
 def standin_env(home: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "tutorial_kit.standin", "env", *args],
+        [sys.executable, "-m", "standin", "env", *args],
         capture_output=True,
         text=True,
         timeout=60,
-        env=clean_env(**{HOME_VAR: str(home)}),
+        env=processes.clean_env(**{HOME_VAR: str(home)}),
     )
 
 
@@ -64,26 +56,27 @@ class Shared:
         self.terminal = home.parent / f"terminal-{uuid.uuid4().hex[:6]}.txt"
         with open(self.terminal, "wb") as out:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "tutorial_kit.standin", "shared"],
-                env=clean_env(**{HOME_VAR: str(home), MARK: mark}),
+                [sys.executable, "-m", "standin", "shared"],
+                env=processes.clean_env(**{HOME_VAR: str(home), processes.MARK: mark}),
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 cwd=REPO_ROOT,
             )
-        deadline = time.monotonic() + 60
-        while (found := SharedStandIn.find(home)) is None or found.pid != self.proc.pid:
+
+        def answering() -> SharedStandIn | None:
             assert self.proc.poll() is None, self.terminal.read_text()[-3000:]
-            assert time.monotonic() < deadline, "the shared stand-in did not answer within 60 s"
-            time.sleep(0.1)
-        self.info = found
+            found = SharedStandIn.find(home)
+            return found if found is not None and found.pid == self.proc.pid else None
+
+        self.info = wait_for(answering, 60, "the shared stand-in answering")
 
     def shell(self, tmp: Path) -> dict:
-        """A shell after ``eval "$(python -m tutorial_kit.standin env)"``."""
+        """A shell after ``eval "$(python -m standin env)"``."""
         done = standin_env(self.home)
         assert done.returncode == 0, done.stderr
         exports = dict(re.findall(r"^export (\w+)=(.*)$", done.stdout, re.M))
-        return clean_env(**{k: v.strip("'") for k, v in exports.items()}, PYTHONWARNINGS="ignore")
+        return processes.clean_env(**{k: v.strip("'") for k, v in exports.items()}, PYTHONWARNINGS="ignore")
 
 
 def everything(shared: Shared) -> dict:
@@ -107,7 +100,7 @@ def test_env_without_a_shared_standin_is_one_clear_line(tmp_path):
     done = standin_env(tmp_path / "none")
     assert done.returncode == 1 and done.stdout == ""
     assert done.stderr == (
-        f"python -m tutorial_kit.standin env: no shared stand-in is running (none answers from "
+        f"python -m standin env: no shared stand-in is running (none answers from "
         f"{tmp_path / 'none' / DISCOVERY}): start one with `make standin` in another terminal\n"
     )
 
@@ -126,21 +119,23 @@ def on_shared(tmp_path_factory):
         out = tmp / "out.ipynb"
         exports = {k: v for k, v in shared.shell(tmp).items() if k.startswith(("PREFECT", "SATURN", "BASE_URL"))}
         assert "PREFECT__CLOUD__API_KEY" in exports
-        done = run_papermill(NOTEBOOK, out, "-p", "data_url", str(data), mark=mark, **{HOME_VAR: str(home)}, **exports)
+        done = notebooks.run_papermill(
+            NOTEBOOK, out, "-p", "data_url", str(data), mark=mark, **{HOME_VAR: str(home)}, **exports
+        )
         assert done.returncode == 0, done.stderr[-3000:]
-        assert "using the shared stand-in" in outputs_text(out)
+        assert "using the shared stand-in" in notebooks.outputs_text(out)
         yield SimpleNamespace(tmp=tmp, home=home, shared=shared, mark=mark, data=data, out=out)
     finally:
         if shared.proc.poll() is None:
             shared.proc.kill()
-        for leftover in wait_until_gone(mark, timeout=5):
+        for leftover in processes.wait_until_gone(mark, timeout=5):
             leftover.kill()
 
 
 def test_the_flow_url_quick_run_and_the_runs_page_in_a_browser(on_shared, browser_page, screenshot):
     """What a person does after the notebook ran: clicks the Flow URL it printed, presses Quick Run,
     and watches the run's page (it refreshes itself) until the run ends, with read's log lines."""
-    (flow_url,) = re.findall(r"Flow URL: (\S+)", outputs_text(on_shared.out))
+    (flow_url,) = re.findall(r"Flow URL: (\S+)", notebooks.outputs_text(on_shared.out))
     page = browser_page
     page.goto(flow_url)
     assert page.locator("h1").inner_text() == "prefect-resource-manager"
@@ -192,54 +187,51 @@ def story(tmp_path, home, shared, mark, data, out):
     for name in (DISCOVERY, STATE):
         assert stat.S_IMODE((home / name).stat().st_mode) == 0o600, name
     second = subprocess.run(
-        [sys.executable, "-m", "tutorial_kit.standin", "shared"],
+        [sys.executable, "-m", "standin", "shared"],
         capture_output=True,
         text=True,
         timeout=60,
-        env=clean_env(**{HOME_VAR: str(home)}),
+        env=processes.clean_env(**{HOME_VAR: str(home)}),
     )
     assert second.returncode == 1 and second.stderr == (  # one shared stand-in at a time
-        f"python -m tutorial_kit.standin shared: a shared stand-in already runs at {shared.info.url} "
+        f"python -m standin shared: a shared stand-in already runs at {shared.info.url} "
         f"(PID {shared.info.pid}): use it, or stop it first\n"
     )
     notebook_result = read_result(out)
     shell = shared.shell(tmp_path)
-    listed = prefect_cli(shell, "get", "flow-runs", "--project", PROJECT, "--flow", FLOW, timeout=60)
+    listed = programs.prefect_cli(shell, "get", "flow-runs", "--project", PROJECT, "--flow", FLOW, timeout=60)
     succeeded = len(re.findall(rf"\s{FLOW}\s+Success\s", listed.stdout))  # the notebook's, and a quick run's
 
     # a shell pointed at it runs the flow again and sees one more run
-    again = prefect_cli(shell, "run", "--name", FLOW, "--project", PROJECT, "--watch")
+    again = programs.prefect_cli(shell, "run", "--name", FLOW, "--project", PROJECT, "--watch")
     assert again.returncode == 0 and "Flow run succeeded!" in again.stdout, again.stdout[-3000:]
-    listed = prefect_cli(shell, "get", "flow-runs", "--project", PROJECT, "--flow", FLOW, timeout=60)
+    listed = programs.prefect_cli(shell, "get", "flow-runs", "--project", PROJECT, "--flow", FLOW, timeout=60)
     assert listed.returncode == 0 and len(re.findall(rf"\s{FLOW}\s+Success\s", listed.stdout)) == succeeded + 1
 
     # the data file goes away between registration and the run: the run fails naming it
     data.unlink()
-    failed = prefect_cli(shell, "run", "--name", FLOW, "--project", PROJECT, "--watch")
+    failed = programs.prefect_cli(shell, "run", "--name", FLOW, "--project", PROJECT, "--watch")
     assert failed.returncode == 1 and "Flow run failed!" in failed.stdout, failed.stdout[-3000:]
     message = f"data_url '{data}' does not exist"
     assert message in failed.stdout
     name = re.search(r"└── Name: (\S+)", failed.stdout)[1]
-    logs = prefect_cli(shell, "get", "logs", "--name", name, timeout=60)
+    logs = programs.prefect_cli(shell, "get", "logs", "--name", name, timeout=60)
     assert logs.returncode == 0 and message in logs.stdout
 
     # a run in flight when the stand-in is killed with kill -9
-    register_user_flow(shell, "user-gate", PROJECT)
+    programs.register_user_flow(shell, "user-gate", PROJECT)
     gate = tmp_path / "gate"
     gate.mkdir()
-    started = prefect_cli(shell, "run", "--name", "user-gate", "--project", PROJECT, "--param", f"gate={gate}")
+    started = programs.prefect_cli(shell, "run", "--name", "user-gate", "--project", PROJECT, "--param", f"gate={gate}")
     assert started.returncode == 0, started.stdout
-    deadline = time.monotonic() + 120
-    while not (gate / "running").exists():
-        assert time.monotonic() < deadline, "the gate task did not start"
-        time.sleep(0.1)
+    wait_for((gate / "running").exists, 120, "the gate task started")
     in_flight = re.search(r"└── UUID: (\S+)", started.stdout)[1]
     before = everything(shared)
     assert before[in_flight]["state"] == "Running"
     shared.proc.send_signal(signal.SIGKILL)
     shared.proc.wait(30)
-    left = wait_until_gone(mark, timeout=20)  # its flow-run process and Dask workers die with it
-    assert not left, describe(left)
+    left = processes.wait_until_gone(mark, timeout=20)  # its flow-run process and Dask workers die with it
+    assert not left, processes.describe(left)
     assert standin_env(home).returncode == 1  # a stale discovery file is not a running stand-in
 
     shared = Shared(home, mark)
@@ -258,7 +250,7 @@ def story(tmp_path, home, shared, mark, data, out):
         orphan["states"][-1]["message"],
     )
     shell = shared.shell(tmp_path)  # the same keys and port: the old shell's exports still work
-    listed = prefect_cli(shell, "get", "flow-runs", "--project", PROJECT, "--flow", FLOW, timeout=60)
+    listed = programs.prefect_cli(shell, "get", "flow-runs", "--project", PROJECT, "--flow", FLOW, timeout=60)
     assert (
         listed.returncode == 0 and len(re.findall(rf"\s{FLOW}\s+(?:Success|Failed)\s", listed.stdout)) == succeeded + 2
     )
@@ -267,10 +259,10 @@ def story(tmp_path, home, shared, mark, data, out):
     # SIGTERM (or Ctrl-C) stops it, with every process it started; its keys never reached its terminal
     shared.proc.send_signal(signal.SIGTERM)
     assert shared.proc.wait(60) == 0
-    assert not wait_until_gone(mark, timeout=20)
+    assert not processes.wait_until_gone(mark, timeout=20)
     assert not (home / DISCOVERY).exists()
     terminal = "".join(p.read_text() for p in tmp_path.glob("terminal-*.txt"))
     log = (home / "standin.log").read_text()
     for secret in (shared.info.saturn_token, shared.info.prefect_api_key):
         assert secret not in terminal and secret not in log
-    assert 'in a shell: eval "$(.venv/bin/python -m tutorial_kit.standin env)"' in terminal
+    assert 'in a shell: eval "$(.venv/bin/python -m standin env)"' in terminal

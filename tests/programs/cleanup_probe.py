@@ -25,7 +25,7 @@ def processes() -> dict[str, int]:
             cmd = " ".join(p.cmdline())
         except psutil.Error:
             continue
-        if "tutorial_kit.standin" in cmd:
+        if "standin" in cmd:
             kind = "stand-in"
         elif "prefect execute flow-run" in cmd:
             kind = "flow run"

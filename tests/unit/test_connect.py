@@ -10,8 +10,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from standin.client.protocol import SCHEDULER_VAR
 from tutorial_kit.exceptions import PlatformConfigError
-from tutorial_kit.launcher.protocol import SCHEDULER_VAR
 from tutorial_kit.notebook import connect as connect_module
 
 

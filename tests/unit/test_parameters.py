@@ -4,8 +4,8 @@ stand-in or cluster starts. Each message is checked here, from ``check_parameter
 
 import pytest
 
+from standin.client.protocol import MAX_WORKERS
 from tutorial_kit.exceptions import ParameterError
-from tutorial_kit.launcher.protocol import MAX_WORKERS
 from tutorial_kit.notebook.parameters import MAX_PROJECT_NAME_LENGTH, check_parameters
 from tutorial_kit.paths import SAMPLE_CSV
 
@@ -67,7 +67,7 @@ def test_bad_values_name_the_parameter(change, message):
 
 WHOLE = "n_workers must be a whole number of at least 1, got {}: pass -p n_workers 3"
 CAP = (
-    f"n_workers must be at most {MAX_WORKERS} (MAX_WORKERS in tutorial_kit/launcher/protocol.py), got {{}}: "
+    f"n_workers must be at most {MAX_WORKERS} (MAX_WORKERS in standin/src/standin/client/protocol.py), got {{}}: "
     "each worker is a process here or a billed instance on Saturn Cloud; pass -p n_workers 3"
 )
 NOT_A_USER = "username {!r} is not a Saturn Cloud user name ({}): " + USERNAME_RULE

@@ -45,7 +45,7 @@ MACHINE_PATHS = (str(REPO_ROOT), str(Path.home()), "/home/", "/root/", "/Users/"
 
 
 def test_stored_outputs_hold_no_secret_or_machine_path():
-    from tutorial_kit.launcher.tickets import TICKET_IN_URL
+    from standin.client.tickets import TICKET_IN_URL
 
     nb = nbformat.read(NOTEBOOK, as_version=4)
     texts = stored_output_texts(nb)

@@ -29,10 +29,18 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
+
+from standin.client import (
+    SCHEDULER_VAR,
+    SchedulerAddressError,
+    SharedStandIn,
+    StandIn,
+    dask_scheduler_from_env,
+    shared_home,
+)
+
 from ..exceptions import PlatformConfigError
-from ..launcher.process import StandIn, dask_scheduler_from_env
-from ..launcher.protocol import SCHEDULER_VAR
-from ..launcher.shared import SharedStandIn
 from ..paths import STANDIN_HOME
 
 #: Offline Prefect homes, one per run (``PREFECT__HOME_DIR``): see :func:`prefect_home_for_this_run`.
@@ -91,7 +99,7 @@ def connect(username: str) -> Connection:
         return _current
     saturn_vars_set = _saturn_vars_set()
     _ensure_env_scripts_on_path()
-    shared = SharedStandIn.find()
+    shared = SharedStandIn.find(shared_home(STANDIN_HOME))
     if saturn_vars_set and not _env_points_at(shared):
         _current = _connect_saturn()
         return _current
@@ -121,8 +129,8 @@ def _saturn_vars_set() -> bool:
 
 
 def _env_points_at(shared: SharedStandIn | None) -> bool:
-    """Whether ``SATURN_BASE_URL`` is the shared stand-in's: a shell that ``python -m
-    tutorial_kit.standin env`` pointed at it looks like Saturn Cloud, and is not."""
+    """Whether ``SATURN_BASE_URL`` is the shared stand-in's: a shell that ``python -m standin env``
+    pointed at it looks like Saturn Cloud, and is not."""
     return shared is not None and os.environ["SATURN_BASE_URL"].rstrip("/") == shared.url
 
 
@@ -140,7 +148,10 @@ def _offline_dask_scheduler() -> str | None:
     """The user's Dask scheduler for the stand-in (:data:`SCHEDULER_VAR`), or None; checked
     before anything starts, so that a bad value fails first.  Warns when only dask's own
     ``DASK_SCHEDULER_ADDRESS`` is set, which a user may expect to work and the stand-in ignores."""
-    dask_scheduler = dask_scheduler_from_env()
+    try:
+        dask_scheduler = dask_scheduler_from_env()
+    except SchedulerAddressError as exc:
+        raise PlatformConfigError(str(exc)) from None
     if dask_scheduler is None and os.environ.get("DASK_SCHEDULER_ADDRESS"):
         warnings.warn(
             f"DASK_SCHEDULER_ADDRESS is dask's own setting and the stand-in does not read it: it starts a "
@@ -229,18 +240,8 @@ def _remove_dead_runs(homes: Path) -> None:
     legacy.unlink(missing_ok=True)
     for folder in homes.glob(f"{_RUN_PREFIX}*"):
         pid = folder.name[len(_RUN_PREFIX) :]
-        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+        if pid.isdigit() and int(pid) != os.getpid() and not psutil.pid_exists(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process: alive
-        return True
-    return True
 
 
 def _ensure_env_scripts_on_path() -> None:

@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import re
 
+from standin.client import MAX_WORKERS
+
 from ..exceptions import ParameterError
-from ..launcher.protocol import MAX_WORKERS
 
 #: Saturn Cloud user names: the ``identity`` part of the ``owner`` pattern in Saturn's API
 #: (``[a-z\d](?:[a-z\d]|-(?=[a-z\d])){0,38}``, the same rule as GitHub's user names).
@@ -105,7 +106,7 @@ def check_n_workers(n_workers) -> None:
         raise ParameterError(f"n_workers must be a whole number of at least 1, got {n_workers!r}: pass -p n_workers 3")
     if n_workers > MAX_WORKERS:
         raise ParameterError(
-            f"n_workers must be at most {MAX_WORKERS} (MAX_WORKERS in tutorial_kit/launcher/protocol.py), "
+            f"n_workers must be at most {MAX_WORKERS} (MAX_WORKERS in standin/src/standin/client/protocol.py), "
             f"got {n_workers}: each worker is a process here or a billed instance on Saturn Cloud; "
             "pass -p n_workers 3"
         )

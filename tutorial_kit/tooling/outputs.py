@@ -12,8 +12,9 @@ import os
 import sys
 from pathlib import Path
 
+from standin.client import TICKET_IN_URL
+
 from ..files import atomic_output
-from ..launcher.tickets import TICKET_IN_URL
 from ..notebook.connect import SATURN_VARS
 from .kernel import KERNEL_NAME
 
@@ -38,7 +39,7 @@ def regenerate(path: Path, timeout: int = 600) -> None:
 
 
 def redact_tickets(nb) -> None:
-    """The URLs of the stand-in's pages carry a ticket that opens them (``launcher/tickets.py``):
+    """The URLs of the stand-in's pages carry a ticket that opens them (``standin.client.tickets``):
     the committed notebook keeps none, even an expired one of a stand-in long gone."""
     for cell in nb.cells:
         for output in cell.get("outputs", []):

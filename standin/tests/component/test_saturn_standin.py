@@ -1,0 +1,153 @@
+"""The emulated Saturn REST API, driven by the real dask-saturn and by the calls prefect-saturn makes."""
+
+from __future__ import annotations
+
+import asyncio
+
+import psutil
+import pytest
+import requests
+
+from support import clusters
+
+
+def auth(env, token=None):
+    return {"Authorization": f"token {token or env['SATURN_TOKEN']}"}
+
+
+def test_binds_loopback_only(standin):
+    port = int(standin.url.rsplit(":", 1)[1])
+    listening = [c for c in psutil.Process(standin.proc.pid).net_connections("tcp") if c.status == "LISTEN"]
+    assert [c.laddr for c in listening if c.laddr.port == port] == [("127.0.0.1", port)]
+
+
+@pytest.mark.parametrize("token", [None, "wrong"])
+def test_wrong_or_missing_token_gets_401(standin, saturn_env, token):
+    headers = {} if token is None else auth(saturn_env, token)
+    for method, path in [
+        ("GET", "/api/dask_clusters/info"),
+        ("POST", "/api/dask_clusters"),
+        ("PUT", "/api/prefect_cloud/flows"),
+        ("GET", "/api/info/servers"),
+    ]:
+        r = requests.request(method, standin.url + path, headers=headers, timeout=10)
+        assert r.status_code == 401, (method, path)
+        assert "SATURN_TOKEN" in r.json()["message"]
+
+
+def test_dask_saturn_gets_a_real_cluster_with_n_worker_processes(saturn_env):
+    from dask_saturn import SaturnCluster, describe_sizes
+    from distributed import Client
+
+    assert "medium" in describe_sizes()
+    cluster = SaturnCluster(n_workers=2)
+    try:
+        assert cluster.status == "ready"
+        assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+        with Client(cluster) as client:
+            workers = client.scheduler_info(n_workers=-1)["workers"]
+            assert len(workers) == 2
+            pids = set(client.run(lambda: __import__("os").getpid()).values())
+            assert len(pids) == 2  # one process per worker
+            assert client.submit(sum, [1, 2, 3]).result() == 6
+        # a second SaturnCluster on the same resource gets the same cluster, as on Saturn
+        again = SaturnCluster(n_workers=2)
+        assert again.scheduler_address == cluster.scheduler_address
+    finally:
+        cluster.close()
+    assert cluster.status == "closed"
+    assert not any(psutil.pid_exists(p) for p in pids)
+    # SaturnCluster.__del__ asks the platform for the cluster's status, and closed Clients keep
+    # the clusters alive until interpreter exit, after this module's stand-in has stopped.
+    # A cluster without a URL answers "closed" without asking.
+    cluster.cluster_url = again.cluster_url = None
+
+
+def test_scheduler_info_right_after_a_task_and_no_5xx_while_tasks_run(standin, saturn_env):
+    """For about a heartbeat after a task, the scheduler's identity holds tuple keys; the stand-in
+    answered those reads with 500 (json.dumps refuses tuple keys)."""
+    from dask_saturn import SaturnCluster
+
+    cluster = SaturnCluster(n_workers=1)
+    clusters.scheduler_info_after_a_task_and_while_tasks_run(standin, cluster)
+
+
+def test_bad_cluster_request_is_a_clear_dask_saturn_error(saturn_env):
+    from dask_saturn import SaturnCluster
+
+    with pytest.raises(ValueError, match="n_workers must be a whole number of at least 1, got 0"):
+        SaturnCluster(n_workers=0)
+    with pytest.raises(ValueError, match="worker_size: huge is not a valid option"):
+        SaturnCluster(n_workers=1, worker_size="huge")
+
+
+def test_unknown_cluster_is_404(standin, saturn_env):
+    r = requests.get(standin.url + "/api/dask_clusters/abc123/info", headers=auth(saturn_env), timeout=10)
+    assert r.status_code == 404 and "abc123" in r.json()["message"]
+
+
+def test_prefect_saturn_flow_calls_and_content_round_trip(standin, saturn_env):
+    url, headers = standin.url, auth(saturn_env)
+    body = {"name": "f", "prefect_cloud_project_name": "p", "flow_hash": "h1"}
+    first = requests.put(url + "/api/prefect_cloud/flows", json=body, headers=headers, timeout=10).json()
+    second = requests.put(url + "/api/prefect_cloud/flows", json=body, headers=headers, timeout=10).json()
+    assert first["id"] == second["id"]  # same flow group (hash) ...
+    assert first["flow_version_id"] != second["flow_version_id"]  # ... new version per registration
+    assert first["image"]
+    content = f"{url}/api/prefect_cloud/flows/{first['id']}/{second['flow_version_id']}/content"
+    assert requests.get(content, headers=headers, timeout=10).status_code == 404  # nothing uploaded yet
+    payload = bytes(range(256)) * 10
+    assert requests.post(content, data=payload, headers=headers, timeout=10).ok
+    got = requests.get(content, headers=headers, timeout=10)
+    assert got.content == payload and got.headers["Content-Type"] == "application/octet-stream"
+    spec = requests.get(f"{url}/api/prefect_cloud/flows/{first['id']}/run_job_spec", headers=headers, timeout=10)
+    assert spec.json()["kind"] == "Job"
+    missing = requests.put(url + "/api/prefect_cloud/flows", json={"name": "f"}, headers=headers, timeout=10)
+    assert missing.status_code == 400 and "prefect_cloud_project_name is required" in missing.json()["message"]
+
+
+def test_flow_content_is_the_flow_that_was_registered(standin, saturn_env, tmp_path):
+    """prefect-saturn's Webhook storage, built and read back through the stand-in."""
+    import prefect
+    from prefect import Flow, task
+    from prefect_saturn.core import PrefectCloudIntegration
+
+    @task
+    def double(x):
+        return 2 * x
+
+    with Flow("roundtrip") as flow:
+        double(21)
+
+    integration = PrefectCloudIntegration("p")
+    integration._hash_flow = lambda flow: "roundtrip-hash"  # no Prefect login needed for this test
+    flow = integration.register_flow_with_saturn(flow)
+    flow.storage.add_flow(flow)
+    flow.storage.build()
+    pulled = flow.storage.get_flow(flow.name)
+    state = pulled.run()
+    assert state.is_successful()
+    assert list(state.result.values())[0].result == 42
+    assert isinstance(flow.run_config, prefect.run_configs.KubernetesRun)
+
+
+def test_a_scheduler_without_workers_is_a_clear_error_in_bounded_time():
+    import time
+
+    from distributed import Scheduler
+
+    from standin.saturn.clusters import attach_external_cluster
+
+    async def scenario():
+        async with Scheduler(host="127.0.0.1", port=0, dashboard_address="127.0.0.1:0") as scheduler:
+            began = time.monotonic()
+            with pytest.raises(
+                RuntimeError,
+                match=rf"the Dask scheduler at {scheduler.address} "
+                r"\(STANDIN_DASK_SCHEDULER\) has no running worker after 0.5 s: "
+                rf"start some with `dask worker {scheduler.address}`",
+            ):
+                await attach_external_cluster(scheduler.address, timeout=0.5)
+            assert time.monotonic() - began < 3
+
+    asyncio.run(scenario())

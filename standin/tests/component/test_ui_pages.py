@@ -1,0 +1,134 @@
+"""The stand-in's pages over HTTP (the browser test shows them to a person): access by ticket or
+key, never without, XSRF on every change, Quick Run as ``prefect run``, and no key in any page."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+
+import pytest
+import requests
+
+from standin.client import tickets
+from support import programs, standins
+from support.waiting import wait_for
+
+PROJECT = "pages"
+
+
+@pytest.fixture(scope="module")
+def standin(tmp_path_factory):
+    with standins.marked_standin(tmp_path_factory.mktemp("ui-standin"), uuid.uuid4().hex) as standin:
+        yield standin
+
+
+@pytest.fixture(scope="module")
+def flow_id(standin, tmp_path_factory):
+    return programs.register_user_flow(
+        programs.shell_env(standin, tmp_path_factory.mktemp("prefect-home")), "user-params", PROJECT
+    )
+
+
+@pytest.fixture(scope="module")
+def flow_url(standin, flow_id):
+    """What ``flow.register`` prints: ``<server.ui.endpoint>/<slug>/flow/<flow group id>``."""
+    answer = requests.post(
+        standin.url + "/graphql",
+        timeout=10,
+        json={"query": f'query {{ flow_by_pk(id: "{flow_id}") {{ flow_group_id }} }}'},
+        headers={"Authorization": f"Bearer {standin.environ()['PREFECT_USER_TOKEN']}"},
+    ).json()
+    flow_group_id = answer["data"]["flow_by_pk"]["flow_group_id"]
+    return f"{standin.environ()['PREFECT__SERVER__UI__ENDPOINT']}/local/flow/{flow_group_id}"
+
+
+def logged_in(flow_url) -> tuple[requests.Session, requests.Response]:
+    session = requests.Session()
+    return session, session.get(flow_url, timeout=10)
+
+
+def xsrf_of(page: str) -> str:
+    return re.search(r'name="_xsrf" value="([^"]+)"', page)[1]
+
+
+def test_without_the_key_every_page_is_the_login_page(standin, flow_url):
+    clean_url = flow_url.replace(flow_url.split("/local/")[0], standin.url + "/ui")
+    for url in (clean_url, standin.url + "/ui/local/", standin.url + "/ui/local/flow-run/" + str(uuid.uuid4())):
+        page = requests.get(url, timeout=10, allow_redirects=False)
+        assert page.status_code == 401 and "<h1>Log in</h1>" in page.text, url
+        assert "user-params" not in page.text and "<table" not in page.text  # no data
+    post = requests.post(clean_url + "/quick-run", timeout=10, allow_redirects=False)
+    assert post.status_code == 401
+
+
+def test_the_printed_url_opens_the_page_and_drops_its_ticket(standin, flow_url):
+    session, page = logged_in(flow_url)
+    assert page.status_code == 200 and "<h1>user-params</h1>" in page.text and 'id="quick-run"' in page.text
+    assert page.url.startswith(standin.url + "/ui/local/flow/") and "/login/" not in page.url
+    assert page.history[0].status_code == 303 and page.history[0].headers["Referrer-Policy"] == "no-referrer"
+    cookie = page.history[0].headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/ui" in cookie
+    key = standin.environ()["PREFECT_USER_TOKEN"]
+    for url in (page.url, standin.url + "/ui/local/"):
+        assert key not in session.get(url, timeout=10).text
+
+
+@pytest.mark.parametrize(
+    "ticket, reason",
+    [
+        (lambda key: tickets.ticket(key, now=time.time() - tickets.VALID_FOR - 5), "This link has expired"),
+        (lambda key: tickets.ticket("another stand-in's key"), "This link does not open the pages of this stand-in"),
+    ],
+)
+def test_an_expired_or_forged_ticket_gets_the_login_page(standin, flow_url, ticket, reason):
+    url = flow_url.replace(flow_url.split("/login/")[1].split("/")[0], ticket(standin.environ()["PREFECT_USER_TOKEN"]))
+    page = requests.get(url, timeout=10, allow_redirects=False)
+    assert page.status_code == 403 and f"{reason}." in page.text
+    assert "standin-ui=" not in page.headers.get("Set-Cookie", "")  # no session (the login form's XSRF cookie only)
+
+
+def test_the_login_page_takes_the_key(standin):
+    session = requests.Session()
+    form = session.get(standin.url + "/ui/login", timeout=10)
+    wrong = session.post(
+        standin.url + "/ui/login", data={"key": "nope", "_xsrf": xsrf_of(form.text), "next": "/ui/local/"}, timeout=10
+    )
+    assert wrong.status_code == 403 and "That is not the key of this stand-in." in wrong.text
+    right = session.post(
+        standin.url + "/ui/login",
+        timeout=10,
+        data={"key": standin.environ()["PREFECT_USER_TOKEN"], "_xsrf": xsrf_of(form.text), "next": "/ui/local/"},
+    )
+    assert right.status_code == 200 and right.url == standin.url + "/ui/local/" and "<h2>pages</h2>" in right.text
+    forged = requests.post(standin.url + "/ui/login", data={"key": standin.environ()["PREFECT_USER_TOKEN"]}, timeout=10)
+    assert forged.status_code == 403  # no XSRF token
+
+
+def test_quick_run_creates_a_run_as_prefect_run_does_and_the_agent_runs_it(standin, flow_url):
+    session, page = logged_in(flow_url)
+    forged = session.post(page.url + "/quick-run", timeout=10, allow_redirects=False)
+    assert forged.status_code == 403  # a logged-in browser, but no XSRF token: another site's form
+    created = session.post(
+        page.url + "/quick-run", data={"_xsrf": xsrf_of(page.text)}, timeout=10, allow_redirects=False
+    )
+    assert created.status_code == 303 and "/ui/local/flow-run/" in created.headers["Location"]
+    run_page = standin.url + created.headers["Location"]
+    pages = []
+
+    def succeeded() -> bool:
+        pages.append(text := session.get(run_page, timeout=10).text)
+        return "Success</span>" in text.split('id="run-state">')[1][:20]
+
+    wait_for(succeeded, 120, "the quick run did not succeed", every=0.5)
+    # it refreshes itself while the run is not finished, and no longer once it is
+    assert all('<meta http-equiv="refresh"' in page for page in pages[:-1])
+    text = pages[-1]
+    assert '<meta http-equiv="refresh"' not in text
+    for state in ("Scheduled", "Submitted", "Running", "Success"):
+        assert f'state-{state}">{state}</span>' in text
+    assert "Submitted for execution: PID: " in text and "total: 12" in text  # the agent's log line, the flow's
+    assert "(mapped: 3 children)" in text and "<summary>3 Success</summary>" in text
+    assert "labels saturn-cloud" in text and "parameters {&quot;n&quot;: 3}" in text  # as prefect run's defaults
+    flow_page = session.get(page.url, timeout=10).text
+    assert flow_page.index(created.headers["Location"]) < flow_page.index("Versions")  # listed, newest first

@@ -1,3 +1,0 @@
-"""The emulated Prefect Cloud UI: the pages users looked at (``pages.py``, ``templates/``) and
-their routes (``urls.py``); the tickets in the URLs prefect prints are the launcher's
-(``tutorial_kit/launcher/tickets.py``), which makes them."""
