@@ -17,37 +17,12 @@ cache for everyone) and ``--repeats`` timed runs; the table shows the median.  E
 agree with DuckDB's to 1e-9 relative, or the script exits 1.  The targets of issue 4 are printed
 as PASS/FAIL lines; they are measured here, never in a timed test.
 
-The notebook reads with dask's own readers (``dd.read_csv(engine="pyarrow")``,
-``dd.read_parquet``), with the two columns, float64 and 64 MiB blocks, and misses both read targets
-that the repo's former hand-written block reader met on CSV (0.86x DuckDB).  Measured on this
-project's 2-core machine, 2026-12-03, nothing else running (``make bench``: CSV 1.73x, Parquet
-10.2x):
-
-CSV, the month's 687 MB in 10 blocks:
-
-* one block in one process (cProfile, synchronous scheduler): 269 ms, of which pyarrow's parser
-  through pandas 127 ms, reading the file 62 ms, and 50 ms in dask's ``pandas_read_text`` writing
-  the header and the block into one ``BytesIO``; the same block parsed straight by pandas with
-  ``engine="pyarrow"`` takes 83 ms.
-* ``dd.read_csv`` alone, rows counted and nothing computed: 1.8-2.1 s, over DuckDB's whole query
-  (1.45 s) before any filter or groupby.
-* What dask offers did not close it (medians of 3 on one cluster; the notebook's read 2.49 s):
-  ``blocksize="32MiB"`` 2.34 s, ``"128MiB"`` 2.49 s, the C parser 2.63 s,
-  ``dtype_backend="pyarrow"`` 2.57 s, one pyarrow thread per worker 2.42 s, no ``astype`` 2.40 s.
-
-Parquet, the month's 8 row groups (medians of 5 to 15 runs on one cluster):
-
-* dask's ``read_parquet`` alone, the notebook's columns and blocksize, rows counted and nothing
-  computed (the ``dask-scan`` line this script prints): 125-190 ms, that is 3.4-3.6x DuckDB's
-  whole query (37-53 ms). Reading alone is over the target, before any filter or groupby.
-* What dask offers did not close it: ``filters=[("passenger_count", ">", 1)]`` pushed into the
-  Parquet read 297-403 ms against 326-338 ms for the notebook's read (within noise, not
-  better); ``dtype_backend="pyarrow"`` 341-382 ms; the default 128 MiB blocksize 397-448 ms and
-  ``split_row_groups=False`` 405-549 ms (fewer partitions, so one worker idles); 16 MiB blocks
-  with filters 447-455 ms (more tasks); leaving out the ``astype`` to float64 269-352 ms (within
-  noise, and a Parquet file's int or decimal columns need it).
-* A graph of one trivial task costs 4-12 ms on this cluster: scheduling is not the gap; moving
-  the month's two columns out of Parquet into pandas on two processes is.
+Why: the notebook reads with dask's own readers, as a Dask tutorial should, and a reader of the
+tutorial should know what that costs against the engines people would otherwise reach for, on the
+data the tutorial reads, measured the same way each time.  ``run_dask_scan`` times dask's Parquet
+reader alone, so that reading can be told apart from the computation.  The figures, and what was
+measured to explain them, are in docs/benchmarks.md: this module measures, that page keeps the
+results.
 """
 
 from __future__ import annotations

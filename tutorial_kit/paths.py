@@ -24,3 +24,7 @@ SAMPLE_CSV_PATH = REPO_ROOT / "data" / "yellow_tripdata_2019-01.sample.csv"
 #: The same, as a ``str``: the notebook's default ``data_url`` (papermill parameters are plain
 #: values, and ``dask.dataframe.read_csv`` takes a str path like it takes a URL).
 SAMPLE_CSV = str(SAMPLE_CSV_PATH)
+
+#: What ``make run`` prints at its end (the notebook's result cell): the README links it, ``.ci/run``
+#: compares each Python's ``make run`` with it, and a test keeps it equal to the stored outputs.
+MAKE_RUN_RESULT = REPO_ROOT / "docs" / "make-run-result.txt"
