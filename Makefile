@@ -166,12 +166,15 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/flow_runs.py
 	$(BIN)/python benchmarks/pages.py
 
-# Re-pin requirements/*.txt from requirements/*.in with uv's resolver (uv pip compile), in a scratch venv
+# Re-pin requirements/*.txt from requirements/*.in with a resolver, uv's `uv pip compile` (rather than
+# pip-tools: one pinned wheel that leans on no pip internals, a second or two per file), in a scratch venv
 # on the oldest supported Python: it picks releases that Python supports, so the pins install on all of
 # them. The files in REQUIREMENTS' order, each under the pins before it. A pin already in a .txt is kept
 # while its .in allows it (the stored outputs stay as they are); to move one, name it:
 #   make lock LOCK_OPTIONS='--upgrade-package dask'    (or --upgrade: everything)
-# pendulum 2's metadata comes from its sdist, built next to BUILD_TOOLS as the set-up builds it.
+# pendulum 2 has no wheel for these Pythons: uv reads its dependencies from a wheel of the same release
+# for an older one (measured), and were it to build the sdist instead, builds it next to BUILD_TOOLS as
+# the set-up does (--no-build-isolation-package).
 LOCK_VENV := /tmp/tutorial-lock
 UV := uv==0.13.8
 LOCK_OPTIONS ?=
