@@ -2,7 +2,7 @@
 #   make run    create .venv when needed, run the notebook with papermill into output/, print the result
 #   make test   create .venv when needed, lint, run every test (nbval on the notebook included)
 # and, while working, `make test-fast`: lint, and every test but the end-to-end ones (under a minute);
-# and, once set up, `make lab`: JupyterLab on the notebook (click the URL it prints).
+# and `make lab`: JupyterLab on the notebook (click the URL it prints).
 # The Pythons the pins are tested on, newest first. This is the one list: pyproject.toml's requires-python
 # and environment.yml's python follow it (tests/component/test_setup_files.py checks), .ci/run reads it (make pythons).
 SUPPORTED_PYTHONS := 3.13 3.12 3.11
@@ -30,9 +30,26 @@ $(error $(PY))
 endif
 endif
 
-# The stamp is written last and holds the Python that made the venv ("3.13.0 /path/to/python3.13").
+# Who installs what: requirements/*.txt, pinned by `make lock` (see lock) from the *.in of the same name.
+#   notebook.txt  the notebook and its flow at run time   every goal with a venv (make run installs only these two)
+#   standin.txt   the stand-in's own                      every goal with a venv
+#   lab.txt       JupyterLab                              make lab; make test, make test-fast, make lint
+#   tests.txt     the tests and the lint                  make test, make test-fast, make lint
+#   bench.txt     DuckDB and polars                       make bench
+# A later file is pinned under the earlier files' pins (-c), so a package in two files has one version.
+REQUIREMENTS := notebook standin lab tests bench
+RUN_REQUIREMENTS := requirements/notebook.txt requirements/standin.txt
+# One stamp per audience, written last: .venv/.installed (the run time, and the venv itself), then
+# .lab-installed, .tests-installed and .bench-installed, each on top of the run time.
+LAB_STAMP := $(VENV)/.lab-installed
+TESTS_STAMP := $(VENV)/.tests-installed
+BENCH_STAMP := $(VENV)/.bench-installed
+
+# The run time's stamp holds the Python that made the venv ("3.13.0 /path/to/python3.13").
 # A venv without it (a set-up that failed half-way) or made by another Python (PYTHON= changed) is made
-# again from nothing; a venv of the same Python only gets what changed in requirements.txt or pyproject.toml.
+# again from nothing; a venv of the same Python only gets what changed in the requirements or pyproject.toml.
+# The other audiences' stamps go with the venv; one of their installs that failed half-way is run again
+# on the next make (a plain pip install of pinned wheels, which picks up where it stopped).
 ifneq ($(file < $(STAMP)),$(PY))
 NEW_VENV := yes
 $(STAMP): FORCE
@@ -41,21 +58,36 @@ endif
 # prefect 1 needs pendulum 2, which has no wheels for these Pythons and builds from source. Its build.py
 # imports distutils, which Python 3.12 removed; setuptools provides it, so pendulum is built next to
 # these build tools instead of in an isolated build. The same on 3.11 (as fast there), so every venv
-# holds the same packages. The pendulum pin itself is requirements.txt's.
+# holds the same packages. The pendulum pin itself is requirements/notebook.txt's.
 BUILD_TOOLS := setuptools==84.2.1 poetry-core==1.9.1
-PENDULUM := $(filter pendulum==%,$(file < requirements.txt))
+PENDULUM := $(filter pendulum==%,$(file < requirements/notebook.txt))
 
-$(STAMP): requirements.txt pyproject.toml standin/pyproject.toml
+# The run time: the notebook's and the stand-in's pins, then the kit and the stand-in's distribution,
+# each editable (their dependencies are the pins, hence --no-deps), then the notebook's kernel.
+$(STAMP): $(RUN_REQUIREMENTS) pyproject.toml standin/pyproject.toml
 	@echo 'Setting up $(VENV) with Python $(PY)'
 	rm -f $@
 	$(if $(NEW_VENV),rm -rf $(VENV) && $(lastword $(PY)) -m venv $(VENV))
 	$(PIP) install --quiet $(BUILD_TOOLS)
 	$(PIP) install --quiet --no-build-isolation --no-deps $(PENDULUM)
-	$(PIP) install --quiet -r requirements.txt
+	$(PIP) install --quiet $(addprefix -r ,$(RUN_REQUIREMENTS))
 	$(PIP) install --quiet --no-build-isolation --no-deps -e .
 	$(PIP) install --quiet --no-build-isolation --no-deps -e ./standin
 	$(BIN)/python -m tutorial_kit.tooling.kernel  # the notebook's kernel, prefect-tutorial (IPC, no TCP warning)
 	echo '$(PY)' > $@
+
+$(LAB_STAMP): requirements/lab.txt $(STAMP)
+	$(PIP) install --quiet -r requirements/lab.txt
+	touch $@
+
+# tests/e2e/test_lab.py runs make lab: the tests' venv holds JupyterLab too
+$(TESTS_STAMP): requirements/tests.txt $(LAB_STAMP)
+	$(PIP) install --quiet -r requirements/tests.txt
+	touch $@
+
+$(BENCH_STAMP): requirements/bench.txt $(STAMP)
+	$(PIP) install --quiet -r requirements/bench.txt
+	touch $@
 
 FORCE:
 
@@ -83,7 +115,7 @@ LAB_OPTIONS = --no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT)
 	--ServerApp.root_dir='$(CURDIR)' --LabApp.default_url=/lab/tree/$(NOTEBOOK) \
 	$(if $(filter 0,$(shell id -u)),--allow-root)
 
-lab: $(STAMP)
+lab: $(LAB_STAMP)
 	STANDIN_DASK_SCHEDULER='$(STANDIN_DASK_SCHEDULER)' $(BIN)/jupyter lab $(LAB_OPTIONS)
 
 # One shared stand-in in the foreground (Ctrl-C stops it), keeping flows and runs in
@@ -94,7 +126,7 @@ standin: $(STAMP)
 
 # The one lint and format (pyproject.toml's [tool.ruff]) over the whole repo; make test and make test-fast
 # run it first (it takes under a second).
-lint: $(STAMP)
+lint: $(TESTS_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
@@ -115,7 +147,7 @@ test-fast: lint
 
 # The README's screenshots, never made by hand: the browser tests (tests/support/browser.py), each also writing
 # its screenshots into docs/screenshots/. Needs Chromium (apt-get install chromium).
-screenshots: $(STAMP)
+screenshots: $(TESTS_STAMP)
 	STANDIN_DASK_SCHEDULER= SCREENSHOTS_DIR='$(CURDIR)/docs/screenshots' $(BIN)/python -m pytest -m browser
 
 # Regenerate the notebook's stored outputs (never edit them by hand), against the stand-in.
@@ -129,28 +161,32 @@ data: $(STAMP)
 # Benchmarks: the flow's read task on a generated full month (cached in benchmarks/.cache/)
 # against pandas, DuckDB and polars, then `make run` against a plain script, then the emulated
 # platform's flow runs (the agent's pick-up latency, a run's duration) and its pages' response times. DuckDB and polars
-# are benchmark-only dependencies, installed here and not by the main install.
-BENCH_STAMP := $(VENV)/.bench-installed
-$(BENCH_STAMP): requirements-bench.txt $(STAMP)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-bench.txt
-	touch $@
-
+# are benchmark-only dependencies (requirements/bench.txt), installed here and not by the other goals.
 bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/read_engines.py
 	$(BIN)/python benchmarks/notebook_vs_script.py
 	$(BIN)/python benchmarks/flow_runs.py
 	$(BIN)/python benchmarks/pages.py
 
-# Re-pin requirements.txt from requirements.in in a scratch venv, on the oldest supported Python: pip
-# picks the newest release that the running Python supports, so pins made there install on all of them.
+# Re-pin requirements/*.txt from requirements/*.in with a resolver, uv's `uv pip compile` (rather than
+# pip-tools: one pinned wheel that leans on no pip internals, a second or two per file), in a scratch venv
+# on the oldest supported Python: it picks releases that Python supports, so the pins install on all of
+# them. The files in REQUIREMENTS' order, each under the pins before it. A pin already in a .txt is kept
+# while its .in allows it (the stored outputs stay as they are); to move one, name it:
+#   make lock LOCK_OPTIONS='--upgrade-package dask'    (or --upgrade: everything)
+# pendulum 2 has no wheel for these Pythons: uv reads its dependencies from a wheel of the same release
+# for an older one (measured), and were it to build the sdist instead, builds it next to BUILD_TOOLS as
+# the set-up does (--no-build-isolation-package).
 LOCK_VENV := /tmp/tutorial-lock
+UV := uv==0.13.8
+LOCK_OPTIONS ?=
 lock:
 	rm -rf $(LOCK_VENV) && $(lastword $(PY)) -m venv $(LOCK_VENV)
-	$(LOCK_VENV)/bin/pip install --quiet $(BUILD_TOOLS)
-	$(LOCK_VENV)/bin/pip install --quiet --no-build-isolation "$$(grep '^pendulum' requirements.in)"
-	$(LOCK_VENV)/bin/pip install --quiet -r requirements.in
-	{ sed -n '1,2p' requirements.txt; $(LOCK_VENV)/bin/pip freeze --exclude-editable --exclude setuptools --exclude poetry-core; } > requirements.txt.new
-	mv requirements.txt.new requirements.txt
+	$(LOCK_VENV)/bin/pip install --quiet --disable-pip-version-check $(UV) $(BUILD_TOOLS)
+	set -e; cd requirements && for name in $(REQUIREMENTS); do \
+		$(LOCK_VENV)/bin/uv pip compile --quiet --python $(LOCK_VENV)/bin/python --no-build-isolation-package pendulum \
+			--custom-compile-command 'make lock' $(LOCK_OPTIONS) $$name.in -o $$name.txt; \
+	done
 
 clean:
 	rm -rf output .standin
