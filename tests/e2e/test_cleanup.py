@@ -10,8 +10,8 @@ the notebook does:
   starts running in the flow-run process (the handler travels with the pickled flow), counts this
   run's processes by the test's environment marker and writes them to a file: the cluster is up
   (the probes' code: tests/programs/cleanup_probe.py);
-- the run cell tagged ``raises-exception``, so that execution goes on after the failed run
-  (papermill still exits non-zero at the end);
+- the run cell (tagged ``run``) also tagged ``raises-exception``, so that execution goes on after
+  the failed run (papermill still exits non-zero at the end);
 - in place of the result cells (there is no result), a last cell that counts the processes
   again, reads the run's task states from the platform, and looks in the stand-in's log for the
   platform closing the run's cluster itself (it must not have had to).
@@ -25,7 +25,7 @@ import re
 import nbformat
 
 from support import notebooks, programs
-from tutorial_kit.paths import NOTEBOOK
+from tutorial_kit.tooling.notebook_code import cell_index, notebook
 
 N_WORKERS = 2
 PROBE_TAG = "cleanup-probe"
@@ -42,17 +42,14 @@ read.state_handlers.append(cleanup_probe.count_while_running)
 """
 AFTER = """\
 # test probe: after the failed run, in the same kernel
-cleanup_probe.report_after(run_key, platform.standin.log_path)
+cleanup_probe.report_after(flow_run_id, connection.standin.log_path)
 """
 
 
 def notebook_with_probes(path) -> None:
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    (register_index,) = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and "flow.register(" in c.source]
-    (run_index,) = [
-        i for i, c in enumerate(nb.cells) if c.cell_type == "code" and "finished_flow_run(run_key)" in c.source
-    ]
-    nb.cells[run_index].metadata.setdefault("tags", []).append("raises-exception")
+    nb = notebook()
+    register_index, run_index = cell_index(nb, "register"), cell_index(nb, "run")
+    nb.cells[run_index].metadata.tags.append("raises-exception")
     del nb.cells[run_index + 1 :]  # the result cells: there is no result to show
     nb.cells.append(nbformat.v4.new_code_cell(AFTER, metadata={"tags": [PROBE_TAG]}))
     nb.cells.insert(register_index, nbformat.v4.new_code_cell(PROBE, metadata={"tags": [PROBE_TAG]}))

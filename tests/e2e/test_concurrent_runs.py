@@ -15,7 +15,8 @@ import nbformat
 import pandas as pd
 
 from support import notebooks, programs, standins
-from tutorial_kit.paths import NOTEBOOK, SAMPLE_CSV, STANDIN_HOME
+from tutorial_kit.paths import SAMPLE_CSV, STANDIN_HOME
+from tutorial_kit.tooling.notebook_code import cell_index, notebook
 from tutorial_kit.tooling.results import read_result
 
 RUNS = 3
@@ -35,7 +36,8 @@ read.state_handlers.append(concurrent_probe.note_cluster)
 
 PROBE = """\
 # test probe (tests/e2e/test_concurrent_runs.py): what this run used; no secret is printed
-concurrent_probe.report(platform, client_project_id, flow_id)
+project_id = prefect_client.create_project(project_name=project)  # the existing project: its id
+concurrent_probe.report(connection, project_id, flow_id)
 """
 
 
@@ -45,19 +47,8 @@ def expected() -> dict:
 
 
 def probed_notebook(path) -> None:
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    # keep the ids the cells return (their last expressions), unchanged otherwise
-    (project_cell,) = [c for c in nb.cells if c.cell_type == "code" and "prefect_client.create_project(" in c.source]
-    project_cell.source = project_cell.source.replace(
-        "prefect_client.create_project(", "client_project_id = prefect_client.create_project("
-    )
-    project_cell.source += "\nclient_project_id"
-    (register_cell,) = [
-        c for c in nb.cells if c.cell_type == "code" and "flow.register(project_name=project)" in c.source
-    ]
-    register_cell.source = register_cell.source.replace("flow.register(", "flow_id = flow.register(") + "\nflow_id"
-    (register_index,) = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and "flow.register(" in c.source]
-    nb.cells.insert(register_index, nbformat.v4.new_code_cell(WATCH, metadata={"tags": ["run-probe"]}))
+    nb = notebook()
+    nb.cells.insert(cell_index(nb, "register"), nbformat.v4.new_code_cell(WATCH, metadata={"tags": ["run-probe"]}))
     nb.cells.append(nbformat.v4.new_code_cell(PROBE, metadata={"tags": ["run-probe"]}))
     nbformat.write(nb, path)
 

@@ -51,20 +51,16 @@ def count_while_running(task, old_state, new_state):
     return new_state
 
 
-def report_after(run_key: str, standin_log) -> None:
+def report_after(flow_run_id: str, standin_log) -> None:
     """After the failed run, in the same kernel: the processes again, the run's task states from the
     platform, whether the scheduler still answers, and whether the platform (the stand-in's log at
     ``standin_log``) had to close the run's cluster itself. One line: ``CLEANUP-PROBE`` and JSON."""
-    import prefect
     from prefect.backend import FlowRunView
-    from prefect.utilities.graphql import with_args
 
     deadline = time.monotonic() + 10  # the run's process has ended: allow its children to be reaped
     while (processes().get("dask") or processes().get("flow run")) and time.monotonic() < deadline:
         time.sleep(0.1)
-    where = {"where": {"idempotency_key": {"_eq": run_key}}}
-    found = prefect.Client().graphql({"query": {with_args("flow_run", where): {"id"}}})
-    run = FlowRunView.from_flow_run_id(found["data"]["flow_run"][0]["id"])
+    run = FlowRunView.from_flow_run_id(flow_run_id)
     states = {t.task_slug.rsplit("-", 1)[0]: type(t.state).__name__ for t in run.get_all_task_runs()}
     with open(os.path.join(os.environ["CLEANUP_PROBE_DIR"], "during.json")) as f:
         during = json.load(f)

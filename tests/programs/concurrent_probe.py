@@ -24,7 +24,7 @@ def note_cluster(task, old_state, new_state):
     return new_state
 
 
-def report(platform, project_id: str, flow_id: str) -> None:
+def report(connection, project_id: str, flow_id: str) -> None:
     """What this run used, in the kernel after the run: one line, ``RUN-PROBE`` and JSON; no secret is
     printed (whether auth.toml holds the run's own key is a yes or no)."""
     import prefect
@@ -36,8 +36,8 @@ def report(platform, project_id: str, flow_id: str) -> None:
     slug = prefect.Client()._api_server_slug
     found = {
         "kernel_pid": os.getpid(),
-        "standin_url": platform.standin.url,
-        "standin_pid": platform.standin.proc.pid,
+        "standin_url": connection.standin.url,
+        "standin_pid": connection.standin.proc.pid,
         "prefect_home": str(home),
         "auth_mode": stat.S_IMODE((home / "auth.toml").stat().st_mode),
         "auth_sections": sorted(auth),

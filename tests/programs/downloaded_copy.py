@@ -8,4 +8,4 @@ import sys
 
 from tutorial_kit.notebook.trips import inspect_trips
 
-print(inspect_trips(sys.argv[1]).files[0].path)
+print(inspect_trips(sys.argv[1]).paths[0])

@@ -16,7 +16,7 @@ def dump_tokens() -> None:
         )
 
 
-def reprs_and_stored(platform, flow, flow_run, client, integration) -> None:
+def reprs_and_stored(connection, flow, flow_run, prefect_client, integration) -> None:
     """Print the reprs a user may display (the notebook's objects), and write what the platforms stored:
     the bytes Saturn's Webhook storage holds (an agent downloads them), every registered version of the
     flow in Prefect Cloud, and the run's Prefect home (``auth.json``: modes, files, whether it holds the key)."""
@@ -26,14 +26,14 @@ def reprs_and_stored(platform, flow, flow_run, client, integration) -> None:
 
     folder = Path(os.environ["SECRETS_TEST_DIR"])
     for obj in (
-        platform,
-        getattr(platform, "standin", None),
+        connection,
+        getattr(connection, "standin", None),
         flow,
         flow.storage,
         flow.run_config,
         flow.executor,
         flow_run,
-        client,
+        prefect_client,
         integration,
         prefect.Client(),
         prefect.context.config.cloud,

@@ -1,5 +1,6 @@
-"""Where ``data_url``'s bytes are: the filesystem of a path or URL, and a local copy of a file
-whose web server cannot send parts of it.
+"""Where ``data_url``'s bytes are: :func:`locate` answers it once, as a :class:`Location` (the
+filesystem, the files a glob names, and a local copy of a file whose web server cannot send parts
+of it), which :mod:`.trips` then checks and dask's readers read.
 
 Why a module of its own: the checks of :mod:`.trips` and dask's readers must open the same
 files the same way (S3 anonymously, at ``AWS_ENDPOINT_URL`` when set), and how to get at bytes
@@ -20,6 +21,7 @@ import os
 import shutil
 import tempfile
 import threading
+from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from ..exceptions import DataError, ParameterError
@@ -31,6 +33,70 @@ SCHEMES = {"": "a local path", "file": "file://", "http": "http://", "https": "h
 _copies: dict[str, str] = {}
 _copies_lock = threading.Lock()
 _copies_folder: list[str] = []  # created on first use
+
+
+@dataclass(frozen=True)
+class LocatedFile:
+    """One file of a location: a file, not a folder, that exists."""
+
+    url: str  # as the user wrote it (or as a glob expanded it): what messages name
+    path: str  # the filesystem's path (a local copy's, for a server that ignores Range requests)
+    size: int | None  # bytes, when the filesystem says
+
+
+@dataclass(frozen=True)
+class Location:
+    """What ``data_url`` names: a filesystem and the files in it, in the order dask reads them."""
+
+    url: str  # data_url (the bundled sample's path for None)
+    fs: object  # an fsspec filesystem
+    files: tuple[LocatedFile, ...]
+
+    @property
+    def paths(self) -> list[str]:
+        """The files as dask's readers open them: with their protocol (a local file: its path)."""
+        return [f.path if is_local(self.fs) else self.fs.unstrip_protocol(f.path) for f in self.files]
+
+    @property
+    def storage_options(self) -> dict:
+        """The filesystem's options for dask's readers: anonymous S3, at ``AWS_ENDPOINT_URL`` if set."""
+        return dict(getattr(self.fs, "storage_options", {}) or {})
+
+
+def locate(data_url: str | None) -> Location:
+    """Find the files ``data_url`` names (None: the bundled sample), each an existing file; a file
+    on a web server that ignores Range requests is downloaded once first (:func:`local_copy`).
+
+    Raises :class:`ParameterError` when nothing usable is there (an unsupported scheme, a missing
+    file, a folder, a glob that matches nothing), :class:`DataError` when it cannot be read."""
+    import fsspec
+
+    data_url = bundled_sample_if_none(data_url)
+    fs, path = open_filesystem(data_url)
+    if is_http(fs):
+        info = info_of(fs, path, data_url)
+        if serves_ranges(fs, path, data_url, info):
+            return Location(data_url, fs, (_file(fs, path, data_url, info),))
+        from fsspec.implementations.local import LocalFileSystem
+
+        local = LocalFileSystem()
+        copy = local_copy(fs, path, data_url, info.get("size"))
+        return Location(data_url, local, (_file(local, copy, data_url),))
+    if fsspec.core.has_magic(path):
+        paths = sorted(fs.glob(path))
+        if not paths:
+            raise ParameterError(f"data_url {data_url!r} matches no file: pass -p data_url PATH_OR_URL")
+        found = [(p, url_of(fs, p, data_url)) for p in paths]
+    else:
+        found = [(path, data_url)]
+    return Location(data_url, fs, tuple(_file(fs, p, u) for p, u in found))
+
+
+def _file(fs, path: str, url: str, info: dict | None = None) -> LocatedFile:
+    info = info if info is not None else info_of(fs, path, url)
+    if info.get("type") == "directory":
+        raise ParameterError(f"data_url {url!r} is a folder: name a file, or a glob such as {url.rstrip('/')}/*.csv")
+    return LocatedFile(url=url, path=path, size=info.get("size"))
 
 
 def bundled_sample_if_none(data_url: str | None) -> str:

@@ -1,9 +1,9 @@
-"""A flow run as Prefect Cloud keeps it, read back the way a Prefect Cloud user does: with
-``prefect.backend.FlowRunView``, on the real platform and on the stand-in alike.
+"""A flow run as Prefect Cloud keeps it, watched and read back the way a Prefect Cloud user does:
+with ``prefect.backend``, on the real platform and on the stand-in alike.
 
-The notebook runs its flow with ``prefect run ... --idempotency-key KEY --watch``: the key names
-the run, so that :func:`finished_flow_run` finds that run (and no other: on a shared stand-in, or
-on Prefect Cloud, other runs of the flow come and go). A run that failed stops the notebook with
+The notebook creates its run with Prefect's client (``Client.create_flow_run``, which gives the
+run's id, as ``prefect run`` does) and :func:`wait_for_flow_run` prints what ``prefect run --watch``
+prints until the run ends. A run that failed stops the notebook with
 :class:`~tutorial_kit.exceptions.FlowRunFailed`, whose message is the error of the task that failed
 (``read``'s ``DataError``, say), as Prefect Cloud recorded it. :func:`task_result` reads a task's
 result from its state: the notebook's ``read`` keeps it with a ``PrefectResult``, which Prefect
@@ -13,35 +13,28 @@ Cloud stores in its database as JSON.
 from __future__ import annotations
 
 import ast
+import logging
 import re
 
 from ..exceptions import FlowRunFailed
 
 
-def finished_flow_run(idempotency_key: str):
-    """The ``FlowRunView`` of the run created with ``idempotency_key``; raises
-    :class:`FlowRunFailed` if there is none, if it has not finished, or if it did not succeed."""
+def wait_for_flow_run(flow_run_id: str):
+    """Print the run's states and its tasks' log lines as ``prefect run --watch`` does, until the run
+    ends; then its ``FlowRunView``, or :class:`FlowRunFailed` if it did not succeed."""
     import prefect
-    from prefect.backend import FlowRunView
-    from prefect.utilities.graphql import with_args
+    from prefect.backend.flow_run import FlowRunView, watch_flow_run
 
-    answer = prefect.Client().graphql(
-        {"query": {with_args("flow_run", {"where": {"idempotency_key": {"_eq": idempotency_key}}}): {"id"}}}
-    )
-    found = answer["data"]["flow_run"]
-    if not found:
-        raise FlowRunFailed(
-            f"no flow run has the key {idempotency_key!r}: `prefect run` failed before it created "
-            "one; its output above says why"
-        )
-    flow_run = FlowRunView.from_flow_run_id(found[0]["id"])
-    if not flow_run.state.is_finished():
-        raise FlowRunFailed(
-            f"flow run {flow_run.name!r} has not finished (it is {type(flow_run.state).__name__}): "
-            "`prefect run --watch` stopped before it did; see `prefect get flow-runs`"
-        )
+    flow_run = FlowRunView.from_flow_run_id(flow_run_id)
+    print(f"Flow run {flow_run.name!r}: {prefect.Client().get_cloud_url('flow-run', flow_run_id)}")
+    print("Watching flow run execution...", flush=True)
+    for log in watch_flow_run(flow_run_id):
+        level = logging.getLevelName(log.level)
+        print(f"└── {log.timestamp.in_tz('local'):%H:%M:%S} | {level:<7} | {log.message}")
+    flow_run = flow_run.get_latest()
     if not flow_run.state.is_successful():
         raise FlowRunFailed(f"flow run {flow_run.name!r} ended {type(flow_run.state).__name__}, {_why(flow_run)}")
+    print("Flow run succeeded!")
     return flow_run
 
 

@@ -1,21 +1,21 @@
-"""Where the month's trips are, and whether they can be read: the cheap checks the ``read``
-task makes before dask's own readers (``dd.read_csv``, ``dd.read_parquet``) read them.
+"""Whether the month's trips can be read: the cheap checks the ``read`` task makes before dask's
+own readers (``dd.read_csv``, ``dd.read_parquet``) read them.
 
 Why: users have the month as a CSV or as the TLC's current Parquet file, on disk, on a web
 server or in S3, and the copies differ: renamed columns, other delimiters, a byte order mark,
-downloads cut off half-way. :func:`inspect_trips` opens the data and checks it in well under a
-second (a CSV's header, first rows and last row, or a Parquet file's footer), so that a bad file
-fails with a message that says what is wrong, before any worker reads it; and it tells the
-readers what they need: the files (a glob expanded; a local copy of a file whose web server
-ignores Range requests), the format, the delimiter, the encoding, whether the CSV is compressed
-(which dask cannot split into blocks), and the filesystem's options (anonymous S3).
+downloads cut off half-way. :func:`inspect_trips` checks the files in well under a second (a
+CSV's header, first rows and last row, or a Parquet file's footer), so that a bad file fails
+with a message that says what is wrong, before any worker reads it; and it tells the readers
+what these files need (:meth:`TripSource.read_options`): the delimiter and encoding of a
+re-saved CSV, one block for a compressed CSV (which dask cannot split), the filesystem's options.
 
 A bad value deep in a file is found by a worker, by pyarrow, as an exception whose text is
 pyarrow's; :meth:`TripSource.data_errors` turns it into one :class:`~tutorial_kit.exceptions.DataError`
 line naming the column and the value, as the checks do.
 
 Where the bytes are (a path, a glob, a web server with or without Range requests, S3) is
-:mod:`.filesystems`' job; this module decides whether they are the month's trips.
+:mod:`.filesystems`' question, answered once (:func:`~.filesystems.locate`); this module decides
+whether they are the month's trips.
 
 This module never imports dask: the parameter checks use it before anything starts.
 """
@@ -24,20 +24,11 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import re
 from dataclasses import dataclass
 
-from ..exceptions import DataError, ParameterError
-from .filesystems import (
-    bundled_sample_if_none,
-    first_line,
-    info_of,
-    is_http,
-    is_local,
-    local_copy,
-    open_filesystem,
-    serves_ranges,
-    url_of,
-)
+from ..exceptions import DataError
+from .filesystems import LocatedFile, Location, first_line, locate
 
 #: The columns the computation reads (the notebook's ``read`` asks dask for these).
 REQUIRED_COLUMNS = ("VendorID", "passenger_count")
@@ -50,28 +41,32 @@ _PARQUET_MAGIC = b"PAR1"
 
 @dataclass(frozen=True)
 class TripFile:
-    """One file of a source, as the checks found it."""
+    """One file, as the checks found it."""
 
-    url: str  # as the user wrote it (or as a glob expanded it): what messages name
-    path: str  # the filesystem's path
+    url: str  # what messages name
     format: str  # "csv" or "parquet"
-    size: int | None  # bytes; None when compressed (the size that matters is unknown)
-    compression: str | None  # "gzip", "bz2", ... for a compressed CSV, read as one stream
+    compression: str | None = None  # "gzip", "bz2", ... for a compressed CSV, read as one stream
     columns: tuple = ()  # the CSV header
     delimiter: str = ","
-    has_rows: bool = True
-    copied: bool = False  # downloaded to a local copy: its server ignores Range requests
     encoding: str = "utf-8"  # "utf-8-sig" for a CSV that starts with a byte order mark (Excel)
 
 
 @dataclass(frozen=True)
 class TripSource:
-    """What ``data_url`` names, checked: a filesystem, the files in it, and what dask's readers
-    need to read them (the notebook's ``read`` passes these on)."""
+    """What ``data_url`` names, checked: where the files are, and what dask's readers need to read
+    them (the notebook's ``read`` passes these on)."""
 
-    url: str
-    fs: object  # an fsspec filesystem
-    files: tuple
+    location: Location
+    files: tuple[TripFile, ...]
+
+    @property
+    def url(self) -> str:
+        return self.location.url
+
+    @property
+    def paths(self) -> list[str]:
+        """The files, as dask's readers open them (a glob expanded; a local copy's path)."""
+        return self.location.paths
 
     @property
     def format(self) -> str:
@@ -79,141 +74,100 @@ class TripSource:
         return self.files[0].format
 
     @property
-    def paths(self) -> list[str]:
-        """The files, as dask's readers open them (with their protocol; a local copy's path)."""
-        return [self.fs.unstrip_protocol(f.path) if not is_local(self.fs) else f.path for f in self.files]
-
-    @property
-    def storage_options(self) -> dict:
-        """The filesystem's options for dask's readers: anonymous S3, at ``AWS_ENDPOINT_URL`` if set."""
-        return dict(getattr(self.fs, "storage_options", {}) or {})
-
-    @property
-    def delimiter(self) -> str:
-        return self.files[0].delimiter
-
-    @property
-    def encoding(self) -> str:
-        return self.files[0].encoding
-
-    @property
     def compressed(self) -> bool:
-        """A compressed CSV is one stream: dask reads it in one partition (``blocksize=None``)."""
         return any(f.compression is not None for f in self.files)
 
-    @property
-    def has_rows(self) -> bool:
-        return any(f.has_rows for f in self.files)
+    def read_options(self, blocksize: str) -> dict:
+        """The options of ``dd.read_csv`` / ``dd.read_parquet`` that these files decide: the
+        filesystem's ``storage_options`` (anonymous S3), ``blocksize`` (None for a compressed
+        CSV: one stream, one block), and a re-saved CSV's delimiter (``sep``) and ``encoding``."""
+        options = {
+            "blocksize": None if self.compressed else blocksize,
+            "storage_options": self.location.storage_options,
+        }
+        if self.format == "csv":
+            options.update(sep=self.files[0].delimiter, encoding=self.files[0].encoding)
+        return options
 
-    def describe(self) -> str:
-        """One line for the log, without the local folder (which differs between machines)."""
-        names = ", ".join(f.url.rsplit("/", 1)[-1] for f in self.files[:3])
-        more = f" and {len(self.files) - 3} more" if len(self.files) > 3 else ""
-        copied = ", downloaded once: its server ignores Range requests" if any(f.copied for f in self.files) else ""
-        return f"{names}{more} ({self.format.upper()}{copied})"
+    def data_errors(self):
+        """Turn what pyarrow or pandas raise about bad data (in a worker) into one
+        :class:`DataError` line naming the column and the value; anything else goes through."""
+        return _data_errors(self.url, self.format, self.compressed)
 
-    @contextlib.contextmanager
-    def data_errors(self, where: str = ""):
-        """Turn what pyarrow or pandas raise about bad data (in a worker, or in the checks) into
-        one :class:`DataError` line naming the column and the value; anything else goes through."""
-        try:
-            yield
-        except DataError:
+
+@contextlib.contextmanager
+def _data_errors(url: str, format: str, compressed: bool, where: str = ""):
+    try:
+        yield
+    except DataError:
+        raise
+    except (ValueError, TypeError, OSError, EOFError) as error:
+        translated = _as_data_error(error, url, format, compressed, where)
+        if translated is None:
             raise
-        except (ValueError, TypeError, OSError, EOFError) as error:
-            translated = self._as_data_error(error, where)
-            if translated is None:
-                raise
-            raise translated from None
+        raise translated from None
 
-    def _as_data_error(self, error: BaseException, where: str) -> DataError | None:
-        import re
 
-        message = first_line(error)
-        wrapped = re.search(r"Original Message: (.*)", str(error))  # dask's wrapper around a reader's error
-        if wrapped:
-            message = wrapped[1].strip()
-        place = f" ({where})" if where else ""
-        not_a_number = re.search(
-            r"could not convert string to float: '(.*?)'(?:: Error while type casting "
-            r"for column '(.*)')?$",
-            message,
+def _as_data_error(error: BaseException, url: str, format: str, compressed: bool, where: str) -> DataError | None:
+    message = first_line(error)
+    wrapped = re.search(r"Original Message: (.*)", str(error))  # dask's wrapper around a reader's error
+    if wrapped:
+        message = wrapped[1].strip()
+    place = f" ({where})" if where else ""
+    not_a_number = re.search(
+        r"could not convert string to float: '(.*?)'(?:: Error while type casting "
+        r"for column '(.*)')?$",
+        message,
+    )
+    if not_a_number:
+        value, column = not_a_number.groups()
+        column = column or " or ".join(REQUIRED_COLUMNS)  # pandas' own parser names no column
+        return DataError(
+            f"column {column!r} of {url} holds a value that is not a number: {value!r}{place}; fix or drop that row"
         )
-        if not_a_number:
-            value, column = not_a_number.groups()
-            column = column or " or ".join(REQUIRED_COLUMNS)  # pandas' own parser names no column
-            return DataError(
-                f"column {column!r} of {self.url} holds a value that is not a number: "
-                f"{value!r}{place}; fix or drop that row"
-            )
-        short_row = re.search(r"Expected (\d+) columns, got (\d+): (.*)", message)
-        if short_row:
-            expected, got, row = short_row.groups()
-            return DataError(
-                f"{self.url} has a row with {got} fields where the header has {expected}{place}: "
-                f"{row[:60]!r}; the file is damaged or cut off: download it again"
-            )
-        if self.compressed and isinstance(error, (EOFError, OSError)):
-            return DataError(f"{self.url} cannot be decompressed ({message}): it may be cut off; download it again")
-        if self.format == "parquet" and isinstance(error, OSError):
-            return DataError(f"{self.url} cannot be read as Parquet ({message}): it may be damaged; download it again")
-        return None
+    short_row = re.search(r"Expected (\d+) columns, got (\d+): (.*)", message)
+    if short_row:
+        expected, got, row = short_row.groups()
+        return DataError(
+            f"{url} has a row with {got} fields where the header has {expected}{place}: "
+            f"{row[:60]!r}; the file is damaged or cut off: download it again"
+        )
+    if compressed and isinstance(error, (EOFError, OSError)):
+        return DataError(f"{url} cannot be decompressed ({message}): it may be cut off; download it again")
+    if format == "parquet" and isinstance(error, OSError):
+        return DataError(f"{url} cannot be read as Parquet ({message}): it may be damaged; download it again")
+    return None
 
 
 # --------------------------------------------------------------------------------------------
-# Opening and checking (on the client, before any cluster work)
+# Checking (on the client, before any cluster work)
 # --------------------------------------------------------------------------------------------
 
 
 def inspect_trips(data_url: str | None) -> TripSource:
-    """Open ``data_url`` and check every file it names; raise a one-line error if it cannot be used.
+    """Find the files ``data_url`` names (:func:`~.filesystems.locate`) and check each of them;
+    raise a one-line error if they cannot be used.
 
-    Reads at most a few hundred KiB per file, except from a web server that ignores Range
-    requests: that file is downloaded once first (:func:`local_copy`).  Raises :class:`ParameterError` when nothing is
-    there, :class:`DataError` when what is there cannot give the result.
+    Reads at most a few hundred KiB per file (a file from a web server that ignores Range
+    requests is downloaded once first).  Raises :class:`~tutorial_kit.exceptions.ParameterError`
+    when nothing is there, :class:`DataError` when what is there cannot give the result.
     """
-    import fsspec
-
-    data_url = bundled_sample_if_none(data_url)
-    fs, path = open_filesystem(data_url)
-    info = info_of(fs, path, data_url) if is_http(fs) else None
-    if info is not None and not serves_ranges(fs, path, data_url, info):
-        from fsspec.implementations.local import LocalFileSystem
-
-        fs, path = LocalFileSystem(), local_copy(fs, path, data_url, info.get("size"))
-        return _checked(TripSource(url=data_url, fs=fs, files=(_inspect_file(fs, path, data_url, copied=True),)))
-    if fsspec.core.has_magic(path) and not is_http(fs):
-        paths = sorted(fs.glob(path))
-        if not paths:
-            raise ParameterError(f"data_url {data_url!r} matches no file: pass -p data_url PATH_OR_URL")
-        urls = [url_of(fs, p, data_url) for p in paths]
-    else:
-        paths, urls = [path], [data_url]
-    files = tuple(_inspect_file(fs, p, u) for p, u in zip(paths, urls, strict=True))
-    return _checked(TripSource(url=data_url, fs=fs, files=files))
-
-
-def _checked(source: TripSource) -> TripSource:
-    """One way to read every file: one format, one delimiter, one encoding."""
-    for what in ("format", "delimiter", "encoding"):
-        values = sorted({getattr(f, what) for f in source.files})
+    location = locate(data_url)
+    files = tuple(_inspect_file(location.fs, file) for file in location.files)
+    for what in ("format", "delimiter", "encoding"):  # one way to read every file
+        values = sorted({getattr(f, what) for f in files})
         if len(values) > 1:
             raise DataError(
-                f"data_url {source.url!r} names files of different {what}s ({', '.join(map(repr, values))}): "
+                f"data_url {location.url!r} names files of different {what}s ({', '.join(map(repr, values))}): "
                 "read them one at a time, or make them alike"
             )
-    return source
+    return TripSource(location, files)
 
 
-def _inspect_file(fs, path: str, url: str, copied: bool = False) -> TripFile:
-    import dataclasses
-
+def _inspect_file(fs, file: LocatedFile) -> TripFile:
     import fsspec
 
-    info = info_of(fs, path, url)
-    if info.get("type") == "directory":
-        raise ParameterError(f"data_url {url!r} is a folder: name a file, or a glob such as {url.rstrip('/')}/*.csv")
-    size = info.get("size")
+    url, path, size = file.url, file.path, file.size
     compression = fsspec.utils.infer_compression(path)
     try:
         with fs.open(path, "rb", compression=compression) as f:
@@ -226,13 +180,11 @@ def _inspect_file(fs, path: str, url: str, copied: bool = False) -> TripFile:
     except (OSError, EOFError) as error:
         raise DataError(f"data_url {url!r} cannot be read: {first_line(error)}") from None
     if parquet:
-        file = _inspect_parquet(fs, path, url, size)
-    else:
-        file = _inspect_csv(url, path, head, tail, size if compression is None else None, compression)
-    return dataclasses.replace(file, copied=copied) if copied else file
+        return _inspect_parquet(fs, path, url)
+    return _inspect_csv(url, head, tail, size if compression is None else None, compression)
 
 
-def _inspect_csv(url, path, head: bytes, tail: bytes, size, compression) -> TripFile:
+def _inspect_csv(url: str, head: bytes, tail: bytes, size: int | None, compression: str | None) -> TripFile:
     if not head.strip():
         raise DataError(f"{url} is empty: expected a CSV header with the columns {', '.join(REQUIRED_COLUMNS)}")
     if b"\n" not in head and len(head) == _PROBE_BYTES:
@@ -254,17 +206,7 @@ def _inspect_csv(url, path, head: bytes, tail: bytes, size, compression) -> Trip
         has_rows = size > len(head) or bool(body.strip())
     else:
         has_rows = bool(body.strip()) or len(head) == _PROBE_BYTES
-    file = TripFile(
-        url=url,
-        path=path,
-        format="csv",
-        size=size,
-        compression=compression,
-        columns=columns,
-        delimiter=delimiter,
-        has_rows=has_rows,
-        encoding=encoding,
-    )
+    file = TripFile(url, "csv", compression, columns, delimiter, encoding)
     if compression is None and has_rows:
         _check_last_row(file, tail or head)
         # The first rows, parsed as the workers will parse them (pandas with pyarrow, the two
@@ -278,8 +220,7 @@ def _parse_first_rows(file: TripFile, complete: bytes) -> None:
 
     import pandas as pd
 
-    source = TripSource(url=file.url, fs=None, files=(file,))
-    with source.data_errors(where="near the top"):
+    with _data_errors(file.url, file.format, compressed=False, where="near the top"):
         pd.read_csv(
             io.BytesIO(complete),
             usecols=list(REQUIRED_COLUMNS),
@@ -317,7 +258,7 @@ def _check_last_row(file: TripFile, end: bytes) -> None:
         )
 
 
-def _inspect_parquet(fs, path: str, url: str, size) -> TripFile:
+def _inspect_parquet(fs, path: str, url: str) -> TripFile:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -343,4 +284,4 @@ def _inspect_parquet(fs, path: str, url: str, size) -> TripFile:
             raise DataError(
                 f"column {name!r} of {url} holds {kind} values, not numbers: use a copy with numeric {name}"
             )
-    return TripFile(url=url, path=path, format="parquet", size=size, compression=None, has_rows=metadata.num_rows > 0)
+    return TripFile(url, "parquet")

@@ -1,8 +1,14 @@
-"""The canonical notebook's own code, for tests and benchmarks that must run exactly what it runs.
+"""The canonical notebook's own cells, found by their tags, for tests and benchmarks that must run or
+patch exactly what it runs.
 
-Why: a copy of the ``read`` task in a test or a benchmark would drift from the notebook.  Here it
-is taken from the notebook file and executed with Prefect's ``@task`` replaced by the identity,
-so that it runs without Prefect (whose import must come after ``connect()``) and without a flow.
+Why tags: a test that finds a cell by a piece of its code breaks when the code is reworded, and a
+patch made with ``str.replace`` silently does nothing when its text is gone. Each code cell carries
+one tag that says what it is (``parameters``, ``connect``, ``imports``, ``helpers``, ``login``,
+``project``, ``resource-manager``, ``read``, ``flow``, ``register``, ``run``, ``result``); tests add
+whole cells before or after a tagged one (:func:`cell_index`) instead of editing the notebook's code.
+
+:func:`read_cell` runs the ``read`` cell with Prefect's ``@task`` replaced by the identity, so that a
+test or a benchmark runs the notebook's own ``read`` without Prefect and without a flow.
 """
 
 from __future__ import annotations
@@ -10,10 +16,26 @@ from __future__ import annotations
 from ..paths import NOTEBOOK
 
 
-def code_cells(path=NOTEBOOK) -> list[str]:
+def notebook(path=NOTEBOOK):
+    """The notebook as nbformat reads it: a copy to patch, then ``nbformat.write``."""
     import nbformat
 
-    return [cell.source for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"]
+    return nbformat.read(path, as_version=4)
+
+
+def cell_index(nb, tag: str) -> int:
+    """The position in ``nb.cells`` of the one cell tagged ``tag``."""
+    found = [i for i, c in enumerate(nb.cells) if tag in c.metadata.get("tags", [])]
+    if len(found) != 1:
+        raise LookupError(f"{len(found)} cells of the notebook are tagged {tag!r}; the tests need exactly one")
+    return found[0]
+
+
+def cell(tag: str, nb=None):
+    """The one cell tagged ``tag`` (``.source``, ``.outputs``, ``.metadata``) of ``nb``, by default of
+    the canonical notebook."""
+    nb = notebook() if nb is None else nb
+    return nb.cells[cell_index(nb, tag)]
 
 
 def read_cell(path=NOTEBOOK) -> dict:
@@ -28,7 +50,6 @@ def read_cell(path=NOTEBOOK) -> dict:
     def task(function=None, **options):  # @task and @task(result=...) both leave the function as it is
         return function if function is not None else (lambda f: f)
 
-    (source,) = [cell for cell in code_cells(path) if "\ndef read(" in f"\n{cell}"]
     namespace = {
         "task": task,
         "PrefectResult": lambda **options: None,
@@ -36,6 +57,7 @@ def read_cell(path=NOTEBOOK) -> dict:
         "inspect_trips": inspect_trips,
         "compute_with_progress": compute_with_progress,
     }
+    source = cell("read", notebook(path)).source
     exec(compile(source, f"{path.name}:read", "exec"), namespace)  # noqa: S102 - our own notebook
     return namespace
 
