@@ -1,5 +1,5 @@
 """What the tests share besides fixtures, one module per job, imported as modules
-(``from support import processes``): the fixtures and hooks stay in the conftest files.
+(``from support import processes``): the fixtures and hooks stay in the root ``conftest.py``.
 
 - ``waiting.py``: :func:`~waiting.wait_for`, the one bounded wait on a condition;
 - ``processes.py``: the environment of a user's machine, and processes traced by a marker;
