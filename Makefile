@@ -76,8 +76,13 @@ $(STAMP): $(RUN_REQUIREMENTS) pyproject.toml standin/pyproject.toml
 	$(BIN)/python -m tutorial_kit.tooling.kernel  # the notebook's kernel, prefect-tutorial (IPC, no TCP warning)
 	echo '$(PY)' > $@
 
-$(LAB_STAMP): requirements/lab.txt $(STAMP)
+# JupyterLab asks every new user "Would you like to get notified about official Jupyter news?" and, once
+# answered yes, fetches news and checks for updates on the internet. Its defaults for this venv say no to
+# both (a labconfig file in the venv, which every JupyterLab of the venv reads, make lab's and the tests').
+LAB_DEFAULTS := tools/jupyterlab/default_setting_overrides.json
+$(LAB_STAMP): requirements/lab.txt $(LAB_DEFAULTS) $(STAMP)
 	$(PIP) install --quiet -r requirements/lab.txt
+	install -D -m 0644 $(LAB_DEFAULTS) $(VENV)/etc/jupyter/labconfig/default_setting_overrides.json
 	touch $@
 
 # tests/e2e/test_lab.py runs make lab: the tests' venv holds JupyterLab too
@@ -109,10 +114,12 @@ run: $(STAMP)
 # `make lab`) serve the same thing: 127.0.0.1 only; Jupyter's own token auth (the URL it prints carries
 # ?token=); no browser started by the server (click the printed URL, which opens the notebook: that is the
 # default URL); the repo as the file browser's root (with a file to open, Jupyter would take the file's
-# folder); --allow-root only when run as root (CI, containers), where Jupyter otherwise refuses to start.
+# folder); --allow-root only when run as root (CI, containers), where Jupyter otherwise refuses to start;
+# the server itself fetches no news and checks for no update (the prompt: LAB_DEFAULTS above).
 LAB_PORT ?= 8888
 LAB_OPTIONS = --no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT) \
 	--ServerApp.root_dir='$(CURDIR)' --LabApp.default_url=/lab/tree/$(NOTEBOOK) \
+	--LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate \
 	$(if $(filter 0,$(shell id -u)),--allow-root)
 
 lab: $(LAB_STAMP)

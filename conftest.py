@@ -25,7 +25,7 @@ import pytest
 
 from standin.client import StandIn
 from standin.client.protocol import SHARED_HOME_VAR
-from support.browser import browser_page, chromium, screenshot  # noqa: F401  (fixtures, for every test file)
+from support.browser import browser_page, chromium, outside_requests, screenshot  # noqa: F401  (fixtures, for every test file)
 from support.processes import assert_none_left
 from support.standins import PREFECT_CLOUD_KEY
 

@@ -32,11 +32,12 @@ from tutorial_kit.tooling.results import RESULT_TAG, parse_result, read_result
 #: The line the server prints for the user to click: make lab's default URL is the notebook.
 SERVER_URL = re.compile(r"http://127\.0\.0\.1:(\d+)/lab/tree/(\S+)\?token=(\w+)")
 #: JupyterLab settings of the test's own config folder. autosave off: the run must not write the repo's
-#: notebook. No news: JupyterLab would otherwise ask (a toast in the screenshot) and fetch from the web.
+#: notebook. (Nothing about news: that `make lab` asks nothing is what the test checks.)
 LAB_SETTINGS = {
     "@jupyterlab/docmanager-extension/plugin": {"autosave": False},
-    "@jupyterlab/apputils-extension/notification": {"fetchNews": "false"},
 }
+#: JupyterLab's question to every new user, which would lead it to the internet.
+NEWS_PROMPT = "Would you like to get notified about official Jupyter news?"
 #: Bounds: the server's start, the notebook's page and kernel, the run (~30 s alone on 2 cores, more
 #: next to make test's other test processes), the server's exit after /api/shutdown.
 START_S, PAGE_S, RUN_S, STOP_S = 90, 90, 300, 30
@@ -130,7 +131,7 @@ def stop_lab(server: subprocess.Popen, url: str | None) -> bool:
         return False
 
 
-def test_notebook_runs_in_jupyterlab(browser_page, screenshot, mark, tmp_path):
+def test_notebook_runs_in_jupyterlab(browser_page, outside_requests, screenshot, mark, tmp_path):
     page = browser_page
     page.set_default_timeout(PAGE_S * 1000)
     cells = nbformat.read(NOTEBOOK, as_version=4).cells
@@ -183,3 +184,6 @@ def test_notebook_runs_in_jupyterlab(browser_page, screenshot, mark, tmp_path):
         assert chart.is_visible() and chart.bounding_box()["width"] > 100, "the result cell shows no chart"
         labels = chart.locator("text").all_text_contents()
         assert all(f"{std:.3f}" in labels for std in stored.values()), labels
+        # make lab asked nothing (by now JupyterLab would have, in a toast) and reached for nothing outside
+        assert page.get_by_text(NEWS_PROMPT).count() == 0, "JupyterLab asks about news"
+        assert outside_requests == [], f"the page asked for what is beyond this machine: {outside_requests}"

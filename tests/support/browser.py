@@ -23,9 +23,12 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
+#: The hosts a browser test's page may reach: this machine.
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 #: Where Debian's package puts it; ``CHROMIUM`` names another.
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 INSTALL_HINT = "no Chromium for the browser tests: apt-get install chromium (or set CHROMIUM to one)"
@@ -72,9 +75,27 @@ def chromium():
 
 
 @pytest.fixture
-def browser_page(chromium):
-    """A new page in a context of its own (no cookies or storage shared between tests)."""
+def outside_requests() -> list[str]:
+    """The URLs the test's page asked for beyond this machine, which ``browser_page`` blocked."""
+    return []
+
+
+@pytest.fixture
+def browser_page(chromium, outside_requests):
+    """A new page in a context of its own (no cookies or storage shared between tests) that reaches
+    loopback only: any other request is blocked, and recorded in ``outside_requests`` (the pages we
+    serve must need nothing from outside, and the machine has no network to give it)."""
     context = chromium.new_context(viewport=VIEWPORT)
+
+    def loopback_only(route) -> None:
+        url = route.request.url
+        if url.startswith(("data:", "blob:")) or urlsplit(url).hostname in LOOPBACK_HOSTS:
+            route.continue_()
+        else:
+            outside_requests.append(url)
+            route.abort()
+
+    context.route("**/*", loopback_only)
     try:
         yield context.new_page()
     finally:
