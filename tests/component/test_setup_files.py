@@ -249,10 +249,11 @@ def test_supported_pythons_are_one_list():
 @pytest.fixture
 def checkout(tmp_path):
     """What make needs, in a folder of its own: the real .venv is never touched."""
-    for name in ("Makefile", "pyproject.toml", "standin/pyproject.toml", "tools/find-python"):
+    for name in ("Makefile", "pyproject.toml", "standin/pyproject.toml"):
         (tmp_path / name).parent.mkdir(exist_ok=True)
         shutil.copy2(REPO_ROOT / name, tmp_path / name)
-    shutil.copytree(REQUIREMENTS, tmp_path / "requirements")
+    for folder in ("requirements", "tools"):
+        shutil.copytree(REPO_ROOT / folder, tmp_path / folder)
     return tmp_path
 
 
