@@ -120,7 +120,7 @@ def test_saturns_agent_and_the_zombie_killer_write_the_agents_log(clock):
     lines = [(line.level, line.message) for line in backend.newest_agent_log(agent.agent_id)][::-1]
     assert lines[0] == (
         "INFO",
-        f"Agent {AGENT_NAME} started with labels ['saturn-cloud']; it runs each flow run with prefect execute flow-run",
+        f"Agent {AGENT_NAME} started with labels saturn-cloud; it runs each flow run with prefect execute flow-run",
     )
     assert lines[1][0] == "WARNING" and lines[1][1].startswith(
         f"flow run {run.id} ({run.name}): The stand-in restarted"

@@ -117,7 +117,7 @@ class SaturnAgent:
             self.agent_id = self.prefect.register_agent("KubernetesAgent", AGENT_NAME, list(LABELS)).id
             self.say(
                 logging.INFO,
-                f"Agent {AGENT_NAME} started with labels {list(LABELS)}; it runs each flow run "
+                f"Agent {AGENT_NAME} started with labels {', '.join(LABELS)}; it runs each flow run "
                 "with prefect execute flow-run",
             )
         return self.agent_id

@@ -40,6 +40,7 @@ from tornado.httputil import url_concat
 from ..client.tickets import UI_PATH, check
 from ..prefect_cloud.models import PrefectCloudBackend
 from ..prefect_cloud.models import states as prefect_states
+from ..prefect_cloud.models.agents import AGENT_LOG_LINES
 from ..services.agent import AGENT_NAME as SATURN_AGENT_NAME
 
 #: The session cookie's name; its value is signed with the application's ``cookie_secret``.
@@ -337,6 +338,7 @@ class SaturnAgentHandler(PageHandler):
             healthy=agent is not None and backend.is_healthy(agent),
             runs=runs,
             log=log,
+            log_lines=AGENT_LOG_LINES,
             **self.common(),
         )
 
