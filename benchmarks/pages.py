@@ -35,7 +35,7 @@ def build_platform(runs: int, log_lines: int):
     from standin.prefect_cloud.models.agents import AGENT_LOG_LINES
     from standin.prefect_cloud.models.states import serialized
     from standin.server import Platform
-    from standin.services.agent import AGENT_NAME, LABELS
+    from standin.services.agent import AGENT_NAME, AGENT_TYPE, LABELS
 
     platform = Platform.create(saturn_token="s", prefect_api_key="k", username="bench", faults=FaultSet())
     backend = platform.prefect_cloud
@@ -57,7 +57,7 @@ def build_platform(runs: int, log_lines: int):
             ],
         },
     )
-    agent = backend.register_agent("KubernetesAgent", AGENT_NAME, list(LABELS))
+    agent = backend.register_agent(AGENT_TYPE, AGENT_NAME, list(LABELS))
     for i in range(runs):
         run = backend.create_flow_run(flow.id)
         backend.set_flow_run_state(

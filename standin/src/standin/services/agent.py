@@ -53,6 +53,7 @@ log = logging.getLogger("standin.agent")
 #: Saturn's agent label: prefect-saturn gives every flow's run config this label.
 LABELS = ("saturn-cloud",)
 AGENT_NAME = "saturn-agent"
+AGENT_TYPE = "KubernetesAgent"  # what Saturn ran; the pages tell Saturn's agent by its name and type
 #: The zombie killer gives up on a run after this many missed heartbeats.
 ZOMBIE_AFTER_BEATS = 6
 #: How often the agent looks at the queue when nothing wakes it: it keeps ``last_queried``
@@ -114,7 +115,7 @@ class SaturnAgent:
     def register(self) -> str:
         """Register with the backend, once (the first thing it does): its id."""
         if self.agent_id is None:
-            self.agent_id = self.prefect.register_agent("KubernetesAgent", AGENT_NAME, list(LABELS)).id
+            self.agent_id = self.prefect.register_agent(AGENT_TYPE, AGENT_NAME, list(LABELS)).id
             self.say(
                 logging.INFO,
                 f"Agent {AGENT_NAME} started with labels {', '.join(LABELS)}; it runs each flow run "

@@ -42,6 +42,7 @@ from ..prefect_cloud.models import PrefectCloudBackend
 from ..prefect_cloud.models import states as prefect_states
 from ..prefect_cloud.models.agents import AGENT_LOG_LINES
 from ..services.agent import AGENT_NAME as SATURN_AGENT_NAME
+from ..services.agent import AGENT_TYPE as SATURN_AGENT_TYPE
 
 #: The session cookie's name; its value is signed with the application's ``cookie_secret``.
 COOKIE = "standin-ui"
@@ -303,7 +304,7 @@ class AgentsHandler(PageHandler):
                 ],
                 "agents",
             ),
-            saturn_agent_name=SATURN_AGENT_NAME,
+            saturn_agent=(SATURN_AGENT_NAME, SATURN_AGENT_TYPE),
             **self.common(),
         )
 
@@ -315,7 +316,9 @@ class SaturnAgentHandler(PageHandler):
 
     def get(self) -> None:
         backend = self.backend
-        registrations = [a for a in backend.agents_by_last_query() if a.name == SATURN_AGENT_NAME]
+        registrations = [
+            a for a in backend.agents_by_last_query() if (a.name, a.type) == (SATURN_AGENT_NAME, SATURN_AGENT_TYPE)
+        ]
         ids = [a.id for a in registrations]
         agent = max(registrations, key=lambda a: a.created) if registrations else None
         runs = self.page(
