@@ -114,7 +114,16 @@ def test_saturns_agent_page_shows_its_status_its_runs_and_its_log(standin, flow_
     run_id, pid = quick_run
     session = requests.Session()
     session.get(flow_url, timeout=10)
-    page = session.get(standin.url + "/ui/saturn/prefect-cloud-agent", timeout=10).text
+    # the run reports Success from its process, which exits a moment later: the agent's last line
+    page = wait_for(
+        lambda: (
+            "exited with code" in (text := session.get(standin.url + "/ui/saturn/prefect-cloud-agent", timeout=10).text)
+            and text
+        ),
+        30,
+        "the agent did not log its run's process exiting",
+        every=0.2,
+    )
     assert '<dd id="agent-labels">saturn-cloud</dd>' in page
     assert '<dd id="agent-status"><span class="healthy">running</span>' in page
     assert re.search(r'<dd id="agent-last-poll">[\d-]+ [\d:]+</dd>', page)
@@ -126,7 +135,7 @@ def test_saturns_agent_page_shows_its_status_its_runs_and_its_log(standin, flow_
     assert re.fullmatch(
         rf"flow run {run_id} \([a-z]+-[a-z]+, flow user-params\): submitted for execution: PID: {pid}", log[1]
     )
-    assert log[2] == f"flow run {run_id}: its flow-run process (PID {pid}) exited with code 0; the run is Success"
+    assert log[2:] == [f"flow run {run_id}: its flow-run process (PID {pid}) exited with code 0; the run is Success"]
     assert standin.environ()["PREFECT_USER_TOKEN"] not in page
 
 
