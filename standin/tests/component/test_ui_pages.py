@@ -1,5 +1,6 @@
 """The stand-in's pages over HTTP (the browser test shows them to a person): access by ticket or
-key, never without, XSRF on every change, Quick Run as ``prefect run``, and no key in any page."""
+key, never without, XSRF on every change, Quick Run as ``prefect run``, no key in any page, and
+what grows with the history a page at a time."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 import requests
 
 from standin.client import tickets
+from standin.ui.pages import PAGE_SIZE
 from support import programs, standins
 from support.waiting import wait_for
 
@@ -41,6 +43,17 @@ def flow_url(standin, flow_id):
     ).json()
     flow_group_id = answer["data"]["flow_by_pk"]["flow_group_id"]
     return f"{standin.environ()['PREFECT__SERVER__UI__ENDPOINT']}/local/flow/{flow_group_id}"
+
+
+def graphql(standin, query: str, **variables) -> dict:
+    answer = requests.post(
+        standin.url + "/graphql",
+        timeout=10,
+        json={"query": query, "variables": variables},
+        headers={"Authorization": f"Bearer {standin.environ()['PREFECT_USER_TOKEN']}"},
+    ).json()
+    assert "errors" not in answer, answer
+    return answer["data"]
 
 
 def logged_in(flow_url) -> tuple[requests.Session, requests.Response]:
@@ -132,3 +145,60 @@ def test_quick_run_creates_a_run_as_prefect_run_does_and_the_agent_runs_it(stand
     assert "labels saturn-cloud" in text and "parameters {&quot;n&quot;: 3}" in text  # as prefect run's defaults
     flow_page = session.get(page.url, timeout=10).text
     assert flow_page.index(created.headers["Location"]) < flow_page.index("Versions")  # listed, newest first
+
+
+def ids_in(page: str, table: str, link: str) -> list[str]:
+    """The ids that the rows of a page's table link to (``link``: "flow-run"), in the page's order."""
+    body = page.split(f'<table id="{table}">', 1)[1].split("</table>", 1)[0]
+    return re.findall(rf"/{link}/([0-9a-f-]{{36}})", body)
+
+
+def test_the_flow_page_shows_its_runs_a_page_at_a_time_newest_first_with_the_total(standin, flow_id, flow_url):
+    # runs with a label no agent serves: they stay Scheduled (the agent takes only "saturn-cloud" runs)
+    for _ in range(PAGE_SIZE + 7):
+        graphql(
+            standin,
+            'mutation($flow: UUID) { create_flow_run(input: {flow_id: $flow, labels: ["paging"]}) { id } }',
+            flow=flow_id,
+        )
+    runs = graphql(
+        standin,
+        "query($flow: uuid) { flow_run(where: {flow_id: {_eq: $flow}}, order_by: {created: desc}) { id } }",
+        flow=flow_id,
+    )["flow_run"]
+    newest_first = [run["id"] for run in runs]
+    session, page = logged_in(flow_url)
+    assert ids_in(page.text, "runs", "flow-run") == newest_first[:PAGE_SIZE]
+    pager = " ".join(page.text.split('id="pager-page">')[1].split("</p>")[0].split())
+    assert pager.startswith(f"<b>{len(newest_first)} runs</b>, newest first: 1&ndash;{PAGE_SIZE} on page 1 of 2")
+    second = session.get(page.url + "?page=2", timeout=10)
+    assert ids_in(second.text, "runs", "flow-run") == newest_first[PAGE_SIZE:]
+    assert f'rel="prev" href="{page.url.split(standin.url)[1]}"' in second.text  # back to the newest
+    assert 'rel="next"' not in second.text  # the oldest page
+    bad = session.get(page.url + "?page=two", timeout=10)
+    assert bad.status_code == 400 and "page must be a page number from 1, not &#x27;two&#x27;" in bad.text
+    beyond = session.get(page.url + "?page=3", timeout=10)
+    assert beyond.status_code == 404 and f"No page 3 of runs: {len(newest_first)} runs make 2 pages" in beyond.text
+
+
+def test_a_run_page_shows_its_logs_a_page_at_a_time_newest_first(standin, flow_id, flow_url):
+    run_id = graphql(
+        standin,
+        'mutation($flow: UUID) { create_flow_run(input: {flow_id: $flow, labels: ["paging"]}) { id } }',
+        flow=flow_id,
+    )["create_flow_run"]["id"]
+    lines = PAGE_SIZE + 3
+    graphql(
+        standin,
+        "mutation($logs: [write_run_log_input!]!) { write_run_logs(input: {logs: $logs}) { success } }",
+        logs=[{"flow_run_id": run_id, "level": "INFO", "message": f"line {i:03d}"} for i in range(lines)],
+    )
+    session, _ = logged_in(flow_url)
+    run_page = f"{standin.url}/ui/local/flow-run/{run_id}"
+    first, second = (session.get(run_page + query, timeout=10).text for query in ("", "?logs=2"))
+    messages = [re.findall(r'<pre class="log">line (\d+)</pre>', page) for page in (first, second)]
+    assert messages == [
+        [f"{i:03d}" for i in reversed(range(3, lines))],
+        [f"{i:03d}" for i in reversed(range(3))],
+    ]
+    assert f"<b>{lines} log lines</b>" in first

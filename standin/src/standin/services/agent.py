@@ -25,6 +25,10 @@ run of ``prefect run --execute``, which runs itself), it:
 :meth:`SaturnAgent.stop` (the stand-in stopping) kills the runs in flight and fails them with a
 message; a stand-in killed with ``kill -9`` takes its runs' processes with it (``PR_SET_PDEATHSIG``),
 and on its next start :meth:`SaturnAgent.reap_orphans` fails the runs it had in flight.
+
+What it does, it says in its log (:meth:`SaturnAgent.say`): the stand-in's log, and the agent's
+own log in the backend, which Saturn's "Prefect Cloud Agent" page shows (``ui/``): its start, each
+submission with its PID, each process's end, each failure, what the zombie killer did.
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ log = logging.getLogger("standin.agent")
 #: Saturn's agent label: prefect-saturn gives every flow's run config this label.
 LABELS = ("saturn-cloud",)
 AGENT_NAME = "saturn-agent"
+AGENT_TYPE = "KubernetesAgent"  # what Saturn ran; the pages tell Saturn's agent by its name and type
 #: The zombie killer gives up on a run after this many missed heartbeats.
 ZOMBIE_AFTER_BEATS = 6
 #: How often the agent looks at the queue when nothing wakes it: it keeps ``last_queried``
@@ -106,14 +111,31 @@ class SaturnAgent:
         self._stopping = False
         self._waiters: set[asyncio.Task] = set()
 
+    # -- its registration and its log -----------------------------------------------------------
+    def register(self) -> str:
+        """Register with the backend, once (the first thing it does): its id."""
+        if self.agent_id is None:
+            self.agent_id = self.prefect.register_agent(AGENT_TYPE, AGENT_NAME, list(LABELS)).id
+            self.say(
+                logging.INFO,
+                f"Agent {AGENT_NAME} started with labels {', '.join(LABELS)}; it runs each flow run "
+                "with prefect execute flow-run",
+            )
+        return self.agent_id
+
+    def say(self, level: int, message: str) -> None:
+        """A line of the agent's log: the stand-in's log, and the agent's own in the backend."""
+        log.log(level, message)
+        if self.agent_id is not None:
+            self.prefect.write_agent_log(self.agent_id, logging.getLevelName(level), message)
+
     # -- the loop ----------------------------------------------------------------------------
     def wake(self) -> None:
         """Called (from the event loop's thread) when a run is created or changes state."""
         self._wake.set()
 
     async def run(self) -> None:
-        self.agent_id = self.prefect.register_agent("KubernetesAgent", AGENT_NAME, list(LABELS)).id
-        log.info("agent %s started (labels %s)", AGENT_NAME, list(LABELS))
+        self.register()
         while not self._stopping:
             for flow_run_id in self.prefect.runs_in_queue(LABELS, agent_id=self.agent_id):
                 if flow_run_id not in self.running:
@@ -153,6 +175,7 @@ class SaturnAgent:
             )
         except OSError as exc:
             message = f"Failed to start the flow-run process: {exc}"
+            self.say(logging.ERROR, f"flow run {flow_run_id} ({run.name}): {message}; marking the run as failed.")
             self.prefect.write_run_logs(
                 [{"flow_run_id": flow_run_id, "name": AGENT_NAME, "level": "ERROR", "message": message}]
             )
@@ -169,7 +192,11 @@ class SaturnAgent:
                 }
             ]
         )
-        log.info("flow run %s: started prefect execute flow-run, PID %d", flow_run_id, process.pid)
+        self.say(
+            logging.INFO,
+            f"flow run {flow_run_id} ({run.name}, flow {self.prefect.flows[run.flow_id].name}): "
+            f"submitted for execution: PID: {process.pid}",
+        )
         entry = RunProcess(flow_run_id, process, home)
         self.running[flow_run_id] = entry
         waiter = asyncio.ensure_future(self._watch(entry))
@@ -234,25 +261,27 @@ class SaturnAgent:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(entry.process.wait(), 10)
         run = self.prefect.flow_runs.get(entry.flow_run_id)
+        # "flow run <id>: ..." as every line about a run: what a person (and a test) greps for
+        which = f"flow run {entry.flow_run_id}"
         if run is not None and not prefect_states.is_finished(run.state):
             if run.state == "Cancelling":
-                self.prefect.set_flow_run_state(
-                    run.id,
-                    prefect_states.serialized(
-                        "Cancelled", f"Flow run cancelled: its flow-run process (PID {entry.pid}) {how}"
-                    ),
-                )
+                message = f"Flow run cancelled: its flow-run process (PID {entry.pid}) {how}"
+                self.prefect.set_flow_run_state(run.id, prefect_states.serialized("Cancelled", message))
+                self.say(logging.INFO, f"{which}: {message}")
             else:
-                self.prefect.fail_flow_run(
-                    run.id,
+                message = (
                     f"The flow-run process (PID {entry.pid}) {how} without reporting a final state; "
-                    "marking the run as failed.",
-                    AGENT_NAME,
+                    "marking the run as failed."
                 )
+                self.prefect.fail_flow_run(run.id, message, AGENT_NAME)
+                self.say(logging.ERROR, f"{which}: {message}")
+        else:
+            state = run.state if run is not None else "deleted"
+            self.say(logging.INFO, f"{which}: its flow-run process (PID {entry.pid}) {how}; the run is {state}")
         self._forget(entry.flow_run_id)
         closed = await self.saturn.close_clusters_of_run(entry.flow_run_id)
         if closed:
-            log.info("flow run %s: closed its Dask cluster(s) %s", entry.flow_run_id, ", ".join(closed))
+            self.say(logging.INFO, f"{which}: closed its Dask cluster(s) {', '.join(closed)}")
         _remove_tree(entry.home)
 
     async def kill(self, flow_run_id: str, how: str) -> None:
@@ -264,6 +293,8 @@ class SaturnAgent:
         """The stand-in stops: kill the runs in flight, and fail them saying why."""
         self._stopping = True
         self._wake.set()
+        if self.running:
+            self.say(logging.WARNING, f"Stopping with the stand-in: killing {len(self.running)} run(s) in flight")
         for entry in list(self.running.values()):
             await self.finish(entry, "was stopped with the stand-in", kill=True)
         for waiter in list(self._waiters):
@@ -272,6 +303,7 @@ class SaturnAgent:
     def reap_orphans(self) -> list[str]:
         """At start: runs a previous stand-in had in flight (it was killed) end Failed, and
         whatever is left of their process groups is killed."""
+        self.register()
         reaped = []
         for run in list(self.prefect.flow_runs.values()):
             if run.state in ("Submitted", "Running", "Cancelling") and run.id not in self.running:
@@ -279,12 +311,12 @@ class SaturnAgent:
                 if pid is not None:
                     _kill_group(pid)
                 where = f" (PID {pid})" if pid is not None else ""
-                self.prefect.fail_flow_run(
-                    run.id,
+                message = (
                     f"The stand-in restarted while this run was in flight: its flow-run process{where} "
-                    "is gone; marking the run as failed.",
-                    AGENT_NAME,
+                    "is gone; marking the run as failed."
                 )
+                self.prefect.fail_flow_run(run.id, message, AGENT_NAME)
+                self.say(logging.WARNING, f"flow run {run.id} ({run.name}): {message}")
                 self._forget(run.id)
                 reaped.append(run.id)
         return reaped

@@ -6,7 +6,8 @@ The flow-run process sends a heartbeat every ``STANDIN_HEARTBEAT_SECONDS`` secon
 agent sets the interval); a run is a zombie after :data:`~.agent.ZOMBIE_AFTER_BEATS` missed ones.
 It looks at ``Running`` and ``Cancelling`` runs (a run the agent has only submitted has no process
 that reports yet: the agent itself sees that process die), of flows whose group has not turned
-heartbeats off (``settings.heartbeat_enabled``).
+heartbeats off (``settings.heartbeat_enabled``). What it does goes into the agent's log too: the
+process it kills is the agent's (Saturn's agent page shows it).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from datetime import timedelta
 from ..prefect_cloud.models import PrefectCloudBackend
 from .agent import ZOMBIE_AFTER_BEATS, SaturnAgent
 
-log = logging.getLogger("standin.zombie_killer")
 NAME = "ZombieKiller"
 
 
@@ -47,8 +47,9 @@ class ZombieKiller:
             message = (
                 f"No heartbeat detected from the flow run for {self.timeout:g} s{process}; marking the run as failed."
             )
-            log.warning("flow run %s: %s", run.id, message)
             self.prefect.fail_flow_run(run.id, message, NAME)
+            # in the agent's log (and the stand-in's): the process it kills is the agent's
+            self.agent.say(logging.WARNING, f"flow run {run.id} ({run.name}): the zombie killer: {message}")
             await self.agent.kill(run.id, "was killed by the zombie killer")
             zombies.append(run.id)
         return zombies

@@ -6,7 +6,17 @@
   first, its versions, and **Quick Run**, which creates a run as ``prefect run`` does (the agent
   then runs it) and goes to its page;
 - ``/ui/<slug>/flow-run/<id>``: a run (the URL ``prefect run`` prints): its state history, its task
-  runs (mapped children grouped under their task), its logs; it refreshes itself until the run ends.
+  runs (mapped children grouped under their task), its logs; it refreshes itself until the run ends;
+- ``/ui/<slug>/agents``: Prefect Cloud's agents page: every agent that registered with the
+  backend (Saturn's, and any a user starts, e.g. ``prefect agent local start``), its labels and
+  its last query;
+- ``/ui/saturn/prefect-cloud-agent``: Saturn Cloud's "Prefect Cloud Agent" page: the agent Saturn
+  runs for the user, its status, the runs it submitted and its log.
+
+What grows with the history (runs, logs, task runs, agents) is shown a page at a time, newest
+first, with the total (``?page=N``; :data:`PAGE_SIZE` rows): each page asks the backend for its
+rows only (a slice of an index, and a count), so a page costs the same after 10,000 runs as after
+ten (``benchmarks/pages.py``).
 
 Access, the way Jupyter does it: a session cookie (signed, HttpOnly, SameSite=Strict) that a
 ticket in the URL prefect prints sets (``tickets.py``), or that the login page sets from the key
@@ -19,20 +29,52 @@ from __future__ import annotations
 import hmac
 import json
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import tornado.web
+from tornado.httputil import url_concat
 
 from ..client.tickets import UI_PATH, check
 from ..prefect_cloud.models import PrefectCloudBackend
 from ..prefect_cloud.models import states as prefect_states
+from ..prefect_cloud.models.agents import AGENT_LOG_LINES
+from ..services.agent import AGENT_NAME as SATURN_AGENT_NAME
+from ..services.agent import AGENT_TYPE as SATURN_AGENT_TYPE
 
 #: The session cookie's name; its value is signed with the application's ``cookie_secret``.
 COOKIE = "standin-ui"
 #: Seconds between two loads of a run's page while the run is not finished.
 REFRESH_SECONDS = 2
 TEMPLATES = Path(__file__).parent / "templates"
+#: Rows per page of every table that grows with the history; the one owner of the page size.
+PAGE_SIZE = 50
+SATURN_AGENT_PATH = UI_PATH + "/saturn/prefect-cloud-agent"
+
+
+@dataclass
+class Page:
+    """One page of a table, newest first: its rows, its number (from 1) and the total."""
+
+    rows: list
+    number: int
+    total: int
+    parameter: str  # the query parameter that names the page: "page"
+    #: the page's link to page ``n`` (the same URL, with the page's parameter set to ``n``)
+    href: Callable[[int], str]
+    what: str = "rows"  # what the rows are, plural: "runs"
+    size: int = PAGE_SIZE
+
+    @property
+    def count(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def first(self) -> int:
+        """The position (from 1) of the page's first row among all of them, newest first."""
+        return (self.number - 1) * self.size + 1
 
 
 class PageHandler(tornado.web.RequestHandler):
@@ -61,7 +103,36 @@ class PageHandler(tornado.web.RequestHandler):
         self.finish()
 
     def common(self) -> dict:
-        return {"ui": UI_PATH, "tenant": self.backend.tenant, "when": when, "duration": duration}
+        return {
+            "ui": UI_PATH,
+            "tenant": self.backend.tenant,
+            "saturn_agent_path": SATURN_AGENT_PATH,
+            "when": when,
+            "duration": duration,
+            "pager": lambda page: self.render_string("pager.html", page=page),
+        }
+
+    def page(self, parameter: str, total: int, rows: Callable[[int, int], list], what: str) -> Page:
+        """The page the request asks for (``?<parameter>=N``, 1 if absent) of a table of ``total``
+        rows, newest first; ``rows(offset, limit)`` reads that page's rows only."""
+        text = self.get_query_argument(parameter, "1")
+        if not text.isdigit() or int(text) < 1:
+            raise tornado.web.HTTPError(400, reason=f"{parameter} must be a page number from 1, not {text!r}")
+        number = int(text)
+        last = max(1, -(-total // PAGE_SIZE))
+        if number > last:
+            raise tornado.web.HTTPError(
+                404, reason=f"No page {number} of {what}: {total} {what} make {last} page{'s' * (last > 1)}"
+            )
+        others = {k: self.get_query_argument(k) for k in self.request.query_arguments if k != parameter}
+        return Page(
+            rows=rows((number - 1) * PAGE_SIZE, PAGE_SIZE),
+            number=number,
+            total=total,
+            parameter=parameter,
+            href=lambda n: url_concat(self.request.path, {**others, parameter: str(n)} if n > 1 else others),
+            what=what,
+        )
 
     def start_session(self) -> None:
         self.set_signed_cookie(
@@ -135,8 +206,8 @@ class ProjectsHandler(PageHandler):
             )
             flows = []
             for flow in current:
-                runs = runs_of_group(backend, flow.flow_group_id)
-                flows.append((flow, len(runs), runs[0][0] if runs else None))
+                last = backend.runs_of_group(flow.flow_group_id, 0, 1)
+                flows.append((flow, backend.count_runs_of_group(flow.flow_group_id), last[0] if last else None))
             projects.append((project, flows))
         self.render("projects.html", projects=projects, **self.common())
 
@@ -144,14 +215,23 @@ class ProjectsHandler(PageHandler):
 class FlowHandler(PageHandler):
     def get(self, slug: str, group_id: str) -> None:
         self.tenant_or_404(slug)
-        versions = versions_of(self.backend, group_id)
+        backend = self.backend
+        versions = versions_of(backend, group_id)
         flow = versions[0]
+        runs = self.page(
+            "page",
+            backend.count_runs_of_group(group_id),
+            lambda offset, limit: [
+                (run, backend.flows[run.flow_id].version) for run in backend.runs_of_group(group_id, offset, limit)
+            ],
+            "runs",
+        )
         self.render(
             "flow.html",
             flow=flow,
             versions=versions,
             project=self.backend.projects[flow.project_id],
-            runs=runs_of_group(self.backend, group_id),
+            runs=runs,
             labels=self.backend.labels_of_a_new_run(flow),
             **self.common(),
         )
@@ -181,18 +261,87 @@ class FlowRunHandler(PageHandler):
         if run is None:
             raise tornado.web.HTTPError(404, reason=f"No flow run {run_id}")
         flow = backend.flows[run.flow_id]
+        # task runs: a row per task (its mapped children grouped under it), the newest first
+        task_rows = tasks_of(backend, run)[::-1]
         self.render(
             "flow_run.html",
             run=run,
             flow=flow,
             project=backend.projects[flow.project_id],
             states=backend.states_of(run.id),
-            tasks=tasks_of(backend, run),
-            logs=backend.logs_of(run.id),
+            tasks=self.page("tasks", len(task_rows), lambda offset, limit: task_rows[offset : offset + limit], "tasks"),
+            task_run_count=len(backend.task_runs_of(run.id)),
+            page_size=PAGE_SIZE,
+            logs=self.page(
+                "logs",
+                backend.count_logs_of(run.id),
+                lambda offset, limit: backend.newest_logs_of(run.id, offset, limit),
+                "log lines",
+            ),
             finished=prefect_states.is_finished(run.state),
             refresh=REFRESH_SECONDS,
             parameters=json.dumps(run.parameters, sort_keys=True),
             summary=summary,
+            **self.common(),
+        )
+
+
+class AgentsHandler(PageHandler):
+    """Prefect Cloud's agents page: every agent that registered, the one that queried last first."""
+
+    def get(self, slug: str) -> None:
+        self.tenant_or_404(slug)
+        backend = self.backend
+        agents = backend.agents_by_last_query()
+        self.render(
+            "agents.html",
+            agents=self.page(
+                "page",
+                len(agents),
+                lambda offset, limit: [
+                    (agent, backend.is_healthy(agent), backend.count_runs_of_agents([agent.id]))
+                    for agent in agents[offset : offset + limit]
+                ],
+                "agents",
+            ),
+            saturn_agent=(SATURN_AGENT_NAME, SATURN_AGENT_TYPE),
+            **self.common(),
+        )
+
+
+class SaturnAgentHandler(PageHandler):
+    """Saturn Cloud's "Prefect Cloud Agent" page: the agent Saturn runs for the user (every
+    registration of it: each start of the stand-in starts it again), the runs it submitted, newest
+    first, and the log of its current start."""
+
+    def get(self) -> None:
+        backend = self.backend
+        registrations = [
+            a for a in backend.agents_by_last_query() if (a.name, a.type) == (SATURN_AGENT_NAME, SATURN_AGENT_TYPE)
+        ]
+        ids = [a.id for a in registrations]
+        agent = max(registrations, key=lambda a: a.created) if registrations else None
+        runs = self.page(
+            "runs",
+            backend.count_runs_of_agents(ids),
+            lambda offset, limit: [
+                (run, backend.flows[run.flow_id]) for run in backend.runs_of_agents(ids, offset, limit)
+            ],
+            "runs",
+        )
+        log = self.page(
+            "log",
+            backend.count_agent_log(agent.id) if agent else 0,
+            lambda offset, limit: backend.newest_agent_log(agent.id, offset, limit) if agent else [],
+            "log lines",
+        )
+        self.render(
+            "saturn_agent.html",
+            agent=agent,
+            healthy=agent is not None and backend.is_healthy(agent),
+            runs=runs,
+            log=log,
+            log_lines=AGENT_LOG_LINES,
             **self.common(),
         )
 
@@ -206,13 +355,6 @@ def versions_of(backend: PrefectCloudBackend, group_id: str) -> list:
     if not versions:
         raise tornado.web.HTTPError(404, reason=f"No flow {group_id}")
     return versions
-
-
-def runs_of_group(backend: PrefectCloudBackend, group_id: str) -> list:
-    """``(run, version)`` of every run of the group's versions, newest first."""
-    versions = {f.id: f.version for f in backend.flows.values() if f.flow_group_id == group_id}
-    runs = [(r, versions[r.flow_id]) for r in backend.flow_runs.values() if r.flow_id in versions]
-    return sorted(runs, key=lambda rv: rv[0].created, reverse=True)
 
 
 def tasks_of(backend: PrefectCloudBackend, run) -> list:

@@ -7,12 +7,15 @@ import hmac
 
 from ..client.tickets import LOGIN_PATH, UI_PATH
 from .pages import (
+    SATURN_AGENT_PATH,
+    AgentsHandler,
     FlowHandler,
     FlowRunHandler,
     HomeHandler,
     LoginHandler,
     ProjectsHandler,
     QuickRunHandler,
+    SaturnAgentHandler,
     TicketHandler,
 )
 
@@ -30,6 +33,8 @@ def url_patterns(backend) -> list:
         (rf"{UI_PATH}/{_SLUG}/flow/{_ID}", FlowHandler, kwargs),
         (rf"{UI_PATH}/{_SLUG}/flow/{_ID}/quick-run", QuickRunHandler, kwargs),
         (rf"{UI_PATH}/{_SLUG}/flow-run/{_ID}", FlowRunHandler, kwargs),
+        (rf"{UI_PATH}/{_SLUG}/agents", AgentsHandler, kwargs),
+        (SATURN_AGENT_PATH, SaturnAgentHandler, kwargs),
     ]
 
 

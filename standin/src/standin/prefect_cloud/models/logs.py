@@ -6,6 +6,7 @@ flow-run process sends in one batch with the same time read back as they were lo
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -13,10 +14,25 @@ from typing import Any
 from ..exceptions import InvalidInput, NotFound
 from .base import BackendBase, new_id
 from .records import Log
+from .runs import newest_first
+
+
+def _order(log: Log) -> tuple:
+    return (log.timestamp, log.seq)
 
 
 class LogsMixin(BackendBase):
     _log_seq = 0
+
+    def _index(self, table: str, record) -> None:
+        """Keep each run's logs in their order (time, then arrival), so that a page of them is a
+        slice: a line stamped earlier than the last one kept (a client's own timestamp) moves back."""
+        super()._index(table, record)
+        if table == "logs":
+            index = self._logs_of[record.flow_run_id]
+            if len(index) > 1 and _order(index[-2]) > _order(record):
+                index.pop()
+                bisect.insort(index, record, key=_order)
 
     # -- logs ---------------------------------------------------------------------------------
     def write_run_logs(self, logs: Iterable[dict]) -> int:
@@ -52,7 +68,17 @@ class LogsMixin(BackendBase):
         return len(entries)
 
     def logs_of(self, flow_run_id: str) -> list[Log]:
-        return sorted(self._logs_of.get(flow_run_id, ()), key=lambda log: (log.timestamp, log.seq))
+        """Every log of a flow run, oldest first."""
+        with self._lock:
+            return list(self._logs_of.get(flow_run_id, ()))
+
+    def count_logs_of(self, flow_run_id: str) -> int:
+        return len(self._logs_of.get(flow_run_id, ()))
+
+    def newest_logs_of(self, flow_run_id: str, offset: int = 0, limit: int | None = None) -> list[Log]:
+        """A page of a flow run's logs, newest first: ``limit`` after the ``offset`` newest."""
+        with self._lock:
+            return newest_first(self._logs_of.get(flow_run_id, []), offset, limit)
 
 
 def _level_name(level: Any) -> str:
