@@ -132,3 +132,27 @@ def test_quick_run_creates_a_run_as_prefect_run_does_and_the_agent_runs_it(stand
     assert "labels saturn-cloud" in text and "parameters {&quot;n&quot;: 3}" in text  # as prefect run's defaults
     flow_page = session.get(page.url, timeout=10).text
     assert flow_page.index(created.headers["Location"]) < flow_page.index("Versions")  # listed, newest first
+
+
+
+def test_the_pictures_show_the_flow_its_runs_and_a_run_s_task_runs(standin, flow_url):
+    """The schematic (user-params: two parameters, a mapped task), the run history (a bar that
+    links to each run) and a run's timeline (a bar per task run), drawn into the pages."""
+    session, page = logged_in(flow_url)
+    schematic = page.text.split('id="schematic"')[1].split("</svg>")[0]
+    assert schematic.count('<g class="task') == 6 and schematic.count('<g class="task mapped"') == 1
+    assert schematic.count('data-kind="parameter"') == 2 and schematic.count('<path class="edge') == 5
+    created = session.post(page.url + "/quick-run", data={"_xsrf": xsrf_of(page.text)}, timeout=10)
+    run_pages = []
+
+    def finished() -> bool:
+        run_pages.append(text := session.get(created.url, timeout=10).text)
+        return '<meta http-equiv="refresh"' not in text
+
+    wait_for(finished, 120, "the quick run did not finish", every=0.5)
+    assert all('id="timeline"' in text for text in run_pages)  # while live too
+    timeline = run_pages[-1].split('id="timeline"')[1].split("</svg>")[0]
+    assert timeline.count('<rect class="task-run state-bar" data-state="Success"') >= 6  # every task ran
+    assert "double" in timeline and "3 mapped" in timeline
+    history = session.get(page.url, timeout=10).text.split('id="run-history"')[1].split("</svg>")[0]
+    assert f'<a href="{created.url.removeprefix(standin.url)}"><rect class="run state-bar"' in history

@@ -16,6 +16,7 @@ in) is a POST that carries tornado's XSRF token, checked here. No key is ever wr
 
 from __future__ import annotations
 
+import heapq
 import hmac
 import json
 import secrets
@@ -27,6 +28,7 @@ import tornado.web
 from ..client.tickets import UI_PATH, check
 from ..prefect_cloud.models import PrefectCloudBackend
 from ..prefect_cloud.models import states as prefect_states
+from . import pictures
 
 #: The session cookie's name; its value is signed with the application's ``cookie_secret``.
 COOKIE = "standin-ui"
@@ -61,7 +63,13 @@ class PageHandler(tornado.web.RequestHandler):
         self.finish()
 
     def common(self) -> dict:
-        return {"ui": UI_PATH, "tenant": self.backend.tenant, "when": when, "duration": duration}
+        return {
+            "ui": UI_PATH,
+            "tenant": self.backend.tenant,
+            "when": when,
+            "duration": duration,
+            "state_styles": pictures.STATE_STYLES,
+        }
 
     def start_session(self) -> None:
         self.set_signed_cookie(
@@ -153,6 +161,12 @@ class FlowHandler(PageHandler):
             project=self.backend.projects[flow.project_id],
             runs=runs_of_group(self.backend, group_id),
             labels=self.backend.labels_of_a_new_run(flow),
+            schematic=pictures.schematic_svg(self.backend.tasks_of(flow.id), self.backend.edges_of(flow.id)),
+            history=pictures.history_svg(
+                recent_runs(self.backend, group_id, pictures.HISTORY_RUNS),
+                self.backend.clock(),
+                lambda run: f"{UI_PATH}/{slug}/flow-run/{run.id}",
+            ),
             **self.common(),
         )
 
@@ -181,9 +195,12 @@ class FlowRunHandler(PageHandler):
         if run is None:
             raise tornado.web.HTTPError(404, reason=f"No flow run {run_id}")
         flow = backend.flows[run.flow_id]
+        # every task run, whatever page of them the table shows
+        timeline = pictures.timeline_svg(tasks_of(backend, run), run.start_time, run.end_time, backend.clock())
         self.render(
             "flow_run.html",
             run=run,
+            timeline=timeline,
             flow=flow,
             project=backend.projects[flow.project_id],
             states=backend.states_of(run.id),
@@ -213,6 +230,14 @@ def runs_of_group(backend: PrefectCloudBackend, group_id: str) -> list:
     versions = {f.id: f.version for f in backend.flows.values() if f.flow_group_id == group_id}
     runs = [(r, versions[r.flow_id]) for r in backend.flow_runs.values() if r.flow_id in versions]
     return sorted(runs, key=lambda rv: rv[0].created, reverse=True)
+
+
+def recent_runs(backend: PrefectCloudBackend, group_id: str, count: int) -> list:
+    """The group's ``count`` newest runs, newest first (the history chart's), without sorting them all."""
+    versions = {f.id for f in backend.flows.values() if f.flow_group_id == group_id}
+    return heapq.nlargest(
+        count, (r for r in backend.flow_runs.values() if r.flow_id in versions), key=lambda r: r.created
+    )
 
 
 def tasks_of(backend: PrefectCloudBackend, run) -> list:
