@@ -134,7 +134,6 @@ def test_quick_run_creates_a_run_as_prefect_run_does_and_the_agent_runs_it(stand
     assert flow_page.index(created.headers["Location"]) < flow_page.index("Versions")  # listed, newest first
 
 
-
 def test_the_pictures_show_the_flow_its_runs_and_a_run_s_task_runs(standin, flow_url):
     """The schematic (user-params: two parameters, a mapped task), the run history (a bar that
     links to each run) and a run's timeline (a bar per task run), drawn into the pages."""
@@ -156,3 +155,22 @@ def test_the_pictures_show_the_flow_its_runs_and_a_run_s_task_runs(standin, flow
     assert "double" in timeline and "3 mapped" in timeline
     history = session.get(page.url, timeout=10).text.split('id="run-history"')[1].split("</svg>")[0]
     assert f'<a href="{created.url.removeprefix(standin.url)}"><rect class="run state-bar"' in history
+
+
+def test_a_mapped_task_in_the_browser(flow_url, browser_page, screenshot):
+    """user-params in a browser: ``double`` a stacked box in the schematic, and in the timeline of
+    a quick run its three children in a lane under it."""
+    page = browser_page
+    page.goto(flow_url)
+    mapped = page.locator("#schematic g.task.mapped")
+    assert mapped.is_visible() and mapped.locator("title").text_content() == "double (mapped)"
+    assert mapped.locator("rect.stacked").count() == 2
+    screenshot(page.locator("#schematic"), "standin-schematic-mapped")
+    page.click("#quick-run")
+    page.wait_for_selector("#run-state.state-Success", timeout=120_000)  # reloads every 2 s meanwhile
+    children = [t for t in page.locator("#timeline rect.task-run title").all_text_contents() if t.startswith("double[")]
+    # one bar each, or one for those that touched: "double[0] to double[2]: Success, 3 task runs"
+    counted = [int(re.search(r"(\d+) task runs$", t)[1]) if t.endswith("task runs") else 1 for t in children]
+    assert sum(counted) == 3 and all(": Success" in t for t in children), children
+    assert page.locator("#timeline").is_visible()
+    screenshot(page.locator("#timeline"), "standin-timeline-mapped")

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from html import escape
 
+from ..prefect_cloud.models.states import is_finished
+
 # -- colours ---------------------------------------------------------------------------------------
 #: Prefect Cloud 1.x's state palette (its UI's ``STATE_COLORS``); the failed kinds it did not name
 #: take Failed's red.
@@ -325,8 +327,10 @@ class _Layout:
                 def key(n, neighbours=neighbours):
                     near = [position[m] for m in neighbours.get(n, ())]
                     mean = sum(near) / len(near) if near else position[n]
-                    # a passage goes after the boxes it ties with: around them, not over them
-                    return (self.band[n], mean, not _is_box(n), self._name(n))
+                    # in a frame, a long edge passes over the boxes (the manager's edges to its
+                    # cleanup arc over what it frames); elsewhere after the boxes it ties with
+                    framed = self.band[n] < self.free_band
+                    return (self.band[n], -1 if framed and not _is_box(n) else mean, not _is_box(n), self._name(n))
 
                 self.slots[number].sort(key=key)
                 position.update((n, k) for k, n in enumerate(self.slots[number]))
@@ -364,12 +368,22 @@ class _Layout:
         centre_y, bottom = self._centres()
         for node, box in self.boxes.items():
             box.x, box.y = _column_x(self.layer[node]), centre_y[node] - BOX_H / 2
-        for frame in self.frames:
+        for band, frame in enumerate(self.frames):
             members = [self.boxes[m] for m in frame.member_ids]
             frame.x = min(b.x for b in members) - FRAME_PAD
-            frame.y = min(b.y for b in members) - FRAME_PAD - FRAME_LABEL_H
             frame.w = max(b.x + b.w for b in members) + FRAME_PAD + STACK_OFFSET * 2 - frame.x
-            frame.h = max(b.y + b.h for b in members) + FRAME_PAD + STACK_OFFSET * 2 - frame.y
+            # the long edges of its band that pass through its columns are inside it too, below its label
+            passing = [
+                centre_y[n]
+                for number, nodes in self.slots.items()
+                if frame.x < _column_x(number) < frame.x + frame.w
+                for n in nodes
+                if not _is_box(n) and self.band[n] == band
+            ]
+            upper = min([b.y for b in members] + [y - PASSAGE_H / 2 for y in passing])
+            lower = max([b.y + b.h for b in members] + [y + PASSAGE_H / 2 for y in passing])
+            frame.y = upper - FRAME_PAD - FRAME_LABEL_H
+            frame.h = lower + FRAME_PAD + STACK_OFFSET * 2 - frame.y
         width = _column_x(max(self.slots, default=0)) + BOX_W + STACK_OFFSET * 2 + MARGIN + FRAME_PAD
         paths = [self._path(pair, centre_y) for pair in self.pairs]
         return Schematic(self.boxes, paths, self.frames, width, max(bottom + MARGIN, BOX_H + 2 * MARGIN))
@@ -469,7 +483,7 @@ class Chart:
 
 def history_layout(runs: Sequence, now: datetime, href_of: Callable | None = None) -> Chart:
     """One bar per run of ``runs`` (newest first; only the first :data:`HISTORY_RUNS` are drawn),
-    oldest on the left; height ∝ duration (a live run's up to ``now``)."""
+    the newest at the right end; height ∝ duration (a live run's up to ``now``)."""
     shown = list(runs)[:HISTORY_RUNS][::-1]
     durations = [_seconds(r.start_time, r.end_time or now) if r.start_time else None for r in shown]
     longest = max((d for d in durations if d), default=0.0)
@@ -480,7 +494,7 @@ def history_layout(runs: Sequence, now: datetime, href_of: Callable | None = Non
         said = "not started" if seconds is None else _say_seconds(seconds) + ("" if run.end_time else " so far")
         bars.append(
             Bar(
-                AXIS_W + k * slot + 1,
+                AXIS_W + (HISTORY_RUNS - len(shown) + k) * slot + 1,  # the newest at the right end
                 LABEL_H + CHART_H - h,
                 slot - 2,
                 h,
@@ -501,9 +515,8 @@ def history_svg(runs: Sequence, now: datetime, href_of: Callable | None = None) 
         f'<text x="{AXIS_W - 6}" y="{LABEL_H + 4}" text-anchor="end" fill="#7b8794">'
         f"{escape(_say_seconds(chart.longest))}</text>",
         f'<text x="{AXIS_W - 6}" y="{base + 4}" text-anchor="end" fill="#7b8794">0 s</text>',
-        f'<text x="{AXIS_W}" y="{base + 15}" fill="#7b8794">oldest</text>',
-        f'<text x="{AXIS_W + CHART_W}" y="{base + 15}" text-anchor="end" fill="#7b8794">newest '
-        f"(the last {min(len(chart.bars), HISTORY_RUNS)} runs)</text>",
+        f'<text x="{AXIS_W}" y="{base + 15}" fill="#7b8794">\u2190 older (the last {HISTORY_RUNS} runs at most)</text>',
+        f'<text x="{AXIS_W + CHART_W}" y="{base + 15}" text-anchor="end" fill="#7b8794">newest</text>',
     ]
     for bar in chart.bars:
         rect = (
@@ -619,7 +632,8 @@ def timeline_layout(rows: Sequence, start: datetime | None, end: datetime | None
         lanes = _lanes(children)
         for k, lane in enumerate(lanes):
             bars += _merged([bar(c, f"{name}[{c.map_index}]", y + ROW_H + k * LANE_H, LANE_H - 2) for c in lane])
-        waiting = sum(1 for c in (parent, *children) if not c.start_time)
+        # a mapped task's parent goes from Pending to Mapped without running: finished, not waiting
+        waiting = sum(1 for c in (parent, *children) if not c.start_time and not is_finished(c.state))
         note = f"{len(children)} mapped" if children else ""
         note = ", ".join(filter(None, [note, f"{waiting} not started" if waiting else ""]))
         height = ROW_H + len(lanes) * LANE_H + (4 if lanes else 0)
@@ -657,9 +671,10 @@ def timeline_svg(rows: Sequence, start: datetime | None, end: datetime | None, n
                 f'<rect x="0" y="{row.y:.1f}" width="{timeline.width:.0f}" height="{row.h:.1f}" fill="#f7f8fa"/>'
             )
         below = row.h > ROW_H  # a mapped task: its note goes under its name, beside the children's lanes
+        beside = bool(row.note) and not below
         body.append(
-            f'<text x="8" y="{row.y + 15:.1f}" fill="#1f2933">{escape(_fit(row.label, 26 if below else 18))}'
-            + (f'<tspan fill="#7b8794" font-size="11"> {escape(row.note)}</tspan>' if row.note and not below else "")
+            f'<text x="8" y="{row.y + 15:.1f}" fill="#1f2933">{escape(_fit(row.label, 18 if beside else 26))}'
+            + (f'<tspan fill="#7b8794" font-size="11"> {escape(row.note)}</tspan>' if beside else "")
             + "</text>"
             + (
                 f'<text x="16" y="{row.y + ROW_H + 7:.1f}" fill="#7b8794" font-size="11">{escape(row.note)}</text>'
