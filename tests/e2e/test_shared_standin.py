@@ -28,6 +28,7 @@ import requests
 
 from standin.client.protocol import SHARED_HOME_VAR as HOME_VAR
 from standin.client.shared import DISCOVERY, STATE, SharedStandIn
+from standin.ui import pictures
 from support import notebooks, processes, programs
 from support.waiting import wait_for
 from tutorial_kit.paths import NOTEBOOK, REPO_ROOT, SAMPLE_CSV_PATH
@@ -140,9 +141,27 @@ def test_the_flow_url_quick_run_and_the_runs_page_in_a_browser(on_shared, browse
     page.goto(flow_url)
     assert page.locator("h1").inner_text() == "prefect-resource-manager"
     assert "/login/" not in page.url  # the ticket set the session cookie and left the address bar
+    flow_page = page.url
+    # the schematic: _DaskCluster init -> setup -> read -> cleanup, the three last in the manager's frame
+    schematic = page.locator("#schematic")
+    assert schematic.is_visible() and schematic.bounding_box()["height"] > 100
+    tasks = schematic.locator("g.task > title").all_text_contents()
+    assert sorted(tasks) == [
+        "_DaskCluster (resource manager)",
+        "_DaskCluster.cleanup (cleanup)",
+        "_DaskCluster.setup (setup)",
+        "data_url (parameter)",
+        "read",
+    ]
+    assert schematic.locator("g.frame text").text_content() == "_DaskCluster (resource manager)"
+    assert page.locator("#run-history").is_visible()
+    before = page.locator("#run-history rect.run").count()  # the notebook's run at least
+    assert before >= 1
     screenshot(page, "standin-flow")
+    screenshot(schematic, "standin-flow-schematic")
     page.click("#quick-run")
     page.wait_for_url("**/ui/local/flow-run/**")
+    run_url = page.url
     page.wait_for_selector("#run-state.state-Success", timeout=180_000)  # reloads every 2 s meanwhile
     states = page.locator("#states td:nth-child(2)").all_inner_texts()
     assert states == ["Scheduled", "Submitted", "Running", "Success"]
@@ -163,12 +182,25 @@ def test_the_flow_url_quick_run_and_the_runs_page_in_a_browser(on_shared, browse
     logs = "\n".join(page.locator("#logs pre.log").all_inner_texts())
     assert re.search(r"read: computing \d+ tasks", logs) and "read: done" in logs
     assert "Submitted for execution: PID: " in logs
+    timeline = page.locator("#timeline")
+    assert timeline.is_visible()
+    bars = timeline.locator("rect.task-run")
+    assert bars.count() == 5 and {bars.nth(k).get_attribute("data-state") for k in range(5)} == {"Success"}
+    assert all(bars.nth(k).bounding_box()["width"] >= 1 for k in range(5))  # each one there to see
     screenshot(page, "standin-flow-run")
+    screenshot(timeline, "standin-flow-run-timeline")
     # another site's form, posted with this browser's cookie but without the XSRF token: refused
     forged = page.request.post(page.url.split("/flow-run/")[0] + "/flow/" + flow_url.rsplit("/", 1)[1] + "/quick-run")
     assert forged.status == 403
     key = on_shared.shared.info.prefect_api_key
     assert key not in page.content()
+    page.goto(flow_page)  # the quick run's bar in the history: a link to its page, in its state's colour
+    history = page.locator("#run-history")
+    assert history.locator("rect.run").count() == before + 1
+    newest = history.locator("a").last
+    assert run_url.endswith(newest.get_attribute("href"))
+    assert newest.locator("rect").get_attribute("fill") == pictures.state_colour("Success")
+    screenshot(history, "standin-flow-history")
 
 
 def test_without_the_key_the_pages_are_a_login_page(on_shared, browser_page, screenshot):

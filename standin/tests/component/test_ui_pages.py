@@ -202,3 +202,45 @@ def test_a_run_page_shows_its_logs_a_page_at_a_time_newest_first(standin, flow_i
         [f"{i:03d}" for i in reversed(range(3))],
     ]
     assert f"<b>{lines} log lines</b>" in first
+
+
+def test_the_pictures_show_the_flow_its_runs_and_a_run_s_task_runs(standin, flow_url):
+    """The schematic (user-params: two parameters, a mapped task), the run history (a bar that
+    links to each run) and a run's timeline (a bar per task run), drawn into the pages."""
+    session, page = logged_in(flow_url)
+    schematic = page.text.split('id="schematic"')[1].split("</svg>")[0]
+    assert schematic.count('<g class="task') == 6 and schematic.count('<g class="task mapped"') == 1
+    assert schematic.count('data-kind="parameter"') == 2 and schematic.count('<path class="edge') == 5
+    created = session.post(page.url + "/quick-run", data={"_xsrf": xsrf_of(page.text)}, timeout=10)
+    run_pages = []
+
+    def finished() -> bool:
+        run_pages.append(text := session.get(created.url, timeout=10).text)
+        return '<meta http-equiv="refresh"' not in text
+
+    wait_for(finished, 120, "the quick run did not finish", every=0.5)
+    assert all('id="timeline"' in text for text in run_pages)  # while live too
+    timeline = run_pages[-1].split('id="timeline"')[1].split("</svg>")[0]
+    assert timeline.count('<rect class="task-run state-bar" data-state="Success"') >= 6  # every task ran
+    assert "double" in timeline and "3 mapped" in timeline
+    history = session.get(page.url, timeout=10).text.split('id="run-history"')[1].split("</svg>")[0]
+    assert f'<a href="{created.url.removeprefix(standin.url)}"><rect class="run state-bar"' in history
+
+
+def test_a_mapped_task_in_the_browser(flow_url, browser_page, screenshot):
+    """user-params in a browser: ``double`` a stacked box in the schematic, and in the timeline of
+    a quick run its three children in a lane under it."""
+    page = browser_page
+    page.goto(flow_url)
+    mapped = page.locator("#schematic g.task.mapped")
+    assert mapped.is_visible() and mapped.locator("title").text_content() == "double (mapped)"
+    assert mapped.locator("rect.stacked").count() == 2
+    screenshot(page.locator("#schematic"), "standin-schematic-mapped")
+    page.click("#quick-run")
+    page.wait_for_selector("#run-state.state-Success", timeout=120_000)  # reloads every 2 s meanwhile
+    children = [t for t in page.locator("#timeline rect.task-run title").all_text_contents() if t.startswith("double[")]
+    # one bar each, or one for those that touched: "double[0] to double[2]: Success, 3 task runs"
+    counted = [int(re.search(r"(\d+) task runs$", t)[1]) if t.endswith("task runs") else 1 for t in children]
+    assert sum(counted) == 3 and all(": Success" in t for t in children), children
+    assert page.locator("#timeline").is_visible()
+    screenshot(page.locator("#timeline"), "standin-timeline-mapped")

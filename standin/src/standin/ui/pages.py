@@ -43,6 +43,7 @@ from ..prefect_cloud.models import states as prefect_states
 from ..prefect_cloud.models.agents import AGENT_LOG_LINES
 from ..services.agent import AGENT_NAME as SATURN_AGENT_NAME
 from ..services.agent import AGENT_TYPE as SATURN_AGENT_TYPE
+from . import pictures
 
 #: The session cookie's name; its value is signed with the application's ``cookie_secret``.
 COOKIE = "standin-ui"
@@ -109,6 +110,7 @@ class PageHandler(tornado.web.RequestHandler):
             "saturn_agent_path": SATURN_AGENT_PATH,
             "when": when,
             "duration": duration,
+            "state_styles": pictures.STATE_STYLES,
             "pager": lambda page: self.render_string("pager.html", page=page),
         }
 
@@ -233,6 +235,12 @@ class FlowHandler(PageHandler):
             project=self.backend.projects[flow.project_id],
             runs=runs,
             labels=self.backend.labels_of_a_new_run(flow),
+            schematic=pictures.schematic_svg(self.backend.tasks_of(flow.id), self.backend.edges_of(flow.id)),
+            history=pictures.history_svg(
+                backend.runs_of_group(group_id, 0, pictures.HISTORY_RUNS),
+                self.backend.clock(),
+                lambda run: f"{UI_PATH}/{slug}/flow-run/{run.id}",
+            ),
             **self.common(),
         )
 
@@ -261,11 +269,15 @@ class FlowRunHandler(PageHandler):
         if run is None:
             raise tornado.web.HTTPError(404, reason=f"No flow run {run_id}")
         flow = backend.flows[run.flow_id]
-        # task runs: a row per task (its mapped children grouped under it), the newest first
-        task_rows = tasks_of(backend, run)[::-1]
+        # task runs: a row per task (its mapped children grouped under it); the timeline draws them all,
+        # whatever page of them the table shows (newest first)
+        task_groups = tasks_of(backend, run)
+        timeline = pictures.timeline_svg(task_groups, run.start_time, run.end_time, backend.clock())
+        task_rows = task_groups[::-1]
         self.render(
             "flow_run.html",
             run=run,
+            timeline=timeline,
             flow=flow,
             project=backend.projects[flow.project_id],
             states=backend.states_of(run.id),
