@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from support import programs, standins
+from support import processes, programs, standins
 
 PROJECT = "cli-project"
 FLOW = "user-params"
@@ -221,3 +221,41 @@ def test_auth_login_and_logout_keep_the_key_on_disk(shell, tmp_path):
     print(f"$ prefect auth logout  (exit {out.returncode})\n{out.stdout}")
     assert out.returncode == 0 and "Logged out of Prefect Cloud" in out.stdout
     assert prefect(bare, "get", "projects").returncode == 1  # no key any more
+
+
+# -- agent -------------------------------------------------------------------------------------
+def test_a_plain_local_agent_runs_a_flow_with_local_storage_and_local_run(shell, tmp_path):
+    label = f"local-{uuid.uuid4().hex[:8]}"
+    registered = subprocess.run(
+        [sys.executable, str(programs.PROGRAMS / "local_flow.py"), PROJECT, str(tmp_path), label],
+        env=shell,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert registered.returncode == 0, registered.stderr[-3000:]
+    agent = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "prefect"),
+            "agent",
+            "local",
+            "start",
+            "--label",
+            label,
+            "--no-hostname-label",
+        ],
+        env={**shell, processes.MARK: _MODULE_MARK},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        done = prefect(shell, "run", "--name", "local-agent-flow", "--project", PROJECT, "--watch")
+    finally:
+        agent.terminate()
+        agent_output = agent.communicate(timeout=60)[0]
+    print(f"$ prefect agent local start --label {label} --no-hostname-label\n{agent_output}")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"Labels: ['{label}']" in done.stdout and "ran by a local agent in PID" in done.stdout
+    assert "Flow run succeeded!" in done.stdout
+    assert "Registration successful!" in agent_output and "Completed deployment of flow run" in agent_output
