@@ -259,3 +259,22 @@ def test_a_plain_local_agent_runs_a_flow_with_local_storage_and_local_run(shell,
     assert f"Labels: ['{label}']" in done.stdout and "ran by a local agent in PID" in done.stdout
     assert "Flow run succeeded!" in done.stdout
     assert "Registration successful!" in agent_output and "Completed deployment of flow run" in agent_output
+
+
+# -- register ----------------------------------------------------------------------------------
+def test_register_a_flow_from_a_file(shell, flow_id, tmp_path):
+    script = tmp_path / "my_flow.py"
+    script.write_text(
+        "from prefect import Flow, task\nfrom prefect.storage import Local\n\n\n@task\ndef one():\n    return 1\n\n\n"
+        f"with Flow('registered-from-file', storage=Local(path={str(script)!r}, stored_as_script=True)) as flow:\n"
+        "    one()\n"
+    )
+    # stored as a script, the flow serializes the same each time: registering it again is skipped (its
+    # idempotency key); pickled into a new timestamped file, it would be a new version each time
+    done = prefect(shell, "register", "--project", PROJECT, "--path", str(script))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Registering 'registered-from-file'... Done" in done.stdout and "1 registered" in done.stdout
+    again = prefect(shell, "register", "--project", PROJECT, "--path", str(script))
+    assert "Skipped (metadata unchanged)" in again.stdout and "1 skipped" in again.stdout
+    missing = prefect(shell, "register", "--project", "no-such-project", "--path", str(script))
+    assert missing.returncode == 1 and "Project 'no-such-project' does not exist" in missing.stdout + missing.stderr
