@@ -84,3 +84,11 @@ class InvalidInput(PrefectCloudError):
 
     code = "BAD_USER_INPUT"
     default_message = "Invalid input."
+
+
+class Declined(PrefectCloudError):
+    """Something Prefect Cloud did that the stand-in does not (keep secrets, mint API keys, enforce
+    task concurrency limits): refused, as Prefect Cloud refused what a user's role did not allow."""
+
+    code = "FORBIDDEN"
+    default_message = "Forbidden."

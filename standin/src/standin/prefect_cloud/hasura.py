@@ -158,9 +158,30 @@ def sort_records(records: list, order_by: Any, related: Related | None = None) -
     return result
 
 
-def select(records, where=None, order_by=None, limit=None, offset=None, related: Related | None = None) -> list:
-    """``records`` filtered, ordered and paged as a Hasura list field does."""
+def _distinct(rows: list, columns: list[str], order_by: Any) -> list:
+    """Postgres's ``DISTINCT ON (columns)``: the first row (in ``order_by``'s order) of each
+    combination of values. As Hasura, refused unless ``order_by`` starts with those columns."""
+    if order_by:
+        leading = [path[0] for path, _ in _order_specs(order_by)][: len(columns)]
+        if sorted(leading) != sorted(columns):
+            raise InvalidInput('"distinct_on" columns must match initial "order_by" columns')
+    seen: set = set()
+    kept = []
+    for row in rows:
+        key = tuple(_field_value(row, column) for column in columns)
+        if key not in seen:
+            seen.add(key)
+            kept.append(row)
+    return kept
+
+
+def select(
+    records, where=None, order_by=None, limit=None, offset=None, related: Related | None = None, distinct_on=None
+) -> list:
+    """``records`` filtered, ordered, made distinct and paged as a Hasura list field does."""
     rows = sort_records([r for r in records if matches(r, where, related)], order_by, related)
+    if distinct_on:
+        rows = _distinct(rows, [distinct_on] if isinstance(distinct_on, str) else list(distinct_on), order_by)
     if offset:
         rows = rows[offset:]
     if limit is not None:

@@ -32,7 +32,7 @@ from graphql import (
 from graphql.language import StringValueNode
 from graphql.utilities import value_from_ast_untyped
 
-from .exceptions import InvalidInput, NotFound, PrefectCloudError
+from .exceptions import Declined, InvalidInput, NotFound, PrefectCloudError
 from .models import AuthInfo, PrefectCloudBackend, decompress
 
 logger = logging.getLogger(__name__)
@@ -141,10 +141,33 @@ def _backend(info: Any) -> PrefectCloudBackend:
 
 
 def _list_resolver(table: str) -> Callable[..., list]:
-    def resolve(_root: Any, info: Any, where=None, order_by=None, limit=None, offset=None):
-        return _backend(info).query(table, where, order_by, limit, offset)
+    def resolve(_root: Any, info: Any, where=None, order_by=None, limit=None, offset=None, distinct_on=None):
+        return _backend(info).query(table, where, order_by, limit, offset, distinct_on=distinct_on)
 
     return resolve
+
+
+def _aggregate_resolver(table: str, records_of: Callable[[Any, Any], list] | None = None) -> Callable[..., dict]:
+    """``<table>_aggregate``: Hasura's ``{aggregate {count}, nodes}`` over the rows a list field
+    with the same arguments would give (``distinct_on`` included: ``flows_aggregate(distinct_on:
+    name)`` counts a project's flows, not their versions)."""
+
+    def resolve(root: Any, info: Any, where=None, order_by=None, limit=None, offset=None, distinct_on=None) -> dict:
+        backend = _backend(info)
+        among = records_of(backend, root) if records_of else None
+        rows = backend.query(table, where, order_by, limit, offset, among=among, distinct_on=distinct_on)
+        return {"aggregate": rows, "nodes": rows}
+
+    return resolve
+
+
+def resolve_aggregate_count(rows: list, info: Any, columns=None, distinct=None) -> int:
+    """``count(columns, distinct)``: rows, rows whose columns are not null, or their distinct values."""
+    if not columns:
+        return len(rows)
+    values = [tuple(getattr(row, c) for c in columns) for row in rows]
+    values = [v for v in values if all(part is not None for part in v)]
+    return len(set(values)) if distinct else len(values)
 
 
 def resolve_auth_info(_root: Any, info: Any) -> AuthInfo:
@@ -238,11 +261,74 @@ def resolve_task_run_by_pk(_root: Any, info: Any, id: str):
 def _nested(table: str, records_of: Callable[[Any, Any], list], default_order: dict) -> Callable[..., list]:
     """A list field of a record that takes Hasura arguments (``flow_run.states(where: ...)``)."""
 
-    def resolve(record: Any, info: Any, where=None, order_by=None, limit=None, offset=None) -> list:
+    def resolve(record: Any, info: Any, where=None, order_by=None, limit=None, offset=None, distinct_on=None) -> list:
         backend = _backend(info)
-        return backend.query(table, where, order_by or default_order, limit, offset, among=records_of(backend, record))
+        among = records_of(backend, record)
+        return backend.query(
+            table, where, order_by or default_order, limit, offset, among=among, distinct_on=distinct_on
+        )
 
     return resolve
+
+
+def resolve_get_task_run_info(_root: Any, info: Any, task_run_id: str) -> dict:
+    task_run = _backend(info).task_run(task_run_id)
+    return {
+        "id": task_run.id,
+        "version": task_run.version,
+        "state": task_run.state,
+        "serialized_state": task_run.serialized_state,
+    }
+
+
+def resolve_delete_project(_root: Any, info: Any, input: dict) -> dict:
+    return {"success": _backend(info).delete_project(input["project_id"])}
+
+
+def resolve_create_task_run_artifact(_root: Any, info: Any, input: dict) -> dict:
+    artifact = _backend(info).create_task_run_artifact(input["task_run_id"], input["kind"], input["data"])
+    return {"id": artifact.id}
+
+
+def resolve_update_task_run_artifact(_root: Any, info: Any, input: dict) -> dict:
+    return {"success": _backend(info).update_task_run_artifact(input["task_run_artifact_id"], input["data"])}
+
+
+def resolve_delete_task_run_artifact(_root: Any, info: Any, input: dict) -> dict:
+    return {"success": _backend(info).delete_task_run_artifact(input["task_run_artifact_id"])}
+
+
+def resolve_set_key_value(_root: Any, info: Any, input: dict) -> dict:
+    return {"id": _backend(info).set_key_value(input["key"], input["value"]).id}
+
+
+def resolve_delete_key_value(_root: Any, info: Any, input: dict) -> dict:
+    return {"success": _backend(info).delete_key_value(input["key_value_id"])}
+
+
+def resolve_auth_api_key(_root: Any, info: Any, where=None, limit=None, offset=None) -> list:
+    """The stand-in's one key, described (its secret is never part of an answer)."""
+    backend = _backend(info)
+    key = {
+        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"standin-api-key:{backend.tenant_id}")),
+        "name": "the stand-in's key (PREFECT_USER_TOKEN)",
+        "user_id": backend.user_id,
+        "created": backend.tenant.created,
+        "expires_at": None,
+    }
+    return [key][offset or 0 :][: limit if limit is not None else None]
+
+
+def _declined(reason: str) -> Callable[..., Any]:
+    def resolve(_root: Any, info: Any, input: dict) -> Any:
+        raise Declined(reason)
+
+    return resolve
+
+
+def _none_kept(_root: Any, info: Any, **_arguments: Any) -> list:
+    """A table the stand-in keeps nothing in (task tag limits, agent configs): Hasura's empty list."""
+    return []
 
 
 def resolve_hello(_root: Any, info: Any) -> str:
@@ -351,6 +437,41 @@ RESOLVERS: dict[tuple[str, str], Callable[..., Any]] = {
     ("Query", "agent"): _list_resolver("agents"),
     ("Query", "hello"): resolve_hello,
     ("Query", "secret_value"): resolve_secret_value,
+    ("Query", "flow_aggregate"): _aggregate_resolver("flows"),
+    ("Query", "flow_run_aggregate"): _aggregate_resolver("flow_runs"),
+    ("Query", "task_run_aggregate"): _aggregate_resolver("task_runs"),
+    ("Query", "task"): _list_resolver("tasks"),
+    ("Query", "task_by_pk"): lambda _root, info, id: _backend(info).tasks.get(id),
+    ("Query", "get_task_run_info"): resolve_get_task_run_info,
+    ("Query", "task_run_artifact"): _list_resolver("task_run_artifacts"),
+    ("Query", "key_value"): _list_resolver("key_values"),
+    ("Query", "task_tag_limit"): _none_kept,
+    ("Query", "agent_config"): _none_kept,
+    ("Query", "auth_api_key"): resolve_auth_api_key,
+    ("flow_aggregate_fields", "count"): resolve_aggregate_count,
+    ("flow_run_aggregate_fields", "count"): resolve_aggregate_count,
+    ("task_run_aggregate_fields", "count"): resolve_aggregate_count,
+    ("project", "flows"): _nested("flows", lambda b, project: b.related(project, "flows"), {}),
+    ("project", "flows_aggregate"): _aggregate_resolver("flows", lambda b, project: b.related(project, "flows")),
+    ("task", "flow"): lambda task, info: _backend(info).flows.get(task.flow_id),
+    ("task_run_artifact", "task_run"): lambda artifact, info: _backend(info).task_runs.get(artifact.task_run_id),
+    ("Mutation", "delete_project"): resolve_delete_project,
+    ("Mutation", "create_task_run_artifact"): resolve_create_task_run_artifact,
+    ("Mutation", "update_task_run_artifact"): resolve_update_task_run_artifact,
+    ("Mutation", "delete_task_run_artifact"): resolve_delete_task_run_artifact,
+    ("Mutation", "set_key_value"): resolve_set_key_value,
+    ("Mutation", "delete_key_value"): resolve_delete_key_value,
+    ("Mutation", "set_secret"): _declined(
+        "The stand-in keeps no secrets: set it as an environment variable of the flow run instead."
+    ),
+    ("Mutation", "update_task_tag_limit"): _declined("The stand-in enforces no task concurrency limits."),
+    ("Mutation", "delete_task_tag_limit"): _declined("The stand-in enforces no task concurrency limits."),
+    ("Mutation", "create_api_key"): _declined(
+        "The stand-in has one API key, the one it started with (PREFECT_USER_TOKEN): it makes no others."
+    ),
+    ("Mutation", "delete_api_key"): _declined(
+        "The stand-in has one API key, the one it started with (PREFECT_USER_TOKEN): it revokes none."
+    ),
     ("Mutation", "create_project"): resolve_create_project,
     ("Mutation", "create_flow"): resolve_create_flow,
     ("Mutation", "create_flow_from_compressed_string"): resolve_create_flow_from_compressed_string,

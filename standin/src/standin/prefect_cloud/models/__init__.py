@@ -9,6 +9,7 @@ split by record family as moto splits a large service:
 - ``runs.py``: flow runs, task runs, states, heartbeats;
 - ``agents.py``: agents and the queue they poll;
 - ``logs.py``: the runs' logs;
+- ``key_values.py``: the KV store; ``artifacts.py``: task run artifacts;
 - ``states.py``: Prefect's serialized states, read and written without importing prefect.
 """
 
@@ -20,8 +21,10 @@ import json
 from typing import Any
 
 from .agents import AgentsMixin
+from .artifacts import ArtifactsMixin
 from .base import Clock, new_id, utcnow
 from .flows import FlowsMixin
+from .key_values import KeyValuesMixin
 from .logs import LogsMixin
 from .records import (  # re-exported: what the GraphQL layer and tests name
     Agent,
@@ -31,17 +34,19 @@ from .records import (  # re-exported: what the GraphQL layer and tests name
     FlowGroup,
     FlowRun,
     FlowRunState,
+    KeyValue,
     Log,
     Project,
     Task,
     TaskRun,
+    TaskRunArtifact,
     TaskRunState,
     Tenant,
 )
 from .runs import RunsMixin
 
 
-class PrefectCloudBackend(FlowsMixin, RunsMixin, AgentsMixin, LogsMixin):
+class PrefectCloudBackend(FlowsMixin, RunsMixin, AgentsMixin, LogsMixin, KeyValuesMixin, ArtifactsMixin):
     """One emulated Prefect Cloud 1.x tenant and everything registered and run in it."""
 
     def _load(self) -> None:
@@ -67,11 +72,13 @@ __all__ = [
     "FlowGroup",
     "FlowRun",
     "FlowRunState",
+    "KeyValue",
     "Log",
     "PrefectCloudBackend",
     "Project",
     "Task",
     "TaskRun",
+    "TaskRunArtifact",
     "TaskRunState",
     "Tenant",
     "decompress",

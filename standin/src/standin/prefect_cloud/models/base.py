@@ -29,10 +29,12 @@ from .records import (
     FlowGroup,
     FlowRun,
     FlowRunState,
+    KeyValue,
     Log,
     Project,
     Task,
     TaskRun,
+    TaskRunArtifact,
     TaskRunState,
     Tenant,
 )
@@ -65,6 +67,8 @@ class BackendBase:
         "task_run_states": TaskRunState,
         "logs": Log,
         "agents": Agent,
+        "key_values": KeyValue,
+        "task_run_artifacts": TaskRunArtifact,
     }
 
     def __init__(
@@ -179,7 +183,11 @@ class BackendBase:
         "logs": (FlowRun, lambda backend, r: list(backend._logs_of.get(r.id, ()))),
         "flow_run": ((TaskRun, Log), lambda backend, r: backend.flow_runs.get(r.flow_run_id)),
         "task": (TaskRun, lambda backend, r: backend.tasks.get(r.task_id)),
-        "task_run": (Log, lambda backend, r: backend.task_runs.get(r.task_run_id) if r.task_run_id else None),
+        "flows": (Project, lambda backend, r: [f for f in backend.flows.values() if f.project_id == r.id]),
+        "task_run": (
+            (Log, TaskRunArtifact),
+            lambda backend, r: backend.task_runs.get(r.task_run_id) if r.task_run_id else None,
+        ),
     }
 
     def related(self, record: Any, name: str) -> Any:
@@ -200,10 +208,11 @@ class BackendBase:
         limit: int | None = None,
         offset: int | None = None,
         among=None,
+        distinct_on=None,
     ) -> list:
         """Records of ``table`` (one of ``TABLES``), or of ``among``, matching a Hasura-style query."""
         if table not in self.TABLES:
             raise ValueError(f"unknown table {table!r}")
         with self._lock:
             records = getattr(self, table).values() if among is None else among
-            return select(list(records), where, order_by, limit, offset, self.related)
+            return select(list(records), where, order_by, limit, offset, self.related, distinct_on)

@@ -60,6 +60,26 @@ class FlowsMixin(BackendBase):
     def project_by_id(self, project_id: str) -> Project | None:
         return self.projects.get(project_id)
 
+    def delete_project(self, project_id: str) -> bool:
+        """Delete a project and, as Prefect Server's foreign keys cascade, its flows, their
+        tasks, edges and runs (and a flow group left without a version); False when there is no
+        such project (``api.projects.delete_project``: no row affected)."""
+        with self._write():
+            project = self.projects.get(project_id)
+            if project is None:
+                return False
+            doomed = [f for f in self.flows.values() if f.project_id == project.id]
+            for flow in doomed:
+                for run in [r for r in self.flow_runs.values() if r.flow_id == flow.id]:
+                    self.drop_flow_run(run)
+                for record in [*self.tasks_of(flow.id), *self.edges_of(flow.id), flow]:
+                    self._drop(record)
+            for group_id in {f.flow_group_id for f in doomed}:
+                if not any(f.flow_group_id == group_id for f in self.flows.values()) and group_id in self.flow_groups:
+                    self._drop(self.flow_groups[group_id])
+            self._drop(project)
+            return True
+
     # -- flows -------------------------------------------------------------------
 
     def flow_by_id(self, flow_id: str) -> Flow | None:
@@ -309,6 +329,7 @@ class FlowsMixin(BackendBase):
                     trigger=trigger,
                     cache_key=item.get("cache_key"),
                     auto_generated=bool(item.get("auto_generated")),
+                    description=item.get("description"),
                     serialized=copy.deepcopy(item),
                 )
                 self._save(task)

@@ -92,6 +92,7 @@ class Task:
     is_reference_task: bool = False
     is_root_task: bool = False
     is_terminal_task: bool = False
+    description: str | None = None
     serialized: dict = field(default_factory=dict)
 
 
@@ -212,3 +213,28 @@ class Agent:
     last_queried: datetime | None = None
     core_version: str | None = None
     agent_config_id: str | None = None
+
+
+@dataclass
+class KeyValue:
+    """One entry of Prefect Cloud's KV store (``prefect kv``, ``prefect.backend.kv_store``)."""
+
+    id: str
+    tenant_id: str
+    key: str
+    value: object
+    created: datetime
+    updated: datetime
+
+
+@dataclass
+class TaskRunArtifact:
+    """An artifact a task run published (``prefect.backend.artifacts``): a link or markdown."""
+
+    id: str
+    tenant_id: str
+    task_run_id: str
+    kind: str
+    data: dict
+    created: datetime
+    updated: datetime

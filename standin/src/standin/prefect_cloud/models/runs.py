@@ -386,12 +386,20 @@ class RunsMixin(BackendBase):
                 if r.flow_id == flow_id and r.auto_scheduled and r.state == "Scheduled"
             ]
             for run in doomed:
-                for record in (*self._task_runs_of.get(run.id, ()), *self._states_of.get(run.id, ())):
-                    for state in self._states_of.get(record.id, ()) if isinstance(record, TaskRun) else ():
-                        self._drop(state)
-                    self._drop(record)
-                self._drop(run)
+                self.drop_flow_run(run)
         return len(doomed)
+
+    def drop_flow_run(self, run: FlowRun) -> None:
+        """Delete a flow run with what hangs on it (task runs, states, logs, artifacts), as
+        Prefect Server's foreign keys cascade."""
+        with self._write():
+            for task_run in list(self._task_runs_of.get(run.id, ())):
+                for record in [*self._states_of.get(task_run.id, ()), *self.artifacts_of(task_run.id)]:
+                    self._drop(record)
+                self._drop(task_run)
+            for record in [*self._states_of.get(run.id, ()), *self._logs_of.get(run.id, ())]:
+                self._drop(record)
+            self._drop(run)
 
     def last_auto_scheduled_time(self, flow_id: str) -> datetime | None:
         times = [r.scheduled_start_time for r in self.flow_runs.values() if r.flow_id == flow_id and r.auto_scheduled]
