@@ -335,18 +335,20 @@ def test_a_scheduled_flow_runs_on_its_schedule(standin, shell, flows):
         'query { flow_run(where: {flow: {name: {_eq: "user-scheduled"}}}, order_by: {scheduled_start_time: asc}) '
         "{ state auto_scheduled scheduled_start_time logs { message } } }"
     )
-    runs = wait_for(
-        lambda: (r := graphql(standin, query)["flow_run"]) and r[0]["state"] == "Success" and len(r) == 11 and r,
-        90,
-        "the first scheduled run did not succeed",
-        every=0.5,
-    )
+    hello = "hello from a scheduled run"
+
+    def first_run_done_and_logged():
+        # its log lines reach the backend in batches, the last one after the final state: wait for both
+        runs = graphql(standin, query)["flow_run"]
+        if runs and runs[0]["state"] == "Success" and len(runs) == 11:
+            return any(log["message"] == hello for log in runs[0]["logs"]) and runs
+        return None
+
+    runs = wait_for(first_run_done_and_logged, 90, "the first scheduled run did not succeed with its log", every=0.5)
     assert all(run["auto_scheduled"] for run in runs)
     assert [run["state"] for run in runs[1:]] == ["Scheduled"] * 10  # the next ten, as Prefect Cloud kept them
     starts = [datetime.fromisoformat(run["scheduled_start_time"]) for run in runs]
     assert {(b - a).total_seconds() for a, b in zip(starts, starts[1:], strict=False)} == {60.0}
-    done = [run for run in runs if run["state"] == "Success"]
-    assert all(any(log["message"] == "hello from a scheduled run" for log in run["logs"]) for run in done)
 
     flows("user-scheduled-off")
     left = graphql(standin, query)["flow_run"]
