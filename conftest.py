@@ -26,6 +26,7 @@ import pytest
 from standin.client import StandIn
 from standin.client.protocol import SHARED_HOME_VAR
 from support.browser import browser_page, chromium, outside_requests, screenshot  # noqa: F401  (fixtures, for every test file)
+from support.clocks import StillClock
 from support.processes import assert_none_left
 from support.standins import PREFECT_CLOUD_KEY
 
@@ -83,6 +84,12 @@ def saturn_env_for(monkeypatch, tmp_path):
 def saturn_env(standin, saturn_env_for):
     """The module's stand-in, this process pointed at it: its environment."""
     return saturn_env_for(running=standin).environ()
+
+
+@pytest.fixture
+def clock():
+    """A clock for the stand-in's models that moves only when told (``clock.now += ...``)."""
+    return StillClock()
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@
   user's flows;
 - ``standins.py``: stand-ins for a test, and the fault room's log and names;
 - ``clusters.py``: a dask-saturn cluster while it runs tasks;
+- ``clocks.py``: a clock for the stand-in's models that moves only when told;
 - ``notebooks.py``: papermill runs and what an executed notebook shows;
 - ``servers.py``: loopback servers (HTTP, HTTPS, S3, tornado, asyncio), each a ``with`` block;
 - ``browser.py``: headless Chromium through Playwright.

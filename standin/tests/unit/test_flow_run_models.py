@@ -15,18 +15,7 @@ from standin.prefect_cloud.models import PrefectCloudBackend
 from standin.prefect_cloud.models.states import serialized
 from standin.prefect_cloud.schema import execute_graphql
 from standin.store import Store
-
-T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
-
-
-class StillClock:
-    """A clock that does not move unless told: timestamps must still strictly increase."""
-
-    def __init__(self):
-        self.now = T0
-
-    def __call__(self):
-        return self.now
+from support.clocks import T0
 
 
 def flow_dict(name="f", labels=("saturn-cloud",), parameters=(), schedule=None):
@@ -41,11 +30,6 @@ def flow_dict(name="f", labels=("saturn-cloud",), parameters=(), schedule=None):
         "tasks": [{"slug": "a-1", "name": "a"}, {"slug": "b-1", "name": "b"}],
         "edges": [{"upstream_task": {"slug": "a-1"}, "downstream_task": {"slug": "b-1"}}],
     }
-
-
-@pytest.fixture
-def clock():
-    return StillClock()
 
 
 @pytest.fixture

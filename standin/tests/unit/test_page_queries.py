@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime, timedelta
-
-import pytest
+from datetime import timedelta
 
 from standin.prefect_cloud.models import PrefectCloudBackend
 from standin.prefect_cloud.models.agents import AGENT_LOG_LINES
@@ -17,23 +15,6 @@ from standin.saturn.models import SaturnBackend
 from standin.services.agent import AGENT_NAME, SaturnAgent
 from standin.services.zombie_killer import ZombieKiller
 from standin.store import Store
-
-T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
-
-
-class StillClock:
-    """A clock that moves only when told (the backend's timestamps still strictly increase)."""
-
-    def __init__(self):
-        self.now = T0
-
-    def __call__(self):
-        return self.now
-
-
-@pytest.fixture
-def clock():
-    return StillClock()
 
 
 def a_flow(backend):

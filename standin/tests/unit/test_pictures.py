@@ -5,7 +5,6 @@ backend. Checked on the layout's geometry, and on the SVG a browser gets."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -14,22 +13,10 @@ from standin.prefect_cloud.models.states import serialized
 from standin.ui import pictures
 from standin.ui.pages import tasks_of
 
-T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 SVG = "{http://www.w3.org/2000/svg}"
 RM = "prefect.tasks.core.resource_manager."
 FUNCTION = "prefect.tasks.core.function.FunctionTask"
 PARAMETER = "prefect.core.parameter.Parameter"
-
-
-class Clock:
-    def __init__(self):
-        self.now = T0
-
-    def __call__(self):
-        return self.now
-
-    def tick(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 def task(slug: str, type_: str = FUNCTION) -> dict:
@@ -77,11 +64,6 @@ MAPPED = (
         edge("fail", "check-1", "fail"),
     ],
 )
-
-
-@pytest.fixture
-def clock():
-    return Clock()
 
 
 @pytest.fixture
