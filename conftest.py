@@ -25,6 +25,7 @@ import pytest
 
 from standin.client import StandIn
 from standin.client.protocol import SHARED_HOME_VAR
+from support import programs
 from support.browser import browser_page, chromium, outside_requests, screenshot  # noqa: F401  (fixtures, for every test file)
 from support.clocks import StillClock
 from support.processes import assert_none_left
@@ -55,6 +56,12 @@ def standin(tmp_path_factory):
     yield s
     s.stop()
     assert not s.running
+
+
+@pytest.fixture(scope="module")
+def shell(standin, tmp_path_factory):
+    """The environment of a shell pointed at the module's ``standin``, with a Prefect home of its own."""
+    return programs.shell_env(standin, tmp_path_factory.mktemp("prefect-home"))
 
 
 @pytest.fixture

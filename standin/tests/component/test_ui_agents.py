@@ -28,11 +28,6 @@ def standin(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def shell(standin, tmp_path_factory):
-    return programs.shell_env(standin, tmp_path_factory.mktemp("prefect-home"))
-
-
-@pytest.fixture(scope="module")
 def flow_url(standin, shell):
     """The flow's URL as ``flow.register`` prints it (with its ticket)."""
     flow_id = programs.register_user_flow(shell, "user-params", PROJECT)

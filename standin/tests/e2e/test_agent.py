@@ -40,11 +40,6 @@ def standin(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def shell(standin, tmp_path_factory):
-    return programs.shell_env(standin, tmp_path_factory.mktemp("prefect-home"))
-
-
-@pytest.fixture(scope="module")
 def flows(shell):
     """Register a user's flow once per module; returns its flow id."""
     registered = {}

@@ -34,11 +34,6 @@ def standin(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def shell(standin, tmp_path_factory):
-    return programs.shell_env(standin, tmp_path_factory.mktemp("prefect-home"))
-
-
-@pytest.fixture(scope="module")
 def versions(shell) -> list[str]:
     """The flow registered twice: the ids of its versions 1 and 2 (1 is archived by 2)."""
     return [programs.register_user_flow(shell, FLOW, PROJECT) for _ in range(2)]
