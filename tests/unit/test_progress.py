@@ -36,3 +36,34 @@ def test_a_line_every_log_every_seconds_while_work_remains(bar, caplog):
             drawn._draw_bar(remaining=100 - 4 * second, all=100)
         drawn._draw_bar(remaining=0, all=100)
     assert caplog.messages == ["read: 40 of 100 tasks done", "read: 80 of 100 tasks done"]  # at 10 s and 20 s
+
+
+def test_the_graph_is_optimized_once_before_the_cluster_gets_it(monkeypatch):
+    """The task count comes from the optimized graph that is then computed: the collection as the
+    notebook built it is not optimized a second time (10-20 ms on the month's read)."""
+    import dask.dataframe as dd
+    import pandas as pd
+
+    computed = []
+
+    class Future:
+        def __init__(self, collection):
+            self.result = lambda: collection.compute(scheduler="sync")
+
+    class Client:
+        def compute(self, collection):
+            computed.append(collection)
+            return Future(collection)
+
+    monkeypatch.setattr(progress, "default_client", Client)
+    monkeypatch.setattr(progress, "interactive", lambda: True)
+    monkeypatch.setattr(progress, "progress", lambda future: None)
+    trips = pd.DataFrame({"VendorID": [1.0, 2.0, 1.0], "passenger_count": [2.0, 3.0, 4.0]})
+    frame = dd.from_pandas(trips, npartitions=2)
+    kept = frame[frame.passenger_count > 1]
+    std = kept.groupby("VendorID").passenger_count.std()
+    result = progress.compute_with_progress(std)
+    (sent,) = computed
+    assert sent.expr._name == std.optimize().expr._name  # the optimized expression, not the notebook's
+    assert sent.expr._name != std.expr._name
+    pd.testing.assert_series_equal(result, std.compute(scheduler="sync"))

@@ -37,12 +37,16 @@ def compute_with_progress(collection, label: str = "read"):
     """``collection.compute()`` on the default distributed client, with progress shown.
 
     The bar follows the work in the background: waiting for the result does not wait for the
-    bar's next poll of the scheduler, which would add up to its interval to every run.
+    bar's next poll of the scheduler, which would add up to its interval to every run.  The
+    collection is optimized once, here, for the number of tasks in the log: ``client.compute``
+    optimizes what it gets again, which costs about 1 ms on an optimized graph and 10-20 ms on the
+    month's unoptimized read (the graph's own ``__dask_graph__`` would optimize it a third time).
     """
     client = default_client()
     logger = task_logger()
-    logger.info("%s: computing %d tasks", label, len(collection.__dask_graph__()))
-    future = client.compute(collection)
+    optimized = collection.optimize()  # a dask DataFrame's or Series' (dask.optimize does not lower it)
+    logger.info("%s: computing %d tasks", label, len(optimized.__dask_graph__()))
+    future = client.compute(optimized)
     if interactive():
         progress(future)  # a widget in Jupyter (drawn while the cell runs), a text bar in a terminal
     else:
