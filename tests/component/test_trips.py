@@ -23,9 +23,10 @@ from support import notebooks, programs, servers
 from tutorial_kit.exceptions import DataError, ParameterError
 from tutorial_kit.generator.parquet_release import write_parquet
 from tutorial_kit.generator.text import HEADER
+from tutorial_kit.notebook.report import std_per_vendor
 from tutorial_kit.notebook.trips import inspect_trips
 from tutorial_kit.paths import SAMPLE_CSV, SAMPLE_CSV_PATH
-from tutorial_kit.tooling.notebook_code import read_function
+from tutorial_kit.tooling.notebook_code import read_cell, read_function
 
 TOLERANCE = 1e-12
 
@@ -94,6 +95,21 @@ def test_parquet_release_layout(read, expected, sample_parquet):
     assert len(schema.names) == 19 and "airport_fee" in schema.names
     assert str(schema.field("passenger_count").type) == "double"
     assert_same(read(str(sample_parquet)), expected)
+
+
+def test_parquet_rows_filtered_by_pyarrow_give_the_same_bits(client, tmp_path):  # noqa: ARG001 (a cluster)
+    """The notebook's Parquet read hands ``passenger_count > 1`` to pyarrow (``filters``): on a file
+    of 10 row groups in several partitions, the result is the one without that filter, to the last
+    bit."""
+    path = tmp_path / "row-groups.parquet"
+    write_parquet(SAMPLE_CSV_PATH, path, row_group_size=1_000)
+    cell = read_cell()
+    unfiltered = dd.read_parquet(str(path), columns=cell["COLUMNS"], blocksize="64KiB").astype(cell["DTYPES"])
+    assert unfiltered.optimize().npartitions > 2
+    kept = unfiltered[unfiltered.passenger_count > 1]
+    want = kept.groupby("VendorID", dropna=True).passenger_count.std(split_out=1).compute()
+    got = read_function(blocksize="64KiB")(str(path))
+    pd.testing.assert_series_equal(got, std_per_vendor(want.to_dict()), check_exact=True)
 
 
 def test_every_row_is_read_once_whatever_the_block_size(client, expected, tmp_path):
