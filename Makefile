@@ -166,11 +166,13 @@ data: $(STAMP)
 	$(BIN)/python -m tutorial_kit.generator
 
 # Benchmarks: the flow's read task on a generated full month (cached in benchmarks/.cache/)
-# against pandas, DuckDB and polars, then `make run` against a plain script, then the emulated
+# against pandas, DuckDB and polars, and on 1, 2, 4 months and 1, 2, 3 workers (months 2-4 generated
+# once more, 2.5 GB), then `make run` against a plain script, then the emulated
 # platform's flow runs (the agent's pick-up latency, a run's duration) and its pages' response times. DuckDB and polars
 # are benchmark-only dependencies (requirements/bench.txt), installed here and not by the other goals.
 bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/read_engines.py
+	$(BIN)/python benchmarks/read_growth.py
 	$(BIN)/python benchmarks/notebook_vs_script.py
 	$(BIN)/python benchmarks/flow_runs.py
 	$(BIN)/python benchmarks/pages.py

@@ -14,8 +14,9 @@ passenger) with:
 Each engine runs in its own process, so that its peak memory (VmHWM; for dask, the largest
 worker's) is its own.  Each does one untimed warm-up run (the file is then in the page
 cache for everyone) and ``--repeats`` timed runs; the table shows the median.  Every result must
-agree with DuckDB's to 1e-9 relative, or the script exits 1.  The targets of issue 4 are printed
-as PASS/FAIL lines; they are measured here, never in a timed test.
+agree with DuckDB's to 1e-9 relative, or the script exits 1.  The targets of issue 18 are printed
+as PASS/FAIL lines; they are measured here, never in a timed test.  How the read grows with the
+rows (1, 2, 4 months) and with the workers is ``read_growth.py``'s.
 
 Why: the notebook reads with dask's own readers, as a Dask tutorial should, and a reader of the
 tutorial should know what that costs against the engines people would otherwise reach for, on the
@@ -62,25 +63,29 @@ def peak_mib() -> float:
     raise RuntimeError("no VmHWM in /proc/self/status: peak memory needs Linux")
 
 
-def two_worker_cluster():
-    """A fresh 2-worker LocalCluster (1 thread each) as dask's default client; ``(peak, close)``:
-    the largest worker's peak memory, and closing both."""
+#: Workers of the runners' clusters unless told otherwise (--workers): the machine's two cores.
+WORKERS = 2
+
+
+def local_cluster(workers: int = WORKERS):
+    """A fresh LocalCluster of ``workers`` processes (1 thread each) as dask's default client;
+    ``(peak, close)``: the largest worker's peak memory, and closing both."""
     from dask.distributed import Client, LocalCluster
 
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
     client = Client(cluster)
     return (lambda: max(client.run(peak_mib).values())), (lambda: (client.close(), cluster.close()))
 
 
-def run_dask(path: str):
+def run_dask(path: str, workers: int):
     from tutorial_kit.tooling.notebook_code import read_function
 
     read = read_function()
-    peak, close = two_worker_cluster()
+    peak, close = local_cluster(workers)
     return (lambda: read(path)), peak, close
 
 
-def run_dask_scan(path: str):
+def run_dask_scan(path: str, workers: int):
     """Only dask's Parquet reader, with the notebook's own columns and blocksize: the row count of
     each partition, nothing computed on the rows. What reading alone costs, for the Parquet target."""
     import dask.dataframe as dd
@@ -88,7 +93,7 @@ def run_dask_scan(path: str):
     from tutorial_kit.tooling.notebook_code import read_cell
 
     cell = read_cell()
-    peak, close = two_worker_cluster()
+    peak, close = local_cluster(workers)
 
     def once():
         taxi = dd.read_parquet(path, columns=cell["COLUMNS"], blocksize=cell["BLOCKSIZE"])
@@ -97,7 +102,7 @@ def run_dask_scan(path: str):
     return once, peak, close
 
 
-def run_pandas(path: str):
+def run_pandas(path: str, workers: int):  # noqa: ARG001 - one process
     import pandas as pd
 
     def once():
@@ -110,7 +115,7 @@ def run_pandas(path: str):
     return once, peak_mib, lambda: None
 
 
-def run_duckdb(path: str):
+def run_duckdb(path: str, workers: int):  # noqa: ARG001 - its own threads
     import duckdb
     import pandas as pd
 
@@ -123,7 +128,7 @@ def run_duckdb(path: str):
     return once, peak_mib, lambda: None
 
 
-def run_polars(path: str):
+def run_polars(path: str, workers: int):  # noqa: ARG001 - its own threads
     import pandas as pd
     import polars as pl
 
@@ -151,8 +156,8 @@ RUNNERS = {
 }
 
 
-def runner_main(engine: str, path: str, repeats: int) -> None:
-    once, peak, close = RUNNERS[engine](path)
+def runner_main(engine: str, path: str, repeats: int, workers: int) -> None:
+    once, peak, close = RUNNERS[engine](path, workers)
     result = once()  # warm-up: imports, worker start-up, page cache
     walls = []
     for _ in range(repeats):
@@ -171,7 +176,7 @@ def runner_main(engine: str, path: str, repeats: int) -> None:
 
 
 def month_files(rows: int) -> dict[str, Path]:
-    """The cached month-size CSV and Parquet (made once), and a glob naming the CSV twice."""
+    """The cached month-size CSV and Parquet (made once)."""
     from tutorial_kit.generator.output import write_month
     from tutorial_kit.generator.parquet_release import write_parquet
 
@@ -186,24 +191,20 @@ def month_files(rows: int) -> dict[str, Path]:
         start = time.perf_counter()
         write_parquet(csv, parquet)
         print(f"  Parquet: {time.perf_counter() - start:.0f} s, {parquet.stat().st_size / 1e6:,.0f} MB", flush=True)
-    double = folder / "double"  # the same rows twice, for the memory-growth check
-    double.mkdir(exist_ok=True)
-    for name in ("part-1.csv", "part-2.csv"):
-        if not (double / name).exists():
-            (double / name).symlink_to(csv)
-    return {"csv": csv, "parquet": parquet, "double": double / "part-*.csv"}
+    return {"csv": csv, "parquet": parquet}
 
 
-def measure(engine: str, path: Path, repeats: int) -> dict:
+def measure(engine: str, path: Path | str, repeats: int, workers: int = WORKERS) -> dict:
+    """One runner in a process of its own: its timed runs, its peak and its result."""
     done = subprocess.run(
-        [sys.executable, __file__, "--run", engine, str(path), str(repeats)],
+        [sys.executable, __file__, "--run", engine, str(path), str(repeats), "--workers", str(workers)],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
         timeout=1800,
     )
     if done.returncode != 0:
-        sys.exit(f"{engine} on {path.name} failed:\n{done.stderr[-3000:]}")
+        sys.exit(f"{engine} on {path} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -238,10 +239,11 @@ def main() -> int:
         "--rows", type=int, default=MONTH_ROWS, help="rows of the generated month (default: %(default)s)"
     )
     parser.add_argument("--run", nargs=3, metavar=("ENGINE", "PATH", "REPEATS"), help=argparse.SUPPRESS)
+    parser.add_argument("--workers", type=int, default=WORKERS, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.run:
         engine, path, repeats = args.run
-        runner_main(engine, path, int(repeats))
+        runner_main(engine, path, int(repeats), args.workers)
         return 0
 
     files = month_files(args.rows)
@@ -265,11 +267,10 @@ def main() -> int:
         failures.append(f"dask-scan read {scan['result']} rows, not {rows:,}")
     scan_wall = statistics.median(scan["walls"])
     parquet_duck = next(row[2] for row in table if row[:2] == ("PARQUET", "duckdb"))
-    doubled = measure("dask", files["double"], 1)  # for its memory only: twice the rows, same blocks
-    return report(table, doubled, files, rows, failures, (scan_wall, scan_wall / parquet_duck))
+    return report(table, files, rows, failures, (scan_wall, scan_wall / parquet_duck))
 
 
-def report(table, doubled, files, rows, failures, scan) -> int:
+def report(table, files, rows, failures, scan) -> int:
     print(f"\nstd of passenger_count per VendorID, {rows:,} rows; median of the timed runs\n")
     print(f"{'format':<8}{'engine':<8}{'wall s':>9}{'rows/s':>14}{'peak MiB':>10}{'vs DuckDB':>11}  agrees")
     for fmt, engine, wall, per_second, peak, ratio, ok in table:
@@ -284,21 +285,20 @@ def report(table, doubled, files, rows, failures, scan) -> int:
         f"{scan[0]:.3f} s, {scan[1]:.2f}x DuckDB's whole query"
     )
     dask = {fmt: row for row in table if row[1] == "dask" for fmt in [row[0]]}
-    single = dask["CSV"][4]
-    growth = doubled["peak_mib"] / single - 1
+    csv_pandas = next(row[2] for row in table if row[:2] == ("CSV", "pandas"))
     seconds = notebook_seconds(files["csv"])
     checks = [
-        (f"CSV: dask read {dask['CSV'][5]:.2f}x DuckDB (target <= 1.00x)", dask["CSV"][5] <= 1.0),
+        (
+            f"CSV: dask read {dask['CSV'][2] / csv_pandas:.2f}x pandas in one process (target <= 1.00x)",
+            dask["CSV"][2] <= csv_pandas,
+        ),
+        (f"CSV: dask read {dask['CSV'][5]:.2f}x DuckDB (then toward <= 1.00x)", dask["CSV"][5] <= 1.0),
         (f"Parquet: dask read {dask['PARQUET'][5]:.2f}x DuckDB (target <= 3.00x)", dask["PARQUET"][5] <= 3.0),
         (
             f"largest dask worker: {max(dask['CSV'][4], dask['PARQUET'][4]):,.0f} MiB (target <= 512)",
             max(dask["CSV"][4], dask["PARQUET"][4]) <= 512,
         ),
-        (
-            f"twice the rows: largest worker {doubled['peak_mib']:,.0f} MiB, {growth:+.1%} (target <= +20 %)",
-            growth <= 0.20,
-        ),
-        (f"notebook end to end with papermill on the month's CSV: {seconds:.1f} s (target <= 10 s)", seconds <= 10),
+        (f"notebook end to end with papermill on the month's CSV: {seconds:.1f} s (target <= 12 s)", seconds <= 12),
     ]
     print()
     for text, ok in checks:
