@@ -7,8 +7,10 @@ rows, other seeds: other trips), as CSV and as the TLC's Parquet, once, into
 ``benchmarks/.cache/rows-7667792/months/`` (ignored by git; 2.1 GB of CSV and 0.4 GB of Parquet
 more, about 5 minutes of both cores each month on an idle machine).  ``data_url`` is then a glob of 1,
 2 or 4 of these files, as a user with several months would pass it.  The notebook's own ``read``
-runs on a fresh LocalCluster (1 thread per worker) in a process of its own, so that the largest
-worker's peak (VmHWM) is that read's; one untimed warm-up run, ``--repeats`` timed runs, median.
+runs on one fresh LocalCluster (1 thread per worker) per size, all started side by side, so that
+the largest worker's peak (VmHWM) is that size's; one untimed warm-up round, then ``--repeats``
+rounds that take the sizes in turn (a busy moment of the shared machine falls on all of them),
+median.
 
 Targets (issue 18), as PASS/FAIL lines: time grows at most as 1 : 2.1 : 4.2 with the rows, and the
 largest worker's peak stays within 20 % of the month's, on each format.  The 1, 2, 3 workers lines
@@ -19,12 +21,14 @@ docs/benchmarks.md for what changes on a real cluster).
 from __future__ import annotations
 
 import argparse
+import logging
 import statistics
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from read_engines import CACHE, measure, month_files  # noqa: E402 - the benchmark's own runners
+from read_engines import CACHE, month_files, peak_mib  # noqa: E402 - the benchmark's own cache and peak
 
 from tutorial_kit.generator.calibration import MONTH_ROWS  # noqa: E402
 from tutorial_kit.generator.output import SEED  # noqa: E402
@@ -63,21 +67,56 @@ def glob_of(folder: Path, months: int, fmt: str) -> str:
     return str(folder / f"month-[1-{months}].{fmt}")
 
 
+def interleaved(runs: dict, repeats: int) -> dict:
+    """``runs``: {name: (workers, data_url)}.  One fresh LocalCluster per name, all started first;
+    then, after a warm-up round, ``repeats`` rounds that run the notebook's read once on each in
+    turn, so that a busy moment of the shared machine falls on all of them alike.  {name: (median
+    wall, the largest worker's peak, the result)}."""
+    import contextlib
+
+    from dask.distributed import Client, LocalCluster
+
+    from tutorial_kit.tooling.notebook_code import read_function
+
+    read = read_function()
+    logging.getLogger("prefect").setLevel(logging.WARNING)  # the read's progress lines: not this table's
+    with contextlib.ExitStack() as stack:
+        clients = {}
+        for name, (workers, _) in runs.items():
+            cluster = stack.enter_context(
+                LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+            )
+            clients[name] = stack.enter_context(Client(cluster, set_as_default=False))
+        walls = {name: [] for name in runs}
+        results = {}
+        for round_ in range(repeats + 1):
+            for name, (_, url) in runs.items():
+                with clients[name].as_current():
+                    start = time.perf_counter()
+                    results[name] = read(url)
+                    if round_:
+                        walls[name].append(time.perf_counter() - start)
+        return {
+            name: (statistics.median(walls[name]), max(clients[name].run(peak_mib).values()), results[name])
+            for name in runs
+        }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=3, choices=range(1, 11), metavar="1..10")
+    parser.add_argument("--repeats", type=int, default=5, choices=range(1, 11), metavar="1..10")
     parser.add_argument("--generate-only", action="store_true", help="make the files, measure nothing")
     args = parser.parse_args()
     folder = months_folder()
     if args.generate_only:
         return 0
     checks = []
-    print(f"\nthe notebook's read on 2 workers, months of {MONTH_ROWS:,} rows; median of {args.repeats}\n")
+    print(f"\nthe notebook's read on 2 workers, months of {MONTH_ROWS:,} rows; median of {args.repeats} interleaved\n")
     print(f"{'format':<8}{'months':>7}{'wall s':>9}{'ratio':>8}{'peak MiB':>10}{'ratio':>8}")
     for fmt in ("csv", "parquet"):
-        measured = {n: measure("dask", glob_of(folder, n, fmt), args.repeats) for n in MONTHS}
-        wall = {n: statistics.median(m["walls"]) for n, m in measured.items()}
-        peak = {n: m["peak_mib"] for n, m in measured.items()}
+        measured = interleaved({n: (WORKERS[1], glob_of(folder, n, fmt)) for n in MONTHS}, args.repeats)
+        wall = {n: m[0] for n, m in measured.items()}
+        peak = {n: m[1] for n, m in measured.items()}
         for n in MONTHS:
             print(
                 f"{fmt.upper():<8}{n:>7}{wall[n]:>9.3f}{wall[n] / wall[1]:>8.2f}"
@@ -101,12 +140,13 @@ def main() -> int:
             )
         )
     print(f"\nthe month's read on 1, 2, 3 workers (1 thread each, this machine has {cpu_count()} cores)\n")
-    print(f"{'format':<8}{'workers':>8}{'wall s':>9}{'vs 1':>8}{'peak MiB':>10}")
+    print(f"{'format':<8}{'workers':>8}{'wall s':>9}{'vs 1':>8}{'peak MiB':>10}  same result")
     for fmt in ("csv", "parquet"):
-        measured = {n: measure("dask", glob_of(folder, 1, fmt), args.repeats, workers=n) for n in WORKERS}
-        wall = {n: statistics.median(m["walls"]) for n, m in measured.items()}
+        measured = interleaved({n: (n, glob_of(folder, 1, fmt)) for n in WORKERS}, args.repeats)
         for n in WORKERS:
-            print(f"{fmt.upper():<8}{n:>8}{wall[n]:>9.3f}{wall[n] / wall[1]:>8.2f}{measured[n]['peak_mib']:>10,.0f}")
+            wall, peak, result = measured[n]
+            same = "yes" if result.equals(measured[WORKERS[0]][2]) else "NO (partition sums in another order)"
+            print(f"{fmt.upper():<8}{n:>8}{wall:>9.3f}{wall / measured[1][0]:>8.2f}{peak:>10,.0f}  {same}")
     print()
     for text, ok in checks:
         print(f"{'PASS' if ok else 'FAIL'}  {text}")
