@@ -21,6 +21,19 @@ from .models import ClusterSpec
 
 log = logging.getLogger("standin.saturn")
 
+#: distributed's settings for the LocalClusters the stand-in starts, set in the stand-in's process by
+#: :func:`cluster_starter` (the one place they are set):
+#: - ``forkserver``: each worker process is forked from one server process that imported dask,
+#:   distributed, numpy and pandas once (distributed's own preload list), instead of a fresh
+#:   interpreter importing them per worker (``spawn``). Measured with 3 workers on this 2-core
+#:   machine, busy: up 0.45 s against 4.2 s, the first read of the sample 0.78 s against 1.46 s,
+#:   close 0.07 s against 1.9 s. The server outlives the cluster, so later clusters start warm.
+#: - no statistical profiling: the stand-in's clusters show no dashboard, so nothing reads it.
+LOCAL_CLUSTER_CONFIG = {
+    "distributed.worker.multiprocessing-method": "forkserver",
+    "distributed.worker.profile.enabled": False,
+}
+
 
 class LocalDaskCluster:
     """Adapts ``LocalCluster`` to the backend's ``RunningCluster`` protocol (async scale/close)."""
@@ -171,6 +184,11 @@ def cluster_starter(dask_scheduler: str | None, faults=None):
     """The backend's ``start_cluster``: a LocalCluster per request, or the user's cluster.
     ``faults`` (test-only) reach the LocalClusters only: the user's cluster is never touched."""
     if dask_scheduler is None:
+        import dask.config
+
+        # For the whole process, not around the start alone: a Nanny reads the method again when it
+        # starts a worker later (a scale-up, a restart after a worker died).
+        dask.config.set(LOCAL_CLUSTER_CONFIG)
 
         async def start(spec: ClusterSpec) -> LocalDaskCluster:
             return await start_local_cluster(spec, faults)
