@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 import time
 from urllib.parse import urlsplit
@@ -33,6 +34,39 @@ LOCAL_CLUSTER_CONFIG = {
     "distributed.worker.multiprocessing-method": "forkserver",
     "distributed.worker.profile.enabled": False,
 }
+
+
+#: What the fork server imports before it forks a worker (with ``warm_worker_processes``): distributed's
+#: own list (dask, distributed, numpy, pandas, ...) is what ``distributed`` and ``dask.dataframe`` import;
+#: with ``dask.dataframe`` and ``pyarrow`` too, a fresh worker's first read of the sample takes 0.24 s
+#: against 0.75 s (median of 3 clusters x 3 runs, busy 2-core machine). The server holds no more threads
+#: with them than with distributed's list (2, with the Nanny's BLAS settings), so forking stays as safe.
+WORKER_PRELOAD = ["distributed", "dask.dataframe", "pyarrow"]
+
+
+def warm_worker_processes() -> None:
+    """Start the fork server the workers of the LocalClusters are forked from, ahead of the first
+    cluster: the agent calls this when it submits a run (in a thread: the server takes a second or
+    more to import :data:`WORKER_PRELOAD`, while the run's own process starts). Without it, the
+    first cluster starts the server, with distributed's shorter list. Nothing in a stand-in that
+    hands out the user's cluster (no forkserver method set).
+
+    The server's environment is what the workers start with: a Nanny puts its
+    ``distributed.nanny.pre-spawn-environ`` (and PYTHONHASHSEED) into this process's environment
+    before it starts its first worker, which is also when it would start the server; here they are
+    put in first, so that the workers read them at their start as they would (malloc, BLAS threads)."""
+    import dask.config
+
+    if dask.config.get("distributed.worker.multiprocessing-method", None) != "forkserver":
+        return
+    import multiprocessing.forkserver
+
+    from distributed import Nanny
+
+    # the Nanny's own reading of its settings (a Nanny not started contacts nothing)
+    os.environ.update(Nanny("tcp://127.0.0.1:0").pre_spawn_env)
+    multiprocessing.get_context("forkserver").set_forkserver_preload(WORKER_PRELOAD)
+    multiprocessing.forkserver.ensure_running()
 
 
 class LocalDaskCluster:
