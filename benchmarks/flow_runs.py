@@ -3,7 +3,9 @@
 - pick-up latency: from ``create_flow_run`` to the agent's ``Submitted`` state (target: 0.5 s);
 - the run: from ``create_flow_run`` to its final state (the flow-run process starting, loading
   the flow from Saturn's Webhook storage, the Dask cluster, ``read``, ``cleanup``);
-- ``prefect run --watch`` as a user waits for it, command to exit.
+- ``prefect run --watch`` as a user waits for it, command to exit. prefect 1's ``watch_flow_run``
+  reads the run every 2 s and sleeps 2 s more after the read that saw it end (fixed in its code, no
+  setting): a run of 2.5 s takes the command about 1.5 s (its start) + 4 s + 2 s.
 
 A private stand-in is started; the notebook's own code (as ``notebook_vs_script.py`` makes it)
 registers the flow and runs it once; then the flow runs ``--repeats`` more times with
@@ -32,6 +34,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from notebook_vs_script import notebook_as_script  # noqa: E402
 
 PICKUP_TARGET = 0.5
+#: issue 18's goal for a run of the sample, created -> final state (median)
+RUN_TARGET = 2.5
 
 
 def main() -> int:
@@ -102,6 +106,8 @@ def main() -> int:
         print(f"{name:40s} median {statistics.median(values):7.3f} s   max {max(values):7.3f} s")
     verdict = "PASS" if max(pickup) <= PICKUP_TARGET else "FAIL"
     print(f"{verdict}  pick-up latency: max {max(pickup):.3f} s (target <= {PICKUP_TARGET} s)")
+    verdict = "PASS" if statistics.median(total) <= RUN_TARGET else "FAIL"
+    print(f"{verdict}  run: median {statistics.median(total):.3f} s (target <= {RUN_TARGET} s)")
     return 0
 
 

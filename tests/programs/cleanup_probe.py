@@ -23,16 +23,23 @@ def processes() -> dict[str, int]:
             if p.pid in mine or p.environ().get("TUTORIAL_TEST_RUN") != mark or p.status() == psutil.STATUS_ZOMBIE:
                 continue
             cmd = " ".join(p.cmdline())
+            parent = p.parent()
+            forked = parent is not None and "multiprocessing.forkserver" in " ".join(parent.cmdline())
         except psutil.Error:
             continue
-        if "standin" in cmd:
+        # the fork server's command line names the stand-in's __main__ (multiprocessing's main_path): first
+        if "multiprocessing.forkserver" in cmd:
+            # a fork of the fork server is a worker process (the scheduler and nannies live in the stand-in);
+            # the server itself is the stand-in's, and lives as long as it
+            kind = "dask" if forked else "multiprocessing fork server"
+        elif "standin" in cmd:
             kind = "stand-in"
         elif "prefect execute flow-run" in cmd:
             kind = "flow run"
         elif "resource_tracker" in cmd:
             kind = "multiprocessing resource tracker"
-        elif "spawn_main" in cmd or "distributed" in cmd or "dask" in cmd:
-            kind = "dask"  # a worker process (the scheduler and nannies live in the stand-in)
+        elif "multiprocessing" in cmd or "distributed" in cmd or "dask" in cmd:
+            kind = "dask"
         else:
             kind = "other: " + cmd[:80]
         kinds[kind] = kinds.get(kind, 0) + 1

@@ -50,6 +50,19 @@ def wait_until_gone(mark: str, timeout: float = 20.0) -> list[psutil.Process]:
     return []
 
 
+def is_dask_worker(proc: psutil.Process) -> bool:
+    """A Dask worker process of a stand-in's LocalCluster: a fork of the stand-in's multiprocessing fork
+    server (``standin.saturn.clusters``), which itself is no worker and lives as long as its stand-in."""
+    try:
+        return _is_fork_server(proc) and _is_fork_server(proc.parent())
+    except psutil.Error:
+        return False
+
+
+def _is_fork_server(proc: psutil.Process | None) -> bool:
+    return proc is not None and "multiprocessing.forkserver" in " ".join(proc.cmdline())
+
+
 def describe(procs) -> str:
     out = []
     for p in procs:

@@ -82,18 +82,7 @@ def run_name(output: str) -> str:
 
 def dask_workers() -> list[psutil.Process]:
     """The module stand-in's Dask worker processes (the scheduler and nannies live in the stand-in)."""
-    found = []
-    for p in psutil.process_iter():
-        try:
-            if (
-                p.environ().get(processes.MARK) == _MODULE_MARK
-                and "spawn_main" in " ".join(p.cmdline())
-                and p.status() != psutil.STATUS_ZOMBIE
-            ):
-                found.append(p)
-        except psutil.Error:
-            continue
-    return found
+    return [p for p in processes.alive(_MODULE_MARK) if processes.is_dask_worker(p)]
 
 
 def gate_run(shell, gate, *args: str, **popen) -> subprocess.Popen:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 import time
 from urllib.parse import urlsplit
@@ -20,6 +21,52 @@ from ..client.protocol import SCHEDULER_VAR
 from .models import ClusterSpec
 
 log = logging.getLogger("standin.saturn")
+
+#: distributed's settings for the LocalClusters the stand-in starts, set in the stand-in's process by
+#: :func:`cluster_starter` (the one place they are set):
+#: - ``forkserver``: each worker process is forked from one server process that imported dask,
+#:   distributed, numpy and pandas once (distributed's own preload list), instead of a fresh
+#:   interpreter importing them per worker (``spawn``). Measured with 3 workers on this 2-core
+#:   machine, busy: up 0.45 s against 4.2 s, the first read of the sample 0.78 s against 1.46 s,
+#:   close 0.07 s against 1.9 s. The server outlives the cluster, so later clusters start warm.
+#: - no statistical profiling: the stand-in's clusters show no dashboard, so nothing reads it.
+LOCAL_CLUSTER_CONFIG = {
+    "distributed.worker.multiprocessing-method": "forkserver",
+    "distributed.worker.profile.enabled": False,
+}
+
+
+#: What the fork server imports before it forks a worker (with ``warm_worker_processes``): distributed's
+#: own list (dask, distributed, numpy, pandas, ...) is what ``distributed`` and ``dask.dataframe`` import;
+#: with ``dask.dataframe`` and ``pyarrow`` too, a fresh worker's first read of the sample takes 0.24 s
+#: against 0.75 s (median of 3 clusters x 3 runs, busy 2-core machine). The server holds no more threads
+#: with them than with distributed's list (2, with the Nanny's BLAS settings), so forking stays as safe.
+WORKER_PRELOAD = ["distributed", "dask.dataframe", "pyarrow"]
+
+
+def warm_worker_processes() -> None:
+    """Start the fork server the workers of the LocalClusters are forked from, ahead of the first
+    cluster: the agent calls this when it submits a run (in a thread: the server takes a second or
+    more to import :data:`WORKER_PRELOAD`, while the run's own process starts). Without it, the
+    first cluster starts the server, with distributed's shorter list. Nothing in a stand-in that
+    hands out the user's cluster (no forkserver method set).
+
+    The server's environment is what the workers start with: a Nanny puts its
+    ``distributed.nanny.pre-spawn-environ`` (and PYTHONHASHSEED) into this process's environment
+    before it starts its first worker, which is also when it would start the server; here they are
+    put in first, so that the workers read them at their start as they would (malloc, BLAS threads)."""
+    import dask.config
+
+    if dask.config.get("distributed.worker.multiprocessing-method", None) != "forkserver":
+        return
+    import multiprocessing.forkserver
+
+    from distributed import Nanny
+
+    # the Nanny's own reading of its settings (a Nanny not started contacts nothing)
+    os.environ.update(Nanny("tcp://127.0.0.1:0").pre_spawn_env)
+    multiprocessing.get_context("forkserver").set_forkserver_preload(WORKER_PRELOAD)
+    multiprocessing.forkserver.ensure_running()
 
 
 class LocalDaskCluster:
@@ -171,6 +218,11 @@ def cluster_starter(dask_scheduler: str | None, faults=None):
     """The backend's ``start_cluster``: a LocalCluster per request, or the user's cluster.
     ``faults`` (test-only) reach the LocalClusters only: the user's cluster is never touched."""
     if dask_scheduler is None:
+        import dask.config
+
+        # For the whole process, not around the start alone: a Nanny reads the method again when it
+        # starts a worker later (a scale-up, a restart after a worker died).
+        dask.config.set(LOCAL_CLUSTER_CONFIG)
 
         async def start(spec: ClusterSpec) -> LocalDaskCluster:
             return await start_local_cluster(spec, faults)

@@ -46,6 +46,7 @@ from pathlib import Path
 from ..client.protocol import DEFAULT_HEARTBEAT_SECONDS, HEARTBEAT_SECONDS_VAR
 from ..prefect_cloud.models import PrefectCloudBackend
 from ..prefect_cloud.models import states as prefect_states
+from ..saturn.clusters import warm_worker_processes
 from ..saturn.models import IMAGE, SaturnBackend
 
 log = logging.getLogger("standin.agent")
@@ -110,6 +111,7 @@ class SaturnAgent:
         self._wake = asyncio.Event()
         self._stopping = False
         self._waiters: set[asyncio.Task] = set()
+        self._warming: asyncio.Future | None = None
 
     # -- its registration and its log -----------------------------------------------------------
     def register(self) -> str:
@@ -197,11 +199,20 @@ class SaturnAgent:
             f"flow run {flow_run_id} ({run.name}, flow {self.prefect.flows[run.flow_id].name}): "
             f"submitted for execution: PID: {process.pid}",
         )
+        self._warm_worker_processes()
         entry = RunProcess(flow_run_id, process, home)
         self.running[flow_run_id] = entry
         waiter = asyncio.ensure_future(self._watch(entry))
         self._waiters.add(waiter)
         waiter.add_done_callback(self._waiters.discard)
+
+    def _warm_worker_processes(self) -> None:
+        """Once, with the first run: while its process starts and imports (a second or more), the
+        processes that the Dask workers of its cluster are forked from start too (a thread: they
+        import numpy and pandas), so that its ``setup`` finds them warm."""
+        if self._warming is None:
+            self._warming = asyncio.ensure_future(asyncio.to_thread(warm_worker_processes))
+            self._warming.add_done_callback(_log_failure)
 
     def environ(self, run, home: str) -> dict[str, str]:
         """The flow-run process's environment, as Saturn's Kubernetes agent built its Job's:
@@ -345,6 +356,11 @@ _LAUNCH = (
     "    pass\n"
     "os.execv(sys.executable, [sys.executable, '-m', 'prefect', 'execute', 'flow-run'])\n"
 )
+
+
+def _log_failure(future: asyncio.Future) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.warning("could not start the Dask workers' fork server ahead of a cluster: %s", future.exception())
 
 
 def _how(code: int, pid: int) -> str:
