@@ -42,6 +42,7 @@ def read_cell(path=NOTEBOOK) -> dict:
     """The namespace of the notebook's ``read`` cell, executed with Prefect's ``@task`` replaced by
     the identity (so without Prefect, whose import must come after ``connect()``): ``read`` itself
     and the cell's constants, ``COLUMNS``, ``DTYPES`` and ``BLOCKSIZE``."""
+    import dask
     import dask.dataframe as dd
 
     from ..notebook.progress import compute_with_progress
@@ -53,6 +54,7 @@ def read_cell(path=NOTEBOOK) -> dict:
     namespace = {
         "task": task,
         "PrefectResult": lambda **options: None,
+        "dask": dask,
         "dd": dd,
         "inspect_trips": inspect_trips,
         "compute_with_progress": compute_with_progress,
