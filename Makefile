@@ -18,7 +18,7 @@ OUTPUT := output/prefect-resource-manager.ipynb
 PROJECT ?=
 USERNAME ?=
 
-.PHONY: run lab lint test test-fast screenshots standin outputs data bench lock clean pythons FORCE
+.PHONY: run run-prefect3 prefect3-server lab lint test test-fast screenshots standin outputs data bench lock clean pythons FORCE
 
 # Every goal but these needs a Python. Find it now, before any work: when none fits, make stops here
 # with tools/find-python's one line (which versions work, how to get one), and no venv is begun.
@@ -93,6 +93,40 @@ $(TESTS_STAMP): requirements/tests.txt $(LAB_STAMP)
 $(BENCH_STAMP): requirements/bench.txt $(STAMP)
 	$(PIP) install --quiet -r requirements/bench.txt
 	touch $@
+
+# The companion, notebooks/prefect3-dask-cluster.ipynb: the same pipeline on Prefect 3, in a venv of its own
+# (Prefect 3 and prefect 1.4.1 are one distribution and import name: one venv cannot hold both), made by the
+# same Python as .venv, with its own stamp (the same rules as .venv's: another Python makes it again from
+# nothing). It holds requirements/prefect3.txt, then the kit and the stand-in's client, editable and without
+# dependencies: the companion reuses the first notebook's parameter and data checks
+# (tutorial_kit.notebook.parameters imports standin.client's MAX_WORKERS; neither imports prefect), and the kit
+# registers the kernels' IPC provisioner. Its kernel, prefect3-tutorial, is installed into this venv (for its
+# own papermill) and into .venv (PREFECT3_KERNEL below: for make lab and nbval, which run in .venv).
+PREFECT3_VENV := .venv-prefect3
+PREFECT3_BIN := $(PREFECT3_VENV)/bin
+PREFECT3_STAMP := $(PREFECT3_VENV)/.installed
+PREFECT3_PIP := $(PREFECT3_BIN)/python -m pip --disable-pip-version-check
+PREFECT3_NOTEBOOK := notebooks/prefect3-dask-cluster.ipynb
+PREFECT3_OUTPUT := output/prefect3-dask-cluster.ipynb
+PREFECT3_KERNEL := $(VENV)/share/jupyter/kernels/prefect3-tutorial/kernel.json
+ifneq ($(file < $(PREFECT3_STAMP)),$(PY))
+NEW_PREFECT3_VENV := yes
+$(PREFECT3_STAMP): FORCE
+endif
+
+$(PREFECT3_STAMP): requirements/prefect3.txt pyproject.toml standin/pyproject.toml
+	@echo 'Setting up $(PREFECT3_VENV) with Python $(PY)'
+	rm -f $@
+	$(if $(NEW_PREFECT3_VENV),rm -rf $(PREFECT3_VENV) && $(lastword $(PY)) -m venv $(PREFECT3_VENV))
+	$(PREFECT3_PIP) install --quiet $(filter setuptools==%,$(BUILD_TOOLS))
+	$(PREFECT3_PIP) install --quiet -r requirements/prefect3.txt
+	$(PREFECT3_PIP) install --quiet --no-build-isolation --no-deps -e . -e ./standin
+	$(PREFECT3_BIN)/python -m tutorial_kit.tooling.kernel --name prefect3-tutorial
+	echo '$(PY)' > $@
+
+# .venv's Jupyter (make lab, nbval) finds the companion's kernel here; remade with either venv
+$(PREFECT3_KERNEL): $(PREFECT3_STAMP) $(STAMP)
+	$(PREFECT3_BIN)/python -m tutorial_kit.tooling.kernel --name prefect3-tutorial --prefix $(VENV)
 
 FORCE:
 
@@ -184,6 +218,14 @@ bench: $(BENCH_STAMP)
 # pendulum 2 has no wheel for these Pythons: uv reads its dependencies from a wheel of the same release
 # for an older one (measured), and were it to build the sdist instead, builds it next to BUILD_TOOLS as
 # the set-up does (--no-build-isolation-package).
+# requirements/prefect3.txt (the companion's venv) is pinned last and on its own (not under notebook.txt, whose
+# prefect 1.4.1 it cannot share a venv with), constrained by notebook.txt's pins less PREFECT1_ONLY: Prefect 1 and
+# its platform plug-ins, the pendulum 2 and marshmallow 3.23 they hold back, and python-slugify (prefect 3.9.1 wants
+# <9.2, notebook.txt has 9.2.0). Every other package in both files has one version (98 of prefect3.txt's 172).
+PREFECT1_ONLY := prefect pendulum marshmallow mypy-extensions dask-saturn prefect-saturn python-slugify
+# written for the lock beside the .in files and removed after it (prefect3.txt's "via" comments name it)
+PREFECT3_CONSTRAINTS := notebook-shared-pins.txt
+space := $(subst ,, )
 LOCK_VENV := /tmp/tutorial-lock
 UV := uv==0.13.8
 LOCK_OPTIONS ?=
@@ -194,6 +236,10 @@ lock:
 		$(LOCK_VENV)/bin/uv pip compile --quiet --python $(LOCK_VENV)/bin/python --no-build-isolation-package pendulum \
 			--custom-compile-command 'make lock' $(LOCK_OPTIONS) $$name.in -o $$name.txt; \
 	done
+	set -e; cd requirements && grep -vE '^($(subst $(space),|,$(PREFECT1_ONLY)))==' notebook.txt > $(PREFECT3_CONSTRAINTS) \
+		&& $(LOCK_VENV)/bin/uv pip compile --quiet --python $(LOCK_VENV)/bin/python -c $(PREFECT3_CONSTRAINTS) \
+			--custom-compile-command 'make lock' $(LOCK_OPTIONS) prefect3.in -o prefect3.txt; \
+		status=$$?; rm -f $(PREFECT3_CONSTRAINTS); exit $$status
 
 clean:
 	rm -rf output .standin
