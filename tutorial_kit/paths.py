@@ -28,3 +28,10 @@ SAMPLE_CSV = str(SAMPLE_CSV_PATH)
 #: What ``make run`` prints at its end (the notebook's result cell): the README links it, ``.ci/run``
 #: compares each Python's ``make run`` with it, and a test keeps it equal to the stored outputs.
 MAKE_RUN_RESULT = REPO_ROOT / "docs" / "make-run-result.txt"
+
+#: The companion notebook: the same pipeline on Prefect 3 (its own venv, .venv-prefect3/).
+PREFECT3_NOTEBOOK = REPO_ROOT / "notebooks" / "prefect3-dask-cluster.ipynb"
+
+#: Everything the companion's Prefect 3 server and clients write (PREFECT_HOME: the SQLite database, the UI's
+#: files, persisted results; the deployment's flow source): project-local and git-ignored.
+PREFECT3_HOME = REPO_ROOT / ".prefect3"
