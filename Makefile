@@ -128,6 +128,20 @@ $(PREFECT3_STAMP): requirements/prefect3.txt pyproject.toml standin/pyproject.to
 $(PREFECT3_KERNEL): $(PREFECT3_STAMP) $(STAMP)
 	$(PREFECT3_BIN)/python -m tutorial_kit.tooling.kernel --name prefect3-tutorial --prefix $(VENV)
 
+# The companion, as make run runs the tutorial: its own venv's papermill, its result printed the same way.
+# make run-prefect3 N_WORKERS=2 DATA_URL=path; unset, the notebook's own defaults.
+N_WORKERS ?=
+DATA_URL ?=
+run-prefect3: $(PREFECT3_STAMP)
+	mkdir -p output
+	$(PREFECT3_BIN)/papermill --no-progress-bar $(PREFECT3_NOTEBOOK) $(PREFECT3_OUTPUT) $(if $(N_WORKERS),-p n_workers $(N_WORKERS)) $(if $(DATA_URL),-p data_url '$(DATA_URL)')
+	$(PREFECT3_BIN)/python -m tutorial_kit.tooling.results $(PREFECT3_OUTPUT)
+
+# One shared Prefect 3 server in the foreground (Ctrl-C stops it), its state in .prefect3/: companion runs use
+# it while it runs (their deployments, runs and logs stay in its UI, at the URL it prints).
+prefect3-server: $(PREFECT3_STAMP)
+	$(PREFECT3_BIN)/python -m tutorial_kit.prefect3.server
+
 FORCE:
 
 # The supported versions, for .ci/run
@@ -156,7 +170,7 @@ LAB_OPTIONS = --no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT)
 	--LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate \
 	$(if $(filter 0,$(shell id -u)),--allow-root)
 
-lab: $(LAB_STAMP)
+lab: $(LAB_STAMP) $(PREFECT3_KERNEL)
 	STANDIN_DASK_SCHEDULER='$(STANDIN_DASK_SCHEDULER)' $(BIN)/jupyter lab $(LAB_OPTIONS)
 
 # One shared stand-in in the foreground (Ctrl-C stops it), keeping flows and runs in
@@ -179,7 +193,7 @@ lint: $(TESTS_STAMP)
 # are e2e). After a failure, `.venv/bin/python -m pytest
 # --lf` runs only what failed (a notebook's cells all, in order).
 PYTEST := STANDIN_DASK_SCHEDULER= $(BIN)/python -m pytest -n 3 --dist loadfile -rs
-test: lint
+test: lint $(PREFECT3_KERNEL)
 	$(PYTEST)
 
 # The loop while working: every level but e2e (no notebook run, no browser, no flow run by the agent)
@@ -192,8 +206,9 @@ screenshots: $(TESTS_STAMP)
 	STANDIN_DASK_SCHEDULER= SCREENSHOTS_DIR='$(CURDIR)/docs/screenshots' $(BIN)/python -m pytest -m browser
 
 # Regenerate the notebook's stored outputs (never edit them by hand), against the stand-in.
-outputs: $(STAMP)
+outputs: $(STAMP) $(PREFECT3_KERNEL)
 	STANDIN_DASK_SCHEDULER= $(BIN)/python -m tutorial_kit.tooling.outputs $(NOTEBOOK)
+	$(BIN)/python -m tutorial_kit.tooling.outputs $(PREFECT3_NOTEBOOK)
 
 # Regenerate the bundled sample data (same bytes on every machine): tutorial_kit/generator/, data/README.md.
 data: $(STAMP)
@@ -242,4 +257,4 @@ lock:
 		status=$$?; rm -f $(PREFECT3_CONSTRAINTS); exit $$status
 
 clean:
-	rm -rf output .standin
+	rm -rf output .standin .prefect3

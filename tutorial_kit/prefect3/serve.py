@@ -126,7 +126,8 @@ def main(argv=None) -> int:
     flow = load_flow_from_entrypoint(entrypoint)
 
     def stop_when_stdin_closes():
-        sys.stdin.buffer.read()
+        while os.read(0, 4096):  # the raw descriptor: no buffered reader's lock to trip on at exit
+            pass
         os.kill(os.getpid(), signal.SIGTERM)  # the Runner's own SIGTERM handler stops it
 
     threading.Thread(target=stop_when_stdin_closes, daemon=True).start()

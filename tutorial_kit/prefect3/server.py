@@ -18,6 +18,7 @@ import argparse
 import contextlib
 import json
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -33,8 +34,10 @@ from ..paths import PREFECT3_HOME
 STARTUP_SECONDS = 90.0
 #: Seconds a server has to stop on SIGTERM before it is killed.
 STOP_SECONDS = 20.0
-#: The shared server's address file, written while ``make prefect3-server`` runs.
+#: The shared server's address file, written while ``make prefect3-server`` runs; the tests point
+#: :data:`SHARED_FILE_VAR` elsewhere, so that a developer's shared server never serves them.
 SHARED_FILE = "shared-server.json"
+SHARED_FILE_VAR = "PREFECT3_SHARED_SERVER_FILE"
 #: How many lines of the server's log a failed start shows.
 LOG_TAIL_LINES = 15
 
@@ -156,10 +159,14 @@ class PrefectServer:
             self.proc.stdin.close()
 
 
+def shared_file(home: Path = PREFECT3_HOME) -> Path:
+    return Path(os.environ.get(SHARED_FILE_VAR) or home / SHARED_FILE)
+
+
 def find_shared(home: Path = PREFECT3_HOME) -> str | None:
     """The API URL of the shared server (``make prefect3-server``) when it runs and answers, else None."""
     try:
-        api_url = json.loads((home / SHARED_FILE).read_text())["api_url"]
+        api_url = json.loads(shared_file(home).read_text())["api_url"]
     except (OSError, ValueError, KeyError):
         return None
     return api_url if healthy(api_url) else None
@@ -188,13 +195,12 @@ def _run_server(stop_when) -> int:
 
 def supervise() -> int:
     """The supervisor of a run's server: stops it when stdin closes, or when the server exits by itself."""
-    import threading
 
     def until_stdin_closes(server):
-        reader = threading.Thread(target=sys.stdin.buffer.read, daemon=True)
-        reader.start()
-        while reader.is_alive() and server.poll() is None:
-            reader.join(0.5)
+        while server.poll() is None:
+            readable, _, _ = select.select([0], [], [], 0.5)
+            if readable and not os.read(0, 4096):  # end of file: the starter closed it, or died
+                return
 
     return _run_server(until_stdin_closes)
 
@@ -207,7 +213,7 @@ def shared(home: Path = PREFECT3_HOME) -> int:
     home.mkdir(parents=True, exist_ok=True)
     port = free_port()
     os.environ.update(server_environ(home, port))
-    address_file = home / SHARED_FILE
+    address_file = shared_file(home)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
 
     def until_interrupted(server):
