@@ -58,14 +58,25 @@ def run_companion(tmp_path, mark, server, *params):
     return done, out
 
 
-def test_a_run_with_injected_parameters_gives_make_runs_digits_and_leaves_nothing(tmp_path, mark, shared_server):
-    done, out = run_companion(tmp_path, mark, shared_server, *notebooks.papermill_params(n_workers=1))
+@pytest.fixture(scope="module")
+def companion_run(tmp_path_factory, shared_server):
+    """One papermill run of the companion with injected parameters on the module's server: its output notebook,
+    papermill's result, and the server's API URL (the browser tests read the same run in the server's UI)."""
+    folder = tmp_path_factory.mktemp("companion-run")
+    mark = f"prefect3-run-{folder.name}"
+    done, out = run_companion(folder, mark, shared_server, *notebooks.papermill_params(n_workers=1))
+    assert_none_left(mark, what="the companion's run left processes (its kernel, the serve process, a worker)")
+    return done, out
+
+
+def test_a_run_with_injected_parameters_gives_make_runs_digits(companion_run):
+    done, out = companion_run
     assert done.returncode == 0, done.stderr[-3000:]
     assert result_text(out) == MAKE_RUN_RESULT.read_text()
     text = notebooks.outputs_text(out)
     assert "Using the shared Prefect 3 server" in text
     assert "Flow run finished successfully in 'Completed'" in text
-    # nothing left: the mark fixture fails the test if the kernel, the serve process or a worker outlives it
+    assert "'n_workers': 1" in text  # the injected parameter reached the deployment's run
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ import atexit
 import os
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..paths import PREFECT3_HOME
 from .serve import ServeProcess
@@ -23,15 +24,18 @@ from .server import PrefectServer, client_environ, find_shared
 class Prefect3Connection:
     mode: str  # "started" (a server of this run's own) or "shared" (make prefect3-server)
     api_url: str
+    #: PREFECT_HOME of the server and of its clients (which must share it: a persisted result is a file under it):
+    #: PREFECT3_HOME, or a run's own home when another server used PREFECT3_HOME (server.claim_home)
+    home: Path
     server: PrefectServer | None = None
     serving: list[ServeProcess] = field(default_factory=list)
 
     def environ(self) -> dict[str, str]:
-        return client_environ(PREFECT3_HOME, self.api_url)
+        return client_environ(self.home, self.api_url)
 
     def serve(self, entrypoint: str, flow_name: str, name: str) -> ServeProcess:
         """Start the ``serve`` process of deployment ``name`` (stopped by :meth:`close`)."""
-        log_path = PREFECT3_HOME / "serve.log"
+        log_path = self.home / "serve.log"
         serving = ServeProcess.start(entrypoint, flow_name, name, self.environ(), log_path)
         self.serving.append(serving)
         return serving
@@ -66,10 +70,10 @@ def connect() -> Prefect3Connection:
         )
     shared = find_shared()
     if shared is not None:
-        _current = Prefect3Connection("shared", shared)
+        _current = Prefect3Connection("shared", shared, PREFECT3_HOME)
     else:
-        server = PrefectServer.start()
-        _current = Prefect3Connection("started", server.api_url, server)
+        server = PrefectServer.start(PREFECT3_HOME)
+        _current = Prefect3Connection("started", server.api_url, server.home, server)
     atexit.register(_current.close)
     os.environ.update(_current.environ())
     return _current

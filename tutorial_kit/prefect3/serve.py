@@ -29,6 +29,9 @@ from pathlib import Path
 READY_SECONDS = 90.0
 #: Seconds it has to stop (Runner's own SIGTERM handling) before it is killed.
 STOP_SECONDS = 20.0
+#: Seconds between the runner's queries for scheduled runs (PREFECT_RUNNER_POLL_FREQUENCY, 10 by default): a run
+#: waits for the next query before it starts, 5 s on average at 10 (measured: Scheduled to Pending in 5.0 s).
+POLL_SECONDS = 1
 
 
 class ServeError(RuntimeError):
@@ -77,7 +80,7 @@ class ServeProcess:
                 stdin=subprocess.PIPE,
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                env={**os.environ, **env},
+                env={**os.environ, **env, "PREFECT_RUNNER_POLL_FREQUENCY": str(POLL_SECONDS)},
                 start_new_session=True,
             )
         serving = cls(proc, f"{flow_name}/{name}", log_path)

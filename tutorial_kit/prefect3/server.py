@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import fcntl
 import json
 import os
 import select
+import shutil
 import signal
 import socket
 import subprocess
@@ -40,10 +42,48 @@ SHARED_FILE = "shared-server.json"
 SHARED_FILE_VAR = "PREFECT3_SHARED_SERVER_FILE"
 #: How many lines of the server's log a failed start shows.
 LOG_TAIL_LINES = 15
+#: Held (``flock``) by whichever server uses a home, for as long as it runs: two servers on one SQLite database
+#: would lock each other out and mix their deployments (measured: two runs at once ran each other's flow runs).
+LOCK_FILE = "server.lock"
+#: A run that finds the home in use gets a home of its own here, removed when it ends.
+RUN_HOMES = "runs"
+_RUN_PREFIX = "run-"
 
 
 class ServerStartError(RuntimeError):
     """The server did not answer in time; the message is one line plus the tail of its log."""
+
+
+def lock_home(home: Path) -> int | None:
+    """Take ``home``'s lock: its open descriptor, or None when another server holds it. The lock lasts while any
+    process holds the descriptor (the supervisor inherits it), so it ends with the server, however it ends."""
+    home.mkdir(parents=True, exist_ok=True)
+    fd = os.open(home / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def claim_home(home: Path) -> tuple[Path, int, bool]:
+    """A home for a server of this run, locked: ``home`` itself when no server uses it (it keeps its database, so a
+    later start skips the first migration), else ``home/runs/run-<pid>`` (True: remove it when the run ends).
+    Homes of runs that died are removed first."""
+    if (fd := lock_home(home)) is not None:
+        return home, fd, False
+    runs = home / RUN_HOMES
+    for stale in runs.glob(_RUN_PREFIX + "*"):
+        if not stale.name.removeprefix(_RUN_PREFIX).isdigit() or (fd := lock_home(stale)) is None:
+            continue  # a run of its own that still runs
+        os.close(fd)
+        shutil.rmtree(stale, ignore_errors=True)
+    own = runs / f"{_RUN_PREFIX}{os.getpid()}"
+    fd = lock_home(own)
+    if fd is None:  # our own pid's folder, locked: cannot happen but by pid reuse within a live run
+        raise ServerStartError(f"{own} is in use by another server")
+    return own, fd, True
 
 
 def server_environ(home: Path, port: int) -> dict[str, str]:
@@ -91,6 +131,8 @@ class PrefectServer:
     """A Prefect 3 server this process started (through its supervisor); :meth:`stop` ends it."""
 
     def __init__(self, proc: subprocess.Popen, api_url: str, home: Path, log_path: Path, startup_seconds: float):
+        #: This run's own home (``claim_home``'s ``runs/run-<pid>``), removed by :meth:`stop`.
+        self.remove_home = False
         self.proc = proc
         self.api_url = api_url
         self.home = home
@@ -100,7 +142,17 @@ class PrefectServer:
 
     @classmethod
     def start(cls, home: Path = PREFECT3_HOME, timeout: float = STARTUP_SECONDS) -> PrefectServer:
-        home.mkdir(parents=True, exist_ok=True)
+        """Start a server on ``home``, or on a home of this run's own when another server uses ``home``."""
+        home, lock_fd, remove_home = claim_home(home)
+        try:
+            server = cls._start(home, lock_fd, timeout)
+        finally:
+            os.close(lock_fd)  # the supervisor holds the lock now (or nothing started)
+        server.remove_home = remove_home
+        return server
+
+    @classmethod
+    def _start(cls, home: Path, lock_fd: int, timeout: float) -> PrefectServer:
         port = free_port()
         log_path = home / "server.log"
         env = dict(os.environ, **server_environ(home, port))
@@ -114,6 +166,7 @@ class PrefectServer:
                 env=env,
                 cwd=home,
                 start_new_session=True,  # the kernel's shutdown signals its own group; we stop this in order
+                pass_fds=(lock_fd,),  # the home's lock, held as long as the supervisor runs
             )
         server = cls(proc, env["PREFECT_API_URL"], home, log_path, 0.0)
         try:
@@ -157,6 +210,8 @@ class PrefectServer:
                 self.proc.wait()
         with contextlib.suppress(OSError):
             self.proc.stdin.close()
+        if self.remove_home:
+            shutil.rmtree(self.home, ignore_errors=True)
 
 
 def shared_file(home: Path = PREFECT3_HOME) -> Path:
@@ -210,7 +265,10 @@ def shared(home: Path = PREFECT3_HOME) -> int:
     if (api_url := find_shared(home)) is not None:
         print(f"A shared Prefect 3 server already runs at {api_url}", file=sys.stderr)
         return 1
-    home.mkdir(parents=True, exist_ok=True)
+    # held, never closed: the lock lasts as long as this process
+    if lock_home(home) is None:
+        print(f"A companion run's server uses {home} now: start make prefect3-server once it ended", file=sys.stderr)
+        return 1
     port = free_port()
     os.environ.update(server_environ(home, port))
     address_file = shared_file(home)
