@@ -201,8 +201,9 @@ test-fast: lint
 	$(PYTEST) -m 'not e2e'
 
 # The README's screenshots, never made by hand: the browser tests (tests/support/browser.py), each also writing
-# its screenshots into docs/screenshots/. Needs Chromium (apt-get install chromium).
-screenshots: $(TESTS_STAMP)
+# its screenshots into docs/screenshots/. Needs Chromium (apt-get install chromium); the Prefect 3 UI's test needs
+# the companion's venv.
+screenshots: $(TESTS_STAMP) $(PREFECT3_STAMP)
 	STANDIN_DASK_SCHEDULER= SCREENSHOTS_DIR='$(CURDIR)/docs/screenshots' $(BIN)/python -m pytest -m browser
 
 # Regenerate the notebook's stored outputs (never edit them by hand), against the stand-in.
