@@ -217,13 +217,15 @@ data: $(STAMP)
 
 # Benchmarks: the flow's read task on a generated full month (cached in benchmarks/.cache/)
 # against pandas, DuckDB and polars, then `make run` against a plain script, then the emulated
-# platform's flow runs (the agent's pick-up latency, a run's duration) and its pages' response times. DuckDB and polars
+# platform's flow runs (the agent's pick-up latency, a run's duration), its pages' response times, and the Prefect 3
+# companion beside the notebook (.venv-prefect3: papermill, its deployment run, its server's start). DuckDB and polars
 # are benchmark-only dependencies (requirements/bench.txt), installed here and not by the other goals.
-bench: $(BENCH_STAMP)
+bench: $(BENCH_STAMP) $(PREFECT3_STAMP)
 	$(BIN)/python benchmarks/read_engines.py
 	$(BIN)/python benchmarks/notebook_vs_script.py
 	$(BIN)/python benchmarks/flow_runs.py
 	$(BIN)/python benchmarks/pages.py
+	$(BIN)/python benchmarks/prefect3_runs.py
 
 # Re-pin requirements/*.txt from requirements/*.in with a resolver, uv's `uv pip compile` (rather than
 # pip-tools: one pinned wheel that leans on no pip internals, a second or two per file), in a scratch venv
