@@ -114,9 +114,6 @@ def test_the_servers_ui_shows_the_deployment_its_run_the_task_run_and_the_logs(
     read_log = page.locator(".log-row", has_text=READ_LOG)
     expect(read_log).to_be_visible(timeout=UI_MS)
     task_run = read_log.locator(".log-row__trailing").get_by_text(TASK_RUN_NAME).text_content()
-    expect(page.locator(".log-row", has_text="Finished in state Completed()")).to_have_count(
-        2, timeout=UI_MS
-    )  # task, flow
     page.wait_for_load_state("networkidle")  # the timeline graph drawn
     screenshot(page, "prefect3-flow-run")
 
@@ -133,7 +130,8 @@ def test_the_servers_ui_shows_the_deployment_its_run_the_task_run_and_the_logs(
     page.mouse.move(0, 0)  # no hover left on the header's link
     screenshot(page, "prefect3-deployment")
 
-    # the UI served from the wheel asked for nothing beyond this machine
+    # the UI served from the wheel asked for nothing beyond this machine: none expected from the UI it serves by
+    # default (the one with "Switch to V2 UI"); the V2 UI's files name an analytics host, which this would catch
     assert outside_requests == [], f"the Prefect 3 UI asked for what is beyond this machine: {outside_requests}"
 
 
