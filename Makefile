@@ -18,7 +18,7 @@ OUTPUT := output/prefect-resource-manager.ipynb
 PROJECT ?=
 USERNAME ?=
 
-.PHONY: run lab lint test test-fast screenshots standin outputs data bench lock clean pythons FORCE
+.PHONY: run run-prefect3 prefect3-server lab lint test test-fast screenshots standin outputs data bench lock clean pythons FORCE
 
 # Every goal but these needs a Python. Find it now, before any work: when none fits, make stops here
 # with tools/find-python's one line (which versions work, how to get one), and no venv is begun.
@@ -94,6 +94,54 @@ $(BENCH_STAMP): requirements/bench.txt $(STAMP)
 	$(PIP) install --quiet -r requirements/bench.txt
 	touch $@
 
+# The companion, notebooks/prefect3-dask-cluster.ipynb: the same pipeline on Prefect 3, in a venv of its own
+# (Prefect 3 and prefect 1.4.1 are one distribution and import name: one venv cannot hold both), made by the
+# same Python as .venv, with its own stamp (the same rules as .venv's: another Python makes it again from
+# nothing). It holds requirements/prefect3.txt, then the kit and the stand-in's client, editable and without
+# dependencies: the companion reuses the first notebook's parameter and data checks
+# (tutorial_kit.notebook.parameters imports standin.client's MAX_WORKERS; neither imports prefect), and the kit
+# registers the kernels' IPC provisioner. Its kernel, prefect3-tutorial, is installed into this venv (for its
+# own papermill) and into .venv (PREFECT3_KERNEL below: for make lab and nbval, which run in .venv).
+PREFECT3_VENV := .venv-prefect3
+PREFECT3_BIN := $(PREFECT3_VENV)/bin
+PREFECT3_STAMP := $(PREFECT3_VENV)/.installed
+PREFECT3_PIP := $(PREFECT3_BIN)/python -m pip --disable-pip-version-check
+PREFECT3_NOTEBOOK := notebooks/prefect3-dask-cluster.ipynb
+PREFECT3_OUTPUT := output/prefect3-dask-cluster.ipynb
+PREFECT3_KERNEL := $(VENV)/share/jupyter/kernels/prefect3-tutorial/kernel.json
+ifneq ($(file < $(PREFECT3_STAMP)),$(PY))
+NEW_PREFECT3_VENV := yes
+$(PREFECT3_STAMP): FORCE
+endif
+
+$(PREFECT3_STAMP): requirements/prefect3.txt pyproject.toml standin/pyproject.toml
+	@echo 'Setting up $(PREFECT3_VENV) with Python $(PY)'
+	rm -f $@
+	$(if $(NEW_PREFECT3_VENV),rm -rf $(PREFECT3_VENV) && $(lastword $(PY)) -m venv $(PREFECT3_VENV))
+	$(PREFECT3_PIP) install --quiet $(filter setuptools==%,$(BUILD_TOOLS))
+	$(PREFECT3_PIP) install --quiet -r requirements/prefect3.txt
+	$(PREFECT3_PIP) install --quiet --no-build-isolation --no-deps -e . -e ./standin
+	$(PREFECT3_BIN)/python -m tutorial_kit.tooling.kernel --name prefect3-tutorial
+	echo '$(PY)' > $@
+
+# .venv's Jupyter (make lab, nbval) finds the companion's kernel here; remade with either venv
+$(PREFECT3_KERNEL): $(PREFECT3_STAMP) $(STAMP)
+	$(PREFECT3_BIN)/python -m tutorial_kit.tooling.kernel --name prefect3-tutorial --prefix $(VENV)
+
+# The companion, as make run runs the tutorial: its own venv's papermill, its result printed the same way.
+# make run-prefect3 N_WORKERS=2 DATA_URL=path; unset, the notebook's own defaults.
+N_WORKERS ?=
+DATA_URL ?=
+run-prefect3: $(PREFECT3_STAMP)
+	mkdir -p output
+	$(PREFECT3_BIN)/papermill --no-progress-bar $(PREFECT3_NOTEBOOK) $(PREFECT3_OUTPUT) $(if $(N_WORKERS),-p n_workers $(N_WORKERS)) $(if $(DATA_URL),-p data_url '$(DATA_URL)')
+	$(PREFECT3_BIN)/python -m tutorial_kit.tooling.results $(PREFECT3_OUTPUT)
+
+# One shared Prefect 3 server in the foreground (Ctrl-C stops it), its state in .prefect3/: companion runs use
+# it while it runs (their deployments, runs and logs stay in its UI, at the URL it prints).
+prefect3-server: $(PREFECT3_STAMP)
+	$(PREFECT3_BIN)/python -m tutorial_kit.prefect3.server
+
 FORCE:
 
 # The supported versions, for .ci/run
@@ -122,7 +170,7 @@ LAB_OPTIONS = --no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT)
 	--LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate \
 	$(if $(filter 0,$(shell id -u)),--allow-root)
 
-lab: $(LAB_STAMP)
+lab: $(LAB_STAMP) $(PREFECT3_KERNEL)
 	STANDIN_DASK_SCHEDULER='$(STANDIN_DASK_SCHEDULER)' $(BIN)/jupyter lab $(LAB_OPTIONS)
 
 # One shared stand-in in the foreground (Ctrl-C stops it), keeping flows and runs in
@@ -145,7 +193,7 @@ lint: $(TESTS_STAMP)
 # are e2e). After a failure, `.venv/bin/python -m pytest
 # --lf` runs only what failed (a notebook's cells all, in order).
 PYTEST := STANDIN_DASK_SCHEDULER= $(BIN)/python -m pytest -n 3 --dist loadfile -rs
-test: lint
+test: lint $(PREFECT3_KERNEL)
 	$(PYTEST)
 
 # The loop while working: every level but e2e (no notebook run, no browser, no flow run by the agent)
@@ -153,13 +201,15 @@ test-fast: lint
 	$(PYTEST) -m 'not e2e'
 
 # The README's screenshots, never made by hand: the browser tests (tests/support/browser.py), each also writing
-# its screenshots into docs/screenshots/. Needs Chromium (apt-get install chromium).
-screenshots: $(TESTS_STAMP)
+# its screenshots into docs/screenshots/. Needs Chromium (apt-get install chromium); the Prefect 3 UI's test needs
+# the companion's venv.
+screenshots: $(TESTS_STAMP) $(PREFECT3_STAMP)
 	STANDIN_DASK_SCHEDULER= SCREENSHOTS_DIR='$(CURDIR)/docs/screenshots' $(BIN)/python -m pytest -m browser
 
 # Regenerate the notebook's stored outputs (never edit them by hand), against the stand-in.
-outputs: $(STAMP)
+outputs: $(STAMP) $(PREFECT3_KERNEL)
 	STANDIN_DASK_SCHEDULER= $(BIN)/python -m tutorial_kit.tooling.outputs $(NOTEBOOK)
+	$(BIN)/python -m tutorial_kit.tooling.outputs $(PREFECT3_NOTEBOOK)
 
 # Regenerate the bundled sample data (same bytes on every machine): tutorial_kit/generator/, data/README.md.
 data: $(STAMP)
@@ -167,15 +217,17 @@ data: $(STAMP)
 
 # Benchmarks: the flow's read task on a generated full month (cached in benchmarks/.cache/)
 # against pandas, DuckDB and polars, and on 1, 2, 4 months and 1, 2, 3 workers (months 2-4 generated
-# once more, 2.5 GB), then `make run` against a plain script, then the emulated
-# platform's flow runs (the agent's pick-up latency, a run's duration) and its pages' response times. DuckDB and polars
+# once more, 2.5 GB), then `make run` against a plain script, then the emulated platform's flow runs (the agent's
+# pick-up latency, a run's duration), its pages' response times, and the Prefect 3 companion beside the notebook
+# (.venv-prefect3: papermill, its deployment run, its server's start). DuckDB and polars
 # are benchmark-only dependencies (requirements/bench.txt), installed here and not by the other goals.
-bench: $(BENCH_STAMP)
+bench: $(BENCH_STAMP) $(PREFECT3_STAMP)
 	$(BIN)/python benchmarks/read_engines.py
 	$(BIN)/python benchmarks/read_growth.py
 	$(BIN)/python benchmarks/notebook_vs_script.py
 	$(BIN)/python benchmarks/flow_runs.py
 	$(BIN)/python benchmarks/pages.py
+	$(BIN)/python benchmarks/prefect3_runs.py
 
 # Re-pin requirements/*.txt from requirements/*.in with a resolver, uv's `uv pip compile` (rather than
 # pip-tools: one pinned wheel that leans on no pip internals, a second or two per file), in a scratch venv
@@ -186,6 +238,14 @@ bench: $(BENCH_STAMP)
 # pendulum 2 has no wheel for these Pythons: uv reads its dependencies from a wheel of the same release
 # for an older one (measured), and were it to build the sdist instead, builds it next to BUILD_TOOLS as
 # the set-up does (--no-build-isolation-package).
+# requirements/prefect3.txt (the companion's venv) is pinned last and on its own (not under notebook.txt, whose
+# prefect 1.4.1 it cannot share a venv with), constrained by notebook.txt's pins less PREFECT1_ONLY: Prefect 1 and
+# its platform plug-ins, the pendulum 2 and marshmallow 3.23 they hold back, and python-slugify (prefect 3.9.1 wants
+# <9.2, notebook.txt has 9.2.0). Every other package in both files has one version (98 of prefect3.txt's 172).
+PREFECT1_ONLY := prefect pendulum marshmallow mypy-extensions dask-saturn prefect-saturn python-slugify
+# written for the lock beside the .in files and removed after it (prefect3.txt's "via" comments name it)
+PREFECT3_CONSTRAINTS := notebook-shared-pins.txt
+space := $(subst ,, )
 LOCK_VENV := /tmp/tutorial-lock
 UV := uv==0.13.8
 LOCK_OPTIONS ?=
@@ -196,6 +256,10 @@ lock:
 		$(LOCK_VENV)/bin/uv pip compile --quiet --python $(LOCK_VENV)/bin/python --no-build-isolation-package pendulum \
 			--custom-compile-command 'make lock' $(LOCK_OPTIONS) $$name.in -o $$name.txt; \
 	done
+	set -e; cd requirements && grep -vE '^($(subst $(space),|,$(PREFECT1_ONLY)))==' notebook.txt > $(PREFECT3_CONSTRAINTS) \
+		&& $(LOCK_VENV)/bin/uv pip compile --quiet --python $(LOCK_VENV)/bin/python -c $(PREFECT3_CONSTRAINTS) \
+			--custom-compile-command 'make lock' $(LOCK_OPTIONS) prefect3.in -o prefect3.txt; \
+		status=$$?; rm -f $(PREFECT3_CONSTRAINTS); exit $$status
 
 clean:
-	rm -rf output .standin
+	rm -rf output .standin .prefect3

@@ -38,6 +38,8 @@ LEVELS = ("unit", "component", "e2e")
 # test process (and what it starts) at a folder of its own, where none runs unless a test starts it.
 os.environ[SHARED_HOME_VAR] = tempfile.mkdtemp(prefix="no-shared-standin-")
 atexit.register(shutil.rmtree, os.environ[SHARED_HOME_VAR], ignore_errors=True)
+# The same for the companion's shared Prefect 3 server (make prefect3-server): an address file that never exists.
+os.environ["PREFECT3_SHARED_SERVER_FILE"] = os.path.join(os.environ[SHARED_HOME_VAR], "prefect3-shared-server.json")
 
 
 # -- fixtures --------------------------------------------------------------------------------------

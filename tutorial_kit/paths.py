@@ -6,6 +6,7 @@ and each used to build them itself.  It imports only the standard library, so th
 kernel and the stand-in's process pay nothing for it.
 """
 
+import os
 from pathlib import Path
 
 #: The repository checkout (the package is installed in editable mode from it).
@@ -28,3 +29,11 @@ SAMPLE_CSV = str(SAMPLE_CSV_PATH)
 #: What ``make run`` prints at its end (the notebook's result cell): the README links it, ``.ci/run``
 #: compares each Python's ``make run`` with it, and a test keeps it equal to the stored outputs.
 MAKE_RUN_RESULT = REPO_ROOT / "docs" / "make-run-result.txt"
+
+#: The companion notebook: the same pipeline on Prefect 3 (its own venv, .venv-prefect3/).
+PREFECT3_NOTEBOOK = REPO_ROOT / "notebooks" / "prefect3-dask-cluster.ipynb"
+
+#: Everything the companion's Prefect 3 server and clients write (PREFECT_HOME: the SQLite database, the UI's
+#: files, persisted results; the deployment's flow source): project-local and git-ignored. The tests give their
+#: server a home of its own (TUTORIAL_PREFECT3_HOME): two servers on one SQLite database mix their deployments.
+PREFECT3_HOME = Path(os.environ.get("TUTORIAL_PREFECT3_HOME") or REPO_ROOT / ".prefect3")

@@ -1,5 +1,6 @@
 """JupyterLab in a real browser: `make lab`'s server, the notebook run with Run > Run All Cells, and
-the result as a reader sees it (the printed digits, the table, the chart) equal to the stored outputs.
+the result as a reader sees it (the printed digits, the table, the chart) equal to the stored outputs;
+then the Prefect 3 companion, opened from the file browser beside it, with its own venv's kernel.
 
 The server is `make lab` itself, on a free port, with Jupyter's config, data and runtime folders in
 the test's tmp_path (nothing touches ~/.jupyter). The browser opens the URL the server prints, token
@@ -26,7 +27,7 @@ import nbformat
 from support import processes
 from support.waiting import wait_for
 from tutorial_kit.notebook.report import TITLE
-from tutorial_kit.paths import NOTEBOOK, REPO_ROOT
+from tutorial_kit.paths import NOTEBOOK, PREFECT3_NOTEBOOK, REPO_ROOT
 from tutorial_kit.tooling.results import RESULT_TAG, parse_result, read_result
 
 #: The line the server prints for the user to click: make lab's default URL is the notebook.
@@ -41,6 +42,8 @@ NEWS_PROMPT = "Would you like to get notified about official Jupyter news?"
 #: Bounds: the server's start, the notebook's page and kernel, the run (~30 s alone on 2 cores, more
 #: next to make test's other test processes), the server's exit after /api/shutdown.
 START_S, PAGE_S, RUN_S, STOP_S = 90, 90, 300, 30
+#: The companion's kernel, installed into .venv by the Makefile (its interpreter is .venv-prefect3's).
+PREFECT3_KERNEL = "prefect3-tutorial"
 PROMPTS = "[...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')].map(p => p.textContent)"
 STDOUT = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stdout"]'
 STDERR = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
@@ -111,10 +114,15 @@ def lab_api(url: str, path: str, method: str = "GET"):
         return json.loads(answer.read() or b"null")
 
 
-def kernel_state(url: str) -> str | None:
-    """The execution state of the notebook's kernel, as the server knows it (None: no session yet)."""
-    notebook = NOTEBOOK.relative_to(REPO_ROOT).as_posix()
-    return next((s["kernel"]["execution_state"] for s in lab_api(url, "sessions") if s["path"] == notebook), None)
+def kernel_of(url: str, notebook=NOTEBOOK) -> dict | None:
+    """The kernel of a notebook's session, as the server knows it (None: no session yet)."""
+    path = notebook.relative_to(REPO_ROOT).as_posix()
+    return next((s["kernel"] for s in lab_api(url, "sessions") if s["path"] == path), None)
+
+
+def kernel_state(url: str, notebook=NOTEBOOK) -> str | None:
+    """The execution state of a notebook's kernel (None: no session yet)."""
+    return (kernel_of(url, notebook) or {}).get("execution_state")
 
 
 def stop_lab(server: subprocess.Popen, url: str | None) -> bool:
@@ -184,6 +192,16 @@ def test_notebook_runs_in_jupyterlab(browser_page, outside_requests, screenshot,
         assert chart.is_visible() and chart.bounding_box()["width"] > 100, "the result cell shows no chart"
         labels = chart.locator("text").all_text_contents()
         assert all(f"{std:.3f}" in labels for std in stored.values()), labels
+        # the companion, beside it in the file browser, opens with its own kernel: .venv-prefect3's Python
+        page.locator(".jp-DirListing-item", has_text=PREFECT3_NOTEBOOK.name).dblclick()
+        wait_for(
+            lambda: kernel_state(url, PREFECT3_NOTEBOOK) == "idle", PAGE_S, "the companion's kernel idle", every=0.2
+        )
+        assert kernel_of(url, PREFECT3_NOTEBOOK)["name"] == PREFECT3_KERNEL
+        companion_spec = lab_api(url, f"kernelspecs/{PREFECT3_KERNEL}")["spec"]
+        assert companion_spec["argv"][0] == str(REPO_ROOT / ".venv-prefect3" / "bin" / "python")
+        page.locator(".jp-StatusBar-Widget", has_text=companion_spec["display_name"]).first.wait_for()
+
         # make lab asked nothing (by now JupyterLab would have, in a toast) and reached for nothing outside
         assert page.get_by_text(NEWS_PROMPT).count() == 0, "JupyterLab asks about news"
         assert outside_requests == [], f"the page asked for what is beyond this machine: {outside_requests}"

@@ -32,7 +32,13 @@ from jupyter_client.provisioning import LocalProvisioner
 
 #: The kernel's name, in the notebook's metadata and in the spec's folder name.
 KERNEL_NAME = "prefect-tutorial"
-DISPLAY_NAME = "Python (prefect-tutorial)"
+#: The companion notebook's kernel (Prefect 3, in .venv-prefect3/): the same spec, another interpreter.
+PREFECT3_KERNEL_NAME = "prefect3-tutorial"
+#: What JupyterLab's launcher and kernel menu show, per kernel.
+DISPLAY_NAMES = {
+    KERNEL_NAME: "Python (prefect-tutorial)",
+    PREFECT3_KERNEL_NAME: "Python (prefect3-tutorial, Prefect 3)",
+}
 #: The provisioner's entry-point name (``pyproject.toml``, group ``jupyter_client.kernel_provisioners``).
 PROVISIONER_NAME = "tutorial-ipc-provisioner"
 
@@ -62,24 +68,26 @@ class IPCProvisioner(LocalProvisioner):
             self.socket_folder = None
 
 
-def kernel_spec(python: str = sys.executable) -> dict:
+def kernel_spec(python: str = sys.executable, name: str = KERNEL_NAME) -> dict:
     return {
         "argv": [python, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": DISPLAY_NAME,
+        "display_name": DISPLAY_NAMES[name],
         "language": "python",
         "metadata": {"debugger": True, "kernel_provisioner": {"provisioner_name": PROVISIONER_NAME}},
         "kernel_protocol_version": "5.5",
     }
 
 
-def install(user: bool = False) -> Path:
-    """Write the spec for this Python (``sys.executable``); returns its folder."""
+def install(user: bool = False, name: str = KERNEL_NAME, prefix: str | None = None) -> Path:
+    """Write the spec ``name`` for this Python (``sys.executable``, an absolute path): into this environment, the
+    user's Jupyter folder (``user``) or another environment (``prefix``, whose Jupyter then finds it); returns its
+    folder."""
     from jupyter_core.paths import jupyter_data_dir
 
-    base = Path(jupyter_data_dir()) if user else Path(sys.prefix) / "share" / "jupyter"
-    folder = base / "kernels" / KERNEL_NAME
+    base = Path(jupyter_data_dir()) if user else Path(prefix or sys.prefix) / "share" / "jupyter"
+    folder = base / "kernels" / name
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "kernel.json").write_text(json.dumps(kernel_spec(), indent=1) + "\n")
+    (folder / "kernel.json").write_text(json.dumps(kernel_spec(sys.executable, name), indent=1) + "\n")
     return folder
 
 
@@ -88,8 +96,10 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--user", action="store_true", help="install into your Jupyter data folder, not this environment"
     )
+    parser.add_argument("--name", choices=sorted(DISPLAY_NAMES), default=KERNEL_NAME, help="the kernel to install")
+    parser.add_argument("--prefix", help="install into this environment (its Jupyter finds it), not this one")
     args = parser.parse_args(argv)
-    print(f"Installed kernel {KERNEL_NAME!r} in {install(args.user)}")
+    print(f"Installed kernel {args.name!r} in {install(args.user, args.name, args.prefix)}")
     return 0
 
 

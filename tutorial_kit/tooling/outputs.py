@@ -1,8 +1,9 @@
 """Regenerate a notebook's stored outputs: ``python -m tutorial_kit.tooling.outputs NOTEBOOK`` (``make outputs``).
 
 Stored outputs are what nbval compares against, so they are never edited by hand. The notebook
-is executed top to bottom in its own folder (as Jupyter and nbval run it), with its default
-parameters, against the local stand-in, and written back only if every cell succeeded. No
+is executed top to bottom in its own folder (as Jupyter and nbval run it), with its own kernel and its default
+parameters, against the local stand-in (the companion: a Prefect 3 server started for the run), and written back
+only if every cell succeeded. No
 timing metadata is recorded, so a re-run changes only what truly varies.
 """
 
@@ -29,7 +30,7 @@ def regenerate(path: Path, timeout: int = 600) -> None:
     NotebookClient(
         nb,
         timeout=timeout,
-        kernel_name=KERNEL_NAME,
+        kernel_name=nb.metadata.get("kernelspec", {}).get("name", KERNEL_NAME),  # the companion's: prefect3-tutorial
         record_timing=False,
         resources={"metadata": {"path": str(path.parent)}},
     ).execute()

@@ -1,0 +1,142 @@
+"""The companion's deployment: a ``serve`` process that registers the notebook's flow with the Prefect 3 server
+and runs its flow runs, as Prefect 1's agent did.
+
+Why a file and a process: Prefect 3 refuses to deploy a flow defined in a notebook ("Flows defined interactively
+cannot be deployed"): a deployment names an entrypoint, ``FILE.py:function``, that the process running a flow run
+imports. :func:`export_cells` writes the notebook's own cells that define the flow (by their tags) into such a file
+under ``PREFECT3_HOME``; ``python -m tutorial_kit.prefect3.serve FILE.py:function NAME`` then loads it and calls
+``flow.serve(name=NAME)``. It stops when its stdin closes (:meth:`ServeProcess.stop`, or the kernel's death), before
+the server (a ``serve`` whose server is gone hangs until killed).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+#: Seconds for a ``serve`` process to register its deployment and poll the server once.
+READY_SECONDS = 90.0
+#: Seconds it has to stop (Runner's own SIGTERM handling) before it is killed.
+STOP_SECONDS = 20.0
+#: Seconds between the runner's queries for scheduled runs (PREFECT_RUNNER_POLL_FREQUENCY, 10 by default): a run
+#: waits for the next query before it starts, 5 s on average at 10 (measured: Scheduled to Pending in 5.0 s).
+POLL_SECONDS = 1
+
+
+class ServeError(RuntimeError):
+    """The ``serve`` process did not register its deployment in time: one line, then its log's tail."""
+
+
+def export_cells(notebook: Path, tags: list[str], path: Path) -> Path:
+    """Write the code cells of ``notebook`` tagged ``tags``, in the notebook's order, into ``path``."""
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    wanted = [c for c in nb.cells if c.cell_type == "code" and set(tags) & set(c.metadata.get("tags", []))]
+    found = {t for c in wanted for t in c.metadata.get("tags", [])} & set(tags)
+    if missing := [t for t in tags if t not in found]:
+        raise LookupError(f"{notebook.name} has no code cell tagged {', '.join(missing)}: save the notebook")
+    header = f'"""The flow of {notebook.name}, written by its deployment cell (its cells tagged {", ".join(tags)})."""'
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n\n".join([header, *(c.source for c in wanted)]) + "\n")
+    return path
+
+
+def _api(api_url: str, path: str):
+    try:
+        with urllib.request.urlopen(api_url + path, timeout=5) as response:
+            return json.load(response)
+    except (OSError, ValueError):
+        return None
+
+
+class ServeProcess:
+    """A running ``serve`` process for one deployment."""
+
+    def __init__(self, proc: subprocess.Popen, deployment: str, log_path: Path):
+        self.proc = proc
+        #: ``flow-name/deployment-name``, as ``prefect deployment run`` takes it
+        self.deployment = deployment
+        self.log_path = log_path
+
+    @classmethod
+    def start(cls, entrypoint: str, flow_name: str, name: str, env: dict, log_path: Path, timeout=READY_SECONDS):
+        """Start it and wait until the server has its deployment and it has polled for runs once."""
+        started = datetime.now(UTC)
+        with open(log_path, "ab") as log:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "tutorial_kit.prefect3.serve", entrypoint, name],
+                stdin=subprocess.PIPE,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, **env, "PREFECT_RUNNER_POLL_FREQUENCY": str(POLL_SECONDS)},
+                start_new_session=True,
+            )
+        serving = cls(proc, f"{flow_name}/{name}", log_path)
+        try:
+            serving._wait_polled(env["PREFECT_API_URL"], started, timeout)
+        except BaseException:
+            serving.stop()
+            raise
+        return serving
+
+    def _wait_polled(self, api_url: str, started: datetime, timeout: float) -> None:
+        path = "/deployments/name/" + "/".join(urllib.parse.quote(p, safe="") for p in self.deployment.split("/"))
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.proc.poll() is None:
+            deployment = _api(api_url, path) or {}
+            polled = deployment.get("last_polled")
+            if polled and datetime.fromisoformat(polled) >= started:
+                return
+            time.sleep(0.5)
+        tail = "\n".join(self.log_path.read_text(errors="replace").splitlines()[-15:])
+        state = f"exit code {self.proc.poll()}" if self.proc.poll() is not None else f"not polling in {timeout:.0f} s"
+        raise ServeError(f"the serve process of {self.deployment} did not start ({state}); {self.log_path}:\n{tail}")
+
+    @property
+    def running(self) -> bool:
+        return self.proc.poll() is None
+
+    def stop(self, timeout: float = STOP_SECONDS) -> None:
+        if self.proc.poll() is None:
+            with contextlib.suppress(OSError):
+                self.proc.stdin.close()
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        with contextlib.suppress(OSError):
+            self.proc.stdin.close()
+
+
+def main(argv=None) -> int:
+    entrypoint, name = (argv or sys.argv[1:])[:2]
+    from prefect.flows import load_flow_from_entrypoint
+
+    flow = load_flow_from_entrypoint(entrypoint)
+
+    def stop_when_stdin_closes():
+        while os.read(0, 4096):  # the raw descriptor: no buffered reader's lock to trip on at exit
+            pass
+        os.kill(os.getpid(), signal.SIGTERM)  # the Runner's own SIGTERM handler stops it
+
+    threading.Thread(target=stop_when_stdin_closes, daemon=True).start()
+    flow.serve(name=name, print_starting_message=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
