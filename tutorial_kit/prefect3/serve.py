@@ -81,6 +81,7 @@ class ServeProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 env={**os.environ, **env, "PREFECT_RUNNER_POLL_FREQUENCY": str(POLL_SECONDS)},
+                cwd=env["PREFECT_HOME"],  # the deployment shows its entrypoint from here: flows/FILE.py:function
                 start_new_session=True,
             )
         serving = cls(proc, f"{flow_name}/{name}", log_path)
