@@ -239,12 +239,13 @@ bench: $(BENCH_STAMP) $(PREFECT3_STAMP)
 # for an older one (measured), and were it to build the sdist instead, builds it next to BUILD_TOOLS as
 # the set-up does (--no-build-isolation-package).
 # requirements/prefect3.txt (the companion's venv) is pinned last and on its own (not under notebook.txt, whose
-# prefect 1.4.1 it cannot share a venv with), constrained by notebook.txt's pins less PREFECT1_ONLY: Prefect 1 and
+# prefect 1.4.1 it cannot share a venv with), constrained by the other files' pins less PREFECT1_ONLY: Prefect 1 and
 # its platform plug-ins, the pendulum 2 and marshmallow 3.23 they hold back, and python-slugify (prefect 3.9.1 wants
-# <9.2, notebook.txt has 9.2.0). Every other package in both files has one version (98 of prefect3.txt's 172).
+# <9.2, notebook.txt has 9.2.0). Every other package in two files has one version
+# (tests/component/test_setup_files.py reads PREFECT1_ONLY here and checks).
 PREFECT1_ONLY := prefect pendulum marshmallow mypy-extensions dask-saturn prefect-saturn python-slugify
 # written for the lock beside the .in files and removed after it (prefect3.txt's "via" comments name it)
-PREFECT3_CONSTRAINTS := notebook-shared-pins.txt
+PREFECT3_CONSTRAINTS := shared-pins.txt
 space := $(subst ,, )
 LOCK_VENV := /tmp/tutorial-lock
 UV := uv==0.13.8
@@ -256,7 +257,7 @@ lock:
 		$(LOCK_VENV)/bin/uv pip compile --quiet --python $(LOCK_VENV)/bin/python --no-build-isolation-package pendulum \
 			--custom-compile-command 'make lock' $(LOCK_OPTIONS) $$name.in -o $$name.txt; \
 	done
-	set -e; cd requirements && grep -vE '^($(subst $(space),|,$(PREFECT1_ONLY)))==' notebook.txt > $(PREFECT3_CONSTRAINTS) \
+	set -e; cd requirements && grep -hvE '^($(subst $(space),|,$(PREFECT1_ONLY)))==' $(addsuffix .txt,$(REQUIREMENTS)) > $(PREFECT3_CONSTRAINTS) \
 		&& $(LOCK_VENV)/bin/uv pip compile --quiet --python $(LOCK_VENV)/bin/python -c $(PREFECT3_CONSTRAINTS) \
 			--custom-compile-command 'make lock' $(LOCK_OPTIONS) prefect3.in -o prefect3.txt; \
 		status=$$?; rm -f $(PREFECT3_CONSTRAINTS); exit $$status
