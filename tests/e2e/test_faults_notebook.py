@@ -101,21 +101,22 @@ def bigger_csv(tmp_path_factory):
 
 
 def test_worker_killed_during_the_read_is_recovered_and_cleaned_up(tmp_path, mark, bigger_csv):
-    """The stand-in SIGKILLs the worker process that runs dask's CSV read task as soon as it got it (a worker forked
-    warm reads the 300,000 rows' block in under 0.1 s: a later kill found the task done): dask reschedules the task,
-    the run gives the right result, and cleanup leaves no process (the ``mark`` fixture fails the test on any)."""
+    """The stand-in SIGKILLs the worker process that runs a task of dask's CSV read, 0.1 s after it got it (dask fuses
+    the read with the first step of the std into one task, ``read-fused-...``; unfused, ``read-csv-...``):
+    dask reschedules the task, the run gives the right result, and cleanup leaves no process
+    (the ``mark`` fixture fails the test on any)."""
     name = standins.unique_name("kill")
     done, out = run_notebook(
         tmp_path,
         mark,
-        [{"action": "kill_worker", "task": "^\\('read-csv-", "name": name}],
+        [{"action": "kill_worker", "task": "^\\('read-", "delay": 0.1, "name": name}],
         *notebooks.papermill_params(data_url=bigger_csv, n_workers=2),
     )
     assert done.returncode == 0, done.stderr[-3000:]
     [killed] = standins.fault_log(name)[1:]
     assert re.fullmatch(
         rf"fault {name}: killed Dask worker tcp://127\.0\.0\.1:\d+ \(pid \d+\) while it ran task "
-        rf"\('read-csv-{standins.HEX}', 0\) \(hit 1\)",
+        rf"\('read-[a-z_-]+-{standins.HEX}', 0\) \(hit 1\)",
         killed,
     ), killed
     pid = re.search(r"\(pid (\d+)\)", killed)[1]
