@@ -18,7 +18,7 @@ OUTPUT := output/prefect-resource-manager.ipynb
 PROJECT ?=
 USERNAME ?=
 
-.PHONY: run run-prefect3 prefect3-server lab lint test test-fast screenshots standin outputs data bench lock clean pythons FORCE
+.PHONY: run run-prefect3 prefect3-server prefect3-kernel lab lint test test-fast screenshots standin outputs data bench lock clean pythons FORCE
 
 # Every goal but these needs a Python. Find it now, before any work: when none fits, make stops here
 # with tools/find-python's one line (which versions work, how to get one), and no venv is begun.
@@ -124,9 +124,12 @@ $(PREFECT3_STAMP): requirements/prefect3.txt pyproject.toml standin/pyproject.to
 	$(PREFECT3_BIN)/python -m tutorial_kit.tooling.kernel --name prefect3-tutorial
 	echo '$(PY)' > $@
 
-# .venv's Jupyter (make lab, nbval) finds the companion's kernel here; remade with either venv
+# .venv's Jupyter (make lab, nbval) finds the companion's kernel here; remade with either venv.
+# make prefect3-kernel: both venvs and the kernel (.ci/run, before nbval on another Python)
 $(PREFECT3_KERNEL): $(PREFECT3_STAMP) $(STAMP)
 	$(PREFECT3_BIN)/python -m tutorial_kit.tooling.kernel --name prefect3-tutorial --prefix $(VENV)
+
+prefect3-kernel: $(PREFECT3_KERNEL)
 
 # The companion, as make run runs the tutorial: its own venv's papermill, its result printed the same way.
 # make run-prefect3 N_WORKERS=2 DATA_URL=path; unset, the notebook's own defaults.
