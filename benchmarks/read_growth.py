@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import statistics
 import sys
 import time
@@ -51,8 +52,10 @@ def months_folder(rows: int = MONTH_ROWS) -> Path:
     folder.mkdir(exist_ok=True)
     for fmt in ("csv", "parquet"):
         link = folder / f"month-1.{fmt}"
-        if not link.exists():
-            link.symlink_to(first[fmt])
+        if not link.exists():  # none yet, or one left dangling
+            link.unlink(missing_ok=True)
+            # relative: the cache stays whole when the checkout moves
+            link.symlink_to(os.path.relpath(first[fmt], folder))
     for month in range(2, max(MONTHS) + 1):
         csv, parquet = folder / f"month-{month}.csv", folder / f"month-{month}.parquet"
         if not csv.exists():
