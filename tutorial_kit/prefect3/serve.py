@@ -11,7 +11,6 @@ the server (a ``serve`` whose server is gone hangs until killed).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import signal
@@ -24,6 +23,9 @@ import urllib.parse
 import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
+
+from .processes import stop_by_stdin
+from .server import log_tail
 
 #: Seconds for a ``serve`` process to register its deployment and poll the server once.
 READY_SECONDS = 90.0
@@ -101,7 +103,7 @@ class ServeProcess:
             if polled and datetime.fromisoformat(polled) >= started:
                 return
             time.sleep(0.5)
-        tail = "\n".join(self.log_path.read_text(errors="replace").splitlines()[-15:])
+        tail = log_tail(self.log_path)
         state = f"exit code {self.proc.poll()}" if self.proc.poll() is not None else f"not polling in {timeout:.0f} s"
         raise ServeError(f"the serve process of {self.deployment} did not start ({state}); {self.log_path}:\n{tail}")
 
@@ -110,17 +112,7 @@ class ServeProcess:
         return self.proc.poll() is None
 
     def stop(self, timeout: float = STOP_SECONDS) -> None:
-        if self.proc.poll() is None:
-            with contextlib.suppress(OSError):
-                self.proc.stdin.close()
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
-        with contextlib.suppress(OSError):
-            self.proc.stdin.close()
+        stop_by_stdin(self.proc, timeout)
 
 
 def main(argv=None) -> int:

@@ -30,6 +30,7 @@ import urllib.request
 from pathlib import Path
 
 from ..paths import PREFECT3_HOME
+from .processes import stop_by_stdin
 
 #: Seconds to wait for ``/api/health``: a fresh database's migration takes 7-17 s quiet and 20-30 s on a busy
 #: 2-core machine (docs/prefect3.md), and the tests start servers while other suites run.
@@ -199,17 +200,7 @@ class PrefectServer:
 
     def stop(self, timeout: float = STOP_SECONDS) -> None:
         """Close the supervisor's stdin (it stops the server) and wait; kill the group if it hangs."""
-        if self.proc.poll() is None:
-            with contextlib.suppress(OSError):
-                self.proc.stdin.close()
-            try:
-                self.proc.wait(timeout + 5)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
-        with contextlib.suppress(OSError):
-            self.proc.stdin.close()
+        stop_by_stdin(self.proc, timeout + 5)  # the supervisor's own wait for the server is ``timeout``
         if self.remove_home:
             shutil.rmtree(self.home, ignore_errors=True)
 
