@@ -28,6 +28,7 @@ from support import processes
 from support.waiting import wait_for
 from tutorial_kit.notebook.report import TITLE
 from tutorial_kit.paths import NOTEBOOK, PREFECT3_NOTEBOOK, REPO_ROOT
+from tutorial_kit.tooling.kernel import PREFECT3_KERNEL_NAME as PREFECT3_KERNEL  # installed into .venv by make
 from tutorial_kit.tooling.results import RESULT_TAG, parse_result, read_result
 
 #: The line the server prints for the user to click: make lab's default URL is the notebook.
@@ -42,8 +43,6 @@ NEWS_PROMPT = "Would you like to get notified about official Jupyter news?"
 #: Bounds: the server's start, the notebook's page and kernel, the run (~30 s alone on 2 cores, more
 #: next to make test's other test processes), the server's exit after /api/shutdown.
 START_S, PAGE_S, RUN_S, STOP_S = 90, 90, 300, 30
-#: The companion's kernel, installed into .venv by the Makefile (its interpreter is .venv-prefect3's).
-PREFECT3_KERNEL = "prefect3-tutorial"
 PROMPTS = "[...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')].map(p => p.textContent)"
 STDOUT = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stdout"]'
 STDERR = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'

@@ -46,10 +46,6 @@ class Prefect3Connection:
         if self.server is not None:
             self.server.stop()
 
-    @property
-    def ui_url(self) -> str:
-        return self.api_url.removesuffix("/api")
-
     def __str__(self) -> str:
         if self.mode == "shared":
             return "Using the shared Prefect 3 server (make prefect3-server), which keeps flows, runs and results."
