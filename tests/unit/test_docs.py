@@ -1,9 +1,10 @@
-"""The README and the pages under docs/: every relative link and image leads somewhere, the README
-stays a front door, and the result it links is the notebook's.
+"""The README, the pages under docs/ and the notebooks' markdown: every relative link and image leads somewhere (a
+file, and the heading its ``#anchor`` names), the README stays a front door, and the result it links is the
+notebook's.
 
-Why: the docs are split over several pages that point at each other and into the code; a file
-moved or a heading renamed would otherwise leave a link that 404s on GitHub, and nobody reads
-every page after every move.
+Why: the docs are split over several pages that point at each other, into the notebooks and into the code; a file
+moved or a heading renamed would otherwise leave a link that 404s on GitHub, and nobody reads every page after every
+move. The links and anchors are the renderers' own (``support/markdown.py``).
 """
 
 from __future__ import annotations
@@ -13,102 +14,68 @@ from pathlib import Path
 
 import pytest
 
+from support.markdown import read_page
+from support.prose import tracked_files
 from tutorial_kit.paths import MAKE_RUN_RESULT, NOTEBOOK, REPO_ROOT
 from tutorial_kit.tooling.results import result_text
 
 README = REPO_ROOT / "README.md"
-#: The README is what a newcomer reads first: at most this many lines (issue 16).
+#: The README is what a newcomer reads first: at most this many lines, the rest in docs/.
 README_MAX_LINES = 150
 
-#: Every markdown page whose links are checked, relative to the repo.
-PAGES = sorted(
-    {
-        "README.md",
-        "data/README.md",
-        "standin/README.md",
-        *(str(p.relative_to(REPO_ROOT)) for p in (REPO_ROOT / "docs").glob("*.md")),
-    }
-)
+#: Every page whose links are checked, relative to the repo: every Markdown page and notebook it tracks.
+PAGES = sorted(name for name in tracked_files() if name.endswith((".md", ".ipynb")))
 
-_FENCE = re.compile(r"^(```|~~~).*?^\1", re.M | re.S)
-_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1", re.S)
-#: An inline link or image, ``[text](target)`` / ``![alt](target "title")``: the target and no title.
-_LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
-_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.M)
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
 
 
-def prose(text: str) -> str:
-    """The page without code blocks and code spans, where brackets are not links."""
-    return _CODE_SPAN.sub("code", _FENCE.sub("", text))
-
-
-def links(text: str) -> list[str]:
-    return [m[1] for m in _LINK.finditer(prose(text))]
-
-
-def slug(heading: str) -> str:
-    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens."""
-    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
-
-
-def anchors(text: str) -> set[str]:
-    """The anchors of a page's headings; a repeated heading gets ``-1``, ``-2``, ... as on GitHub."""
-    found: set[str] = set()
-    for heading in _HEADING.findall(_FENCE.sub("", text)):
-        base = slug(heading)
-        name, n = base, 0
-        while name in found:
-            n += 1
-            name = f"{base}-{n}"
-        found.add(name)
-    return found
-
-
-def broken_links(page: Path) -> list[str]:
+def broken_links(page: Path, root: Path = REPO_ROOT) -> list[str]:
     """One line per link of ``page`` that leads nowhere, naming the link and the path it resolves to."""
     problems = []
-    text = page.read_text(encoding="utf-8")
-    for target in links(text):
+    for link in read_page(page).links:
+        target = link.target
         if not target or _SCHEME.match(target) or target.startswith("//"):
             continue  # an absolute URL: not the repo's to check
         path_part, _, anchor = target.partition("#")
         resolved = (page.parent / path_part).resolve() if path_part else page
-        shown = resolved.relative_to(REPO_ROOT) if resolved.is_relative_to(REPO_ROOT) else resolved
-        if not resolved.is_relative_to(REPO_ROOT):
-            problems.append(f"{target}: leads outside the repo, to {resolved}")
+        shown = resolved.relative_to(root) if resolved.is_relative_to(root) else resolved
+        if not resolved.is_relative_to(root):
+            problems.append(f"{link.where}: {target}: leads outside the repo, to {resolved}")
         elif not resolved.exists():
-            problems.append(f"{target}: {shown} does not exist")
-        elif anchor and resolved.suffix == ".md" and anchor not in anchors(resolved.read_text(encoding="utf-8")):
-            problems.append(f"{target}: {shown} has no heading with the anchor #{anchor}")
+            problems.append(f"{link.where}: {target}: {shown} does not exist")
+        elif anchor and resolved.suffix in (".md", ".ipynb") and anchor not in read_page(resolved).anchors:
+            problems.append(f"{link.where}: {target}: {shown} has no heading with the anchor #{anchor}")
     return problems
 
 
 @pytest.mark.parametrize("name", PAGES)
 def test_every_relative_link_and_image_resolves(name):
-    page = REPO_ROOT / name
-    assert page.exists(), f"{name} does not exist"
-    problems = broken_links(page)
+    problems = broken_links(REPO_ROOT / name)
     assert not problems, f"{name} has links that lead nowhere:\n" + "\n".join(problems)
 
 
-def test_the_checker_sees_what_is_broken(tmp_path, monkeypatch):
-    """The checker itself: a missing file, a missing anchor, an image; code is not a link."""
-    monkeypatch.setattr(f"{__name__}.REPO_ROOT", tmp_path)
+def test_the_checker_sees_what_is_broken(tmp_path):
+    """The checker itself: a missing file, a missing anchor (in a page and in a notebook), an image; code is not a
+    link. The README's citation of the notebook's introduction by its old heading is one of them."""
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "other.md").write_text("# Other page\n## Set-up on 3.12\n")
+    notebook = '{"cells": [{"cell_type": "markdown", "metadata": {}, "source": ["### What this version fixes"]}]}'
+    (tmp_path / "nb.ipynb").write_text(notebook)
     page = tmp_path / "README.md"
     page.write_text(
         "# Title\n"
         "[ok](docs/other.md#set-up-on-312) [here](#title) [web](https://example.org/x.md)\n"
+        "[fixes](nb.ipynb#What-this-version-fixes) [changes](nb.ipynb#What-this-version-changes)\n"
         "[gone](docs/missing.md) ![img](docs/screenshots/none.png) [bad anchor](docs/other.md#nope)\n"
         "`[not a link](nowhere.md)`\n"
         "```\n[nor this](nowhere.md)\n```\n"
     )
-    assert broken_links(page) == [
-        "docs/missing.md: docs/missing.md does not exist",
-        "docs/screenshots/none.png: docs/screenshots/none.png does not exist",
-        "docs/other.md#nope: docs/other.md has no heading with the anchor #nope",
+    assert broken_links(page, tmp_path) == [
+        "line 3: nb.ipynb#What-this-version-changes: nb.ipynb has no heading with the anchor "
+        "#What-this-version-changes",
+        "line 4: docs/missing.md: docs/missing.md does not exist",
+        "line 4: docs/screenshots/none.png: docs/screenshots/none.png does not exist",
+        "line 4: docs/other.md#nope: docs/other.md has no heading with the anchor #nope",
     ]
 
 
@@ -125,7 +92,7 @@ def test_the_result_file_is_the_notebooks_stored_result():
         f"write the result cell's text into it"
     )
     relative = str(MAKE_RUN_RESULT.relative_to(REPO_ROOT))
-    assert relative in links(README.read_text(encoding="utf-8")), f"README.md does not link {relative}"
+    assert relative in {link.target for link in read_page(README).links}, f"README.md does not link {relative}"
 
 
 def test_ci_compares_with_the_result_file():
