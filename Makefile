@@ -151,8 +151,8 @@ FORCE:
 pythons:
 	@echo $(SUPPORTED_PYTHONS)
 
-# Your own Dask cluster instead of the stand-in's LocalCluster (README: "Run the unmodified
-# notebook on your own Dask cluster"): make run STANDIN_DASK_SCHEDULER=tcp://10.0.0.5:8786
+# Your own Dask cluster instead of the stand-in's LocalCluster (docs/own-dask-cluster.md):
+# make run STANDIN_DASK_SCHEDULER=tcp://10.0.0.5:8786
 STANDIN_DASK_SCHEDULER ?=
 
 run: $(STAMP)

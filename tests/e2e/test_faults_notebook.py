@@ -1,7 +1,7 @@
-"""Faults injected into the stand-in (``standin/src/standin/faults.py``), through the notebook: papermill
+"""Faults injected into the stand-in (``standin/src/standin/faults/``), through the notebook: papermill
 runs with the fault armed from the stand-in's start by ``STANDIN_FAULTS``, and the message a user reads,
 asserted exactly. The same faults against the client libraries alone are in
-tests/component/test_faults.py, which says what each client does with a 500.
+standin/tests/component/test_faults.py, which says what each client does with a 500.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The notebook's registration cell, run twice against a stand-in whose flow upload fails once
-(tests/component/test_faults.py arms the fault): what the first try raised, the flows Prefect Cloud
+(standin/tests/component/test_faults.py arms the fault): what the first try raised, the flows Prefect Cloud
 holds after it, and what the second try registered.
 
 Usage, in an environment pointed at the stand-in (its variables set before prefect is imported):

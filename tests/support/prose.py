@@ -116,3 +116,23 @@ def _python(name: str, text: str, docstrings: bool = True) -> list[Passage]:
                     lines = doc.value.value.splitlines()
                     found += [Passage(name, doc.lineno + i, line, "docstring") for i, line in enumerate(lines)]
     return sorted(found, key=lambda p: p.line)
+
+
+def paragraphs(found: list[Passage]) -> list[Passage]:
+    """``found``'s lines joined into paragraphs: the lines of one file and kind that follow each other, without their
+    comment marks, each paragraph at its first line. A sentence may wrap; a path or a title cited in it then too."""
+    joined: list[Passage] = []
+    for passage in found:
+        text = re.sub(r"^\s*#+:?\s?", "", passage.text) if passage.kind == "comment" else passage.text.strip()
+        last = joined[-1] if joined else None
+        if (
+            last
+            and last.file == passage.file
+            and last.kind == passage.kind
+            and last.line + last.text.count("\n") + 1 == passage.line
+            and text
+        ):
+            joined[-1] = Passage(last.file, last.line, f"{last.text}\n{text}", last.kind)
+        elif text:
+            joined.append(Passage(passage.file, passage.line, text, passage.kind))
+    return [Passage(p.file, p.line, p.text.replace("\n", " "), p.kind) for p in joined]

@@ -20,7 +20,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from support.markdown import read_page
-from support.prose import Passage, passages, passages_of, tracked_files
+from support.prose import NOT_PROSE, Passage, paragraphs, passages, passages_of, tracked_files
 from tutorial_kit.paths import NOTEBOOK, REPO_ROOT
 
 #: Where a package's own paths start (``standin/ui/pages.py`` is ``standin/src/standin/ui/pages.py``): src layouts.
@@ -66,6 +66,7 @@ _MAKE = re.compile(r"(?<![\w./-])make((?:\s+-[A-Za-z]+)*)\s+([A-Za-z0-9._/][A-Za
 _QUOTED_HEADING = re.compile(
     r"(?:(?:section|heading|introduction)s?,?\s+[\"“](?P<after>[^\"”]{3,80})[\"”])"
     r"|(?:[\"“](?P<before>[^\"”]{3,80})[\"”],?\s+(?:section|heading))"
+    r"|(?:(?:README|\.md|\.ipynb)(?:'s)?[,:]?\s+[\"“](?P<page>[^\"”]{3,80})[\"”])"
 )
 
 
@@ -253,8 +254,9 @@ def missing_headings(passage: Passage) -> list[str]:
     """The headings that ``passage`` cites by their title ("the X section") and that are not where it says."""
     problems = []
     for found in _QUOTED_HEADING.finditer(passage.text):
-        title = found["after"] or found["before"]
-        owner = heading_owner(passage, passage.text[: found.start()])
+        title = found["after"] or found["before"] or found["page"]
+        # a title right after its page (README's "X") belongs to that page
+        owner = heading_owner(passage, found[0].partition('"')[0] if found["page"] else passage.text[: found.start()])
         if owner is None:
             problems.append(f'"{title}": cite a heading as a link, path#anchor, so that its page is known')
             continue
@@ -264,22 +266,33 @@ def missing_headings(passage: Passage) -> list[str]:
     return problems
 
 
+_ISSUE_NUMBER = re.compile(r"\bissues? #?\d+", re.I)
+
+
+def issue_numbers(text: str) -> list[str]:
+    """Citations of a tracker the repo does not hold (an issue's number): the reason belongs there instead."""
+    return [
+        f"{found[0]!r}: the repo does not hold its tracker; say the reason" for found in _ISSUE_NUMBER.finditer(text)
+    ]
+
+
 CHECKS = (missing_paths, missing_modules, missing_make_targets, missing_headings)
 
 
-def problems_of(found: list[Passage]) -> list[str]:
+def problems_of(found: list[Passage], checks=CHECKS) -> list[str]:
+    """The problems ``checks`` find in ``found`` (headings in whole paragraphs: a cited title may wrap)."""
     return [
-        f"{passage.file}:{passage.line}: {problem}"
-        for passage in found
-        for check in CHECKS
-        for problem in check(passage)
+        f"{p.file}:{p.line}: {problem}"
+        for check in checks
+        for p in (paragraphs(found) if check is missing_headings else found)
+        for problem in check(p)
     ]
 
 
 # -- the tests -------------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("check", CHECKS, ids=lambda check: check.__name__)
 def test_what_the_prose_names_exists(check):
-    problems = [f"{p.file}:{p.line}: {problem}" for p in passages() for problem in check(p)]
+    problems = problems_of(passages(), [check])
     assert not problems, "prose that names what is not there:\n" + "\n".join(problems)
 
 
@@ -314,4 +327,21 @@ def test_the_checks_see_todays_stale_sentences():
         "README.md:1: make test-unit: the Makefile has no target test-unit",
         'README.md:1: "What this version changes": notebooks/prefect-resource-manager.ipynb has no such heading',
         'Makefile:1: "Run the unmodified notebook on your own Dask cluster": README.md has no such heading',
+    ]
+
+
+def test_no_issue_numbers_anywhere():
+    """Code, prose and output alike: an issue's number tells a reader of the repo nothing."""
+    problems = [
+        f"{name}:{n}: {problem}"
+        for name in tracked_files()
+        if not name.endswith(NOT_PROSE)
+        for n, line in enumerate((REPO_ROOT / name).read_text(encoding="utf-8", errors="replace").splitlines(), 1)
+        for problem in issue_numbers(line)
+    ]
+    assert not problems, "\n".join(problems)
+    number = 17  # written apart, or this test would find itself
+    assert issue_numbers(f"TARGET_MS = 100  # feels immediate (issue {number}); after issues {number + 1} and 19") == [
+        f"'issue {number}': the repo does not hold its tracker; say the reason",
+        f"'issues {number + 1}': the repo does not hold its tracker; say the reason",
     ]

@@ -183,7 +183,7 @@ def local_copy(fs, path: str, url: str, expected: int | None = None) -> str:
     ``expected``: the size the server announced; a shorter download is refused.
 
     The copy is on this machine: workers of a Dask cluster on other machines cannot read it
-    (README, "Run the unmodified notebook on your own Dask cluster")."""
+    (docs/own-dask-cluster.md)."""
     with _copies_lock:
         if url in _copies and os.path.exists(_copies[url]):
             return _copies[url]
