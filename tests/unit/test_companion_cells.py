@@ -1,6 +1,7 @@
 """The companion's read is the tutorial's read, "the same dask readers and the same checks of data_url" as its
-introduction promises. Its cell may differ from the first notebook's only where Prefect 3 differs from Prefect 1: the decorator (a persisted
-result instead of PrefectResult) and the compute (Prefect 3's run logger instead of the tutorial's progress helper)."""
+introduction promises. Its cell may differ from the first notebook's only where Prefect 3 differs from Prefect 1:
+the decorator (a persisted result instead of PrefectResult) and the compute (Prefect 3's run logger instead of the
+tutorial's progress helper)."""
 
 from __future__ import annotations
 
