@@ -1,7 +1,7 @@
-# Two commands do all the set-up on a fresh machine with Python 3.11, 3.12 or 3.13:
+# Two commands do all the set-up on a fresh machine with one of SUPPORTED_PYTHONS (below):
 #   make run    create .venv when needed, run the notebook with papermill into output/, print the result
-#   make test   create .venv when needed, lint, run every test (nbval on the notebook included)
-# and, while working, `make test-fast`: lint, and every test but the end-to-end ones (under a minute);
+#   make test   create the venvs when needed, lint, run every test (nbval on both notebooks included)
+# and, while working, `make test-fast`: lint, and every test but the end-to-end ones;
 # and `make lab`: JupyterLab on the notebook (click the URL it prints).
 # The Pythons the pins are tested on, newest first. This is the one list: pyproject.toml's requires-python
 # and environment.yml's python follow it (tests/component/test_setup_files.py checks), .ci/run reads it (make pythons).
@@ -183,7 +183,7 @@ standin: $(STAMP)
 	$(BIN)/python -m standin shared $(if $(STANDIN_DASK_SCHEDULER),--dask-scheduler '$(STANDIN_DASK_SCHEDULER)')
 
 # The one lint and format (pyproject.toml's [tool.ruff]) over the whole repo; make test and make test-fast
-# run it first (it takes under a second).
+# run it first.
 lint: $(TESTS_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -199,7 +199,8 @@ PYTEST := STANDIN_DASK_SCHEDULER= $(BIN)/python -m pytest -n 3 --dist loadfile -
 test: lint $(PREFECT3_KERNEL)
 	$(PYTEST)
 
-# The loop while working: every level but e2e (no notebook run, no browser, no flow run by the agent)
+# The loop while working: every level but e2e (no notebook run, no JupyterLab, no user's flow through the prefect
+# CLI, no Dask cluster of your own; conftest.py says what each level holds)
 test-fast: lint
 	$(PYTEST) -m 'not e2e'
 
@@ -209,7 +210,8 @@ test-fast: lint
 screenshots: $(TESTS_STAMP) $(PREFECT3_STAMP)
 	STANDIN_DASK_SCHEDULER= SCREENSHOTS_DIR='$(CURDIR)/docs/screenshots' $(BIN)/python -m pytest -m browser
 
-# Regenerate the notebook's stored outputs (never edit them by hand), against the stand-in.
+# Regenerate both notebooks' stored outputs (never edit them by hand): the tutorial's against the stand-in, the
+# companion's against a Prefect 3 server of its run.
 outputs: $(STAMP) $(PREFECT3_KERNEL)
 	STANDIN_DASK_SCHEDULER= $(BIN)/python -m tutorial_kit.tooling.outputs $(NOTEBOOK)
 	$(BIN)/python -m tutorial_kit.tooling.outputs $(PREFECT3_NOTEBOOK)
@@ -220,7 +222,7 @@ data: $(STAMP)
 
 # Benchmarks: the flow's read task on a generated full month (cached in benchmarks/.cache/)
 # against pandas, DuckDB and polars, and on 1, 2, 4 months and 1, 2, 3 workers (months 2-4 generated
-# once more, 2.5 GB), then `make run` against a plain script, then the emulated platform's flow runs (the agent's
+# once more; their size: docs/benchmarks.md), then `make run` against a plain script, then the emulated platform's flow runs (the agent's
 # pick-up latency, a run's duration), its pages' response times, and the Prefect 3 companion beside the notebook
 # (.venv-prefect3: papermill, its deployment run, its server's start). DuckDB and polars
 # are benchmark-only dependencies (requirements/bench.txt), installed here and not by the other goals.
@@ -233,13 +235,13 @@ bench: $(BENCH_STAMP) $(PREFECT3_STAMP)
 	$(BIN)/python benchmarks/prefect3_runs.py
 
 # Re-pin requirements/*.txt from requirements/*.in with a resolver, uv's `uv pip compile` (rather than
-# pip-tools: one pinned wheel that leans on no pip internals, a second or two per file), in a scratch venv
+# pip-tools: one pinned wheel that leans on no pip internals), in a scratch venv
 # on the oldest supported Python: it picks releases that Python supports, so the pins install on all of
 # them. The files in REQUIREMENTS' order, each under the pins before it. A pin already in a .txt is kept
 # while its .in allows it (the stored outputs stay as they are); to move one, name it:
 #   make lock LOCK_OPTIONS='--upgrade-package dask'    (or --upgrade: everything)
 # pendulum 2 has no wheel for these Pythons: uv reads its dependencies from a wheel of the same release
-# for an older one (measured), and were it to build the sdist instead, builds it next to BUILD_TOOLS as
+# for an older one, and were it to build the sdist instead, builds it next to BUILD_TOOLS as
 # the set-up does (--no-build-isolation-package).
 # requirements/prefect3.txt (the companion's venv) is pinned last and on its own (not under notebook.txt, whose
 # prefect 1.4.1 it cannot share a venv with), constrained by the other files' pins less PREFECT1_ONLY: Prefect 1 and

@@ -6,10 +6,12 @@ Levels. Each test folder has three, one subfolder each, and each test is marked 
 (``pytest -m "not e2e"``, ``make test-fast``):
 
 - ``unit/``: functions and models in the test process: no process started, no cluster, no server;
-- ``component/``: a stand-in process, a loopback server, a Dask cluster in the test process, or a
-  subprocess of a command-line tool (prefect, make, the package's own);
-- ``e2e/``: the notebook run (papermill, nbval, JupyterLab in a browser), flow runs executed by the
-  agent, and the user's own Dask cluster. nbval's run of ``notebooks/`` is e2e too.
+- ``component/``: a stand-in process (its APIs driven by the client libraries, its pages in a browser, a
+  Quick Run its agent executes), a loopback server, a Dask cluster in the test process, or a subprocess
+  of a command-line tool (prefect, make, the package's own);
+- ``e2e/``: the notebook run (papermill, nbval, JupyterLab in a browser), a user's flows run through the
+  ``prefect`` CLI and executed by the agent, and the user's own Dask cluster. nbval's run of
+  ``notebooks/`` is e2e too.
 """
 
 from __future__ import annotations

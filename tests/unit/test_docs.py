@@ -10,6 +10,7 @@ move. The links and anchors are the renderers' own (``support/markdown.py``).
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -82,6 +83,15 @@ def test_the_checker_sees_what_is_broken(tmp_path):
 def test_readme_is_a_front_door():
     lines = README.read_text(encoding="utf-8").count("\n")
     assert lines <= README_MAX_LINES, f"README.md has {lines} lines, more than {README_MAX_LINES}: move detail to docs/"
+
+
+def test_the_readme_names_the_supported_pythons():
+    """The first screen says which Pythons work: the Makefile's SUPPORTED_PYTHONS, the one list of them."""
+    supported = subprocess.run(["make", "-s", "pythons"], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
+    versions = sorted(supported.stdout.split(), key=lambda v: tuple(map(int, v.split("."))))
+    said = ", ".join(versions[:-1]) + f" or {versions[-1]}"
+    for page in (README, REPO_ROOT / "docs" / "setup.md"):
+        assert f"Python {said} (the Makefile's `SUPPORTED_PYTHONS`" in page.read_text(encoding="utf-8"), page.name
 
 
 def test_the_result_file_is_the_notebooks_stored_result():

@@ -179,6 +179,36 @@ def test_the_readmes_parameters_table_gives_the_checks_bounds():
     assert not problems, "\n".join(problems)
 
 
+def default_problems(readme: str, defaults: dict[str, str]) -> list[str]:
+    """The README's parameter table gives each default as the parameters cell writes it: every literal of the cell's
+    default (a variable's name, the value without it) is in the row's default column. ``defaults``: papermill's."""
+    problems = []
+    for name, default in defaults.items():
+        row = re.search(rf"^\| `{name}` \| ([^|]*) \|", readme, re.M)
+        if row is None:
+            problems.append(f"{name}: no row in the README's parameter table")
+            continue
+        literals = [
+            n.value for n in ast.walk(ast.parse(default)) if isinstance(n, ast.Constant) and n.value is not None
+        ]
+        problems += [
+            f"{name}: its default has {v!r}, the README's row says {row[1]!r}" for v in literals if str(v) not in row[1]
+        ]
+    return problems
+
+
+def test_the_readmes_parameter_table_gives_the_cells_defaults():
+    import papermill
+
+    defaults = {name: p["default"] for name, p in papermill.inspect_notebook(str(NOTEBOOK)).items()}
+    problems = default_problems(README.read_text(encoding="utf-8"), defaults)
+    assert not problems, "\n".join(problems)
+    stale = "| `username` | `$SATURN_USERNAME`, else `data-engineer` | ... |\n"
+    assert default_problems(stale, {"username": 'os.environ.get("SATURN_USERNAME", "saturn-user")'}) == [
+        "username: its default has 'saturn-user', the README's row says '`$SATURN_USERNAME`, else `data-engineer`'"
+    ]
+
+
 def test_each_readme_step_names_calls_of_the_notebook():
     assert STEPS_HEADING in read_page(README).headings
     steps = readme_steps(README.read_text(encoding="utf-8"))

@@ -55,7 +55,7 @@ ENGLISH_AFTER_MAKE = {
     ),
     *("one", "no", "its", "their", "this", "that", "these", "those", "up", "variables", "targets", "supports", "stops"),
     *("picks", "needs", "takes", "runs", "finds", "installs", "makes", "sets", "reads", "gives", "writes", "starts"),
-    "itself",
+    *("itself", "goals"),
 }
 
 _SLASH_PATH = re.compile(r"(?<![\w.:/$@<{-])((?:\.\.?/)*[\w.*<>{}-]+(?:/[\w.*<>{}-]+)+/?(?:#[\w%-]+)?)")
