@@ -1,9 +1,11 @@
-"""What the tutorial's notebook needs that is not the tutorial itself, laid out by who uses it
+"""What the tutorial's notebooks need that is not the tutorial itself, laid out by who uses it
 (the local stand-in of Saturn Cloud and Prefect Cloud is a distribution of its own, ``standin/``,
-of which ``notebook/connect.py`` imports only the public client, ``standin.client``):
+of which the kit imports only the public client, ``standin.client``):
 
 - ``notebook/``: what the notebook imports (parameter checks, the platform, the data's checks,
   progress, the run read back, the result's display);
+- ``prefect3/``: what the Prefect 3 companion imports beyond the first notebook's checks (its server,
+  its connection, its deployment);
 - ``generator/``: the generated taxi data (the bundled sample, a month for the benchmark);
 - ``tooling/``: the Makefile's, the tests' and the benchmarks' helpers, and the Jupyter kernel.
 

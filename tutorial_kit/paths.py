@@ -1,9 +1,9 @@
 """Where things are in the checkout: the one owner of each path that several parts use.
 
 Why a module of its own: the notebook's process (the default ``data_url``, through
-``filesystems.py``), the stand-in, the generator, the tests and the benchmarks all need these paths,
-and each used to build them itself.  It imports only the standard library, so the notebook's
-kernel and the stand-in's process pay nothing for it.
+``filesystems.py``; the stand-in's home, which ``connect.py`` hands to the stand-in), the generator,
+the tests and the benchmarks all need these paths, and each used to build them itself.  It imports
+only the standard library, so the notebook's kernel pays nothing for it.
 """
 
 import os

@@ -293,7 +293,7 @@ def test_pandas_reads_the_expected_dtypes(frame):
     assert_dtypes(frame)
 
 
-@pytest.mark.parametrize("blocksize", [None, 100_000], ids=["default", "9-partitions"])
+@pytest.mark.parametrize("blocksize", [None, 100_000], ids=["default", "small-blocks"])
 def test_dask_reads_it_like_the_tutorial_and_agrees_with_pandas(frame, blocksize):
     """The tutorial's call, without dtype=: dask guesses dtypes from the first 10 rows and
     applies them to every partition, so this fails if a later row contradicts them."""
@@ -363,7 +363,7 @@ def test_cli_writes_the_file(tmp_path):
 
 
 def test_paths_and_the_generator_import_only_the_standard_library():
-    """paths is imported by the notebook's process and the stand-in; the generator runs in
+    """paths is imported by the notebook's process, the tests and the benchmarks; the generator runs in
     worker processes that should start fast.  Only parquet_release needs pyarrow."""
     modules = ("paths", "generator.__main__", "generator.output", "generator.month")
     result = subprocess.run(

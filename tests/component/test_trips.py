@@ -113,7 +113,7 @@ def test_parquet_rows_filtered_by_pyarrow_give_the_same_bits(client, tmp_path): 
 
 
 def test_every_row_is_read_once_whatever_the_block_size(client, expected, tmp_path):
-    """dask splits blocks at line breaks (CRLF and LF): in 64 KiB blocks (14 of them), the sample
+    """dask splits blocks at line breaks (CRLF and LF): in 64 KiB blocks (more than 10 of them), the sample
     gives the result of one block, so no row was lost or read twice at a block's edge."""
     lf = tmp_path / "lf.csv"
     lf.write_bytes(SAMPLE_CSV_PATH.read_bytes().replace(b"\r\n", b"\n"))

@@ -19,6 +19,7 @@ import uuid
 from pathlib import Path
 from types import SimpleNamespace
 
+import papermill
 import pytest
 
 from standin.client.protocol import SCHEDULER_VAR
@@ -196,9 +197,10 @@ def test_notebook_runs_read_on_your_dask_cluster_and_leaves_it_running(external_
     assert run.returncode == 0, run.stderr[-3000:]
     text = notebooks.outputs_text(out)
     assert f"Its Dask cluster is yours, at {external_cluster.address}" in text
-    # n_workers (3 by default) was not applied to a 2-worker cluster, and dask-saturn said so in the
+    # the notebook's default n_workers was not applied to a 2-worker cluster, and dask-saturn said so in the
     # flow-run process, whose output goes to the stand-in's log
-    assert "n_workers=3 is not applied" in standins.STANDIN_LOG.read_text()[log_start:]
+    n_workers = papermill.inspect_notebook(str(NOTEBOOK))["n_workers"]["default"]
+    assert f"n_workers={n_workers} is not applied" in standins.STANDIN_LOG.read_text()[log_start:]
 
     after = worker_activity(external_cluster.address, since=began)
     assert sorted(after) == sorted(WORKER_NAMES)  # no other worker joined

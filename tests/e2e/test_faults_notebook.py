@@ -94,7 +94,7 @@ def test_cluster_error_stops_the_notebook_with_the_errors(tmp_path, mark):
 # -- a worker killed during the read --------------------------------------------------------------
 @pytest.fixture(scope="module")
 def bigger_csv(tmp_path_factory):
-    """300,000 rows (27 MB): on a fresh worker the read task runs for about a second."""
+    """300,000 rows: a read long enough for the fault to kill a worker in the middle of it."""
     from tutorial_kit.generator.output import write_month
 
     return write_month(tmp_path_factory.mktemp("big") / "yellow_tripdata_2019-01.csv", rows=300_000)

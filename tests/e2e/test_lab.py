@@ -40,8 +40,8 @@ LAB_SETTINGS = {
 }
 #: JupyterLab's question to every new user, which would lead it to the internet.
 NEWS_PROMPT = "Would you like to get notified about official Jupyter news?"
-#: Bounds: the server's start, the notebook's page and kernel, the run (~30 s alone on 2 cores, more
-#: next to make test's other test processes), the server's exit after /api/shutdown.
+#: Bounds: the server's start, the notebook's page and kernel, the run (several times its time alone: make
+#: test's other test processes share the cores), the server's exit after /api/shutdown.
 START_S, PAGE_S, RUN_S, STOP_S = 90, 90, 300, 30
 PROMPTS = "[...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')].map(p => p.textContent)"
 STDOUT = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stdout"]'

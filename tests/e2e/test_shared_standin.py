@@ -162,7 +162,7 @@ def test_the_flow_url_quick_run_and_the_runs_page_in_a_browser(on_shared, browse
     page.click("#quick-run")
     page.wait_for_url("**/ui/local/flow-run/**")
     run_url = page.url
-    page.wait_for_selector("#run-state.state-Success", timeout=180_000)  # reloads every 2 s meanwhile
+    page.wait_for_selector("#run-state.state-Success", timeout=180_000)  # reloads every REFRESH_SECONDS meanwhile
     states = page.locator("#states td:nth-child(2)").all_inner_texts()
     assert states == ["Scheduled", "Submitted", "Running", "Success"]
     tasks = dict(

@@ -11,7 +11,7 @@ Usage, in an environment pointed at the stand-in (its variables set before prefe
   flow a ``DaskExecutor`` on ``SaturnCluster``: its tasks run on the Dask cluster itself (Saturn's
   other tutorial);
 - ``user-gate``: the tutorial's resource manager around a task that writes its process id to
-  ``<gate>/running`` and waits (at most 120 s) for ``<gate>/go``: the tests stop or kill a run there;
+  ``<gate>/running`` and waits (at most :data:`GATE_SECONDS`) for ``<gate>/go``: the tests stop or kill a run there;
 - ``user-scheduled``: a trivial flow on an ``IntervalSchedule`` of a minute (Prefect Cloud's
   shortest) whose first event comes about 15 s after registration; ``user-scheduled-off`` registers
   the same flow as a new version with its schedule off (the old version's waiting runs go).

@@ -8,7 +8,8 @@ import time
 
 from .waiting import wait_for
 
-#: How long to keep running tasks and reading the stand-in: several worker heartbeats (~1 s each).
+#: How long to keep running tasks and reading the stand-in: several worker heartbeats
+#: (distributed's ``scheduler.heartbeat_interval``).
 BUSY_WINDOW = 8.0
 
 

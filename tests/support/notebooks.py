@@ -18,7 +18,7 @@ SHARED_SAMPLE_DIR = REPO_ROOT.parent / "shared" / "data" / "tlc-yellow-2019-01"
 #: What the run cell raises when the flow run fails: FlowRunFailed naming the run and the task.
 RUN_FAILED = r"FlowRunFailed: flow run '[a-z]+-[a-z]+' ended Failed, "
 #: The sample's row with text in passenger_count: far enough down that the early check (which
-#: parses the first 64 KiB) passes it, so ``read`` itself fails, on the cluster.
+#: parses the first ``trips._PROBE_BYTES``) passes it, so ``read`` itself fails, on the cluster.
 DEEP_BAD_ROW = 9_000
 _TERMINAL_CODES = re.compile(r"\x1b\[[0-9;]*m|\r")
 
@@ -37,9 +37,8 @@ def papermill_params(**values) -> list[str]:
 
 
 def outputs_text(path) -> str:
-    """Every text output of an executed notebook, as a reader sees it: without the terminal's
-    colour codes and carriage returns (``!prefect run`` runs in a pseudo-terminal, so click colours
-    its lines)."""
+    """Every text output of an executed notebook, as a reader sees it: without the terminal colour
+    codes and carriage returns that a command's output may hold."""
     import nbformat
 
     nb = nbformat.read(path, as_version=4)

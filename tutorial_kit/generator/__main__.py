@@ -3,7 +3,7 @@
 python -m tutorial_kit.generator            # (re)write data/yellow_tripdata_2019-01.sample.csv
 python -m tutorial_kit.generator --check    # exit 1 if the file differs from what it makes
 python -m tutorial_kit.generator --month --output PATH [--rows N] [--jobs N]
-                                            # a month-size file (7,667,792 rows by default)
+                                            # a month-size file (calibration.MONTH_ROWS rows by default)
 """
 
 from __future__ import annotations

@@ -180,8 +180,8 @@ class Model:
     def _fare(self, ratecode: int, distance: int, duration: int) -> int:
         """fare_amount (cents), from the meter so that it agrees with distance and duration.
 
-        Standard meter: $2.50, then $0.50 per 1/5 mile, or per minute spent below 12 mph (time
-        beyond 3 s per hundredth of a mile).  JFK is a flat $52, outside the city double the
+        Standard meter: $2.50, then $0.50 per 1/5 mile, or per minute spent below 18 mph (time
+        beyond 2 s per hundredth of a mile).  JFK is a flat $52, outside the city double the
         meter, and a negotiated fare is drawn from its own table.
         """
         slow_minutes = max(0, duration - 2 * distance) // 60

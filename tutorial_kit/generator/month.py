@@ -1,7 +1,7 @@
 """A month of trips at any size: the one algorithm of the sample and of the month-size file.
 
-Why one algorithm: the bundled sample (10,000 rows, made in one process) and a month-size file
-(7,667,792 rows, streamed by day on N processes) are the same month at two sizes, so they are
+Why one algorithm: the bundled sample (``output.SAMPLE_ROWS`` rows, made in one process) and a month-size
+file (``calibration.MONTH_ROWS`` rows, streamed by day on N processes) are the same month at two sizes, so they are
 made the same way, and the rows that make them look like the real file (row 1, the forced
 rows, the bad clocks, the congestion_surcharge split) are derived once, here.  Two steps:
 
@@ -14,7 +14,8 @@ rows, the bad clocks, the congestion_surcharge split) are derived once, here.  T
      dtype inference: ``Model.first_trip``), the real file's oddities (:data:`FORCED`) at
      random rows, the two bad clocks (:data:`~.calibration.BAD_CLOCK_DATES`) at random rows
      in the middle, the one ``2.5`` congestion_surcharge at a random row of the filled part;
-   * where congestion_surcharge starts being filled: the first 63.33 % of rows are empty.
+   * where congestion_surcharge starts being filled: the first
+     :data:`~.calibration.EMPTY_CONGESTION_PER_10000` per 10,000 rows are empty.
 
    Each :class:`Day` carries its share of that: its first row in the file, its rows, its pins.
 
@@ -106,7 +107,8 @@ def _allocate(total: int, weights: dict) -> dict:
 
 
 def first_filled(rows: int) -> int:
-    """Index of the first row with a congestion_surcharge: 63.33 % of ``rows``, rounded."""
+    """Index of the first row with a congestion_surcharge: ``EMPTY_CONGESTION_PER_10000`` per 10,000 of ``rows``,
+    rounded."""
     return (rows * cal.EMPTY_CONGESTION_PER_10000 + 5_000) // 10_000
 
 

@@ -81,7 +81,7 @@ def _days_in_order(days: list, jobs: int):
 
 
 def write_month(path, rows: int = MONTH_ROWS, seed: int = SEED, jobs: int | None = None) -> Path:
-    """A month-size file (by default the original's 7,667,792 rows, about 690 MB) at ``path``:
+    """A month-size file (by default the original's :data:`~.calibration.MONTH_ROWS` rows) at ``path``:
     :func:`write` with the month's defaults, on every CPU."""
     return write(path, rows, seed, jobs)
 

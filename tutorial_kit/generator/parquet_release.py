@@ -13,7 +13,7 @@ original CSV in layout, not only in format:
 * snappy compression, row groups of about a million rows.
 
 :func:`write_parquet` converts a CSV such as ``output.write_month()`` writes
-into that layout, streaming (a block of the CSV and one row group in memory at a time), so a
+into that layout, streaming (a few blocks of the CSV and one row group in memory at a time), so a
 reader can be timed on both formats of the same trips.  The bad-clock pickups of 2001 and 2088
 are ordinary timestamps here, as in the TLC's file.
 
@@ -63,8 +63,8 @@ SCHEMA = pa.schema(
 )
 
 #: How much of the CSV is parsed at a time.  Small on purpose: the streaming reader parses
-#: several blocks ahead, so its memory grows with the block size (on the month-size file:
-#: peak RSS 0.5 GB with 1 MiB, 0.8 GB with 8 MiB, 1 GB with 16 MiB) while its speed does not.
+#: several blocks ahead, so its memory grows with the block size while its speed does not
+#: (measured on the month-size file when it was chosen: docs/benchmarks.md#the-generators-parquet-conversion).
 _BLOCK_SIZE = 1 << 20
 
 
@@ -78,9 +78,10 @@ def write_parquet(csv_path, parquet_path, row_group_size: int = ROW_GROUP_SIZE) 
     """Write the CSV at ``csv_path`` to ``parquet_path`` in the TLC's Parquet layout
     (:data:`SCHEMA`), atomically; return the Parquet path.
 
-    Row groups hold ``row_group_size`` rows, the last one the rest.  Memory: one CSV block and
-    one row group, whatever the file's size.  Raises ``ValueError`` when the CSV's header is not
-    the original 18-column header, and leaves no file behind then or on any other failure.
+    Row groups hold ``row_group_size`` rows, the last one the rest.  Memory: a few CSV blocks
+    (:data:`_BLOCK_SIZE`) and one row group, whatever the file's size.  Raises ``ValueError`` when
+    the CSV's header is not the original 18-column header, and leaves no file behind then or on any
+    other failure.
     """
     csv_path, parquet_path = Path(csv_path), Path(parquet_path)
     if not isinstance(row_group_size, int) or row_group_size < 1:

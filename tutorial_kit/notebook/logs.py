@@ -1,8 +1,9 @@
 """Where the support code's log lines go.
 
 Inside a Prefect task they go through the task's own logger, so that they appear with the run's
-other lines (in the notebook, in a papermill output, in Prefect Cloud's run log). Anywhere else
-they go to the ``tutorial_kit`` logger.
+other lines (in the notebook, in a papermill output, in Prefect Cloud's run log). Outside a task,
+once prefect is imported, they go to the logger of prefect's context (``prefect``); before that
+(``connect()`` comes before prefect's import), to the ``tutorial_kit`` logger.
 """
 
 from __future__ import annotations

@@ -272,7 +272,7 @@ def _inspect_parquet(fs, path: str, url: str) -> TripFile:
     schema = metadata.schema.to_arrow_schema()
     _check_columns(url, tuple(schema.names))
     for name in REQUIRED_COLUMNS:
-        # Text is refused too: dask pushes `passenger_count > 1` down into the Parquet reader,
+        # Text is refused too: the notebook's read hands `passenger_count > 1` to pyarrow (filters),
         # where a text column cannot be compared with a number (a CSV's text is cast first).
         kind = schema.field(name).type
         if not (

@@ -13,9 +13,10 @@ jupyter_client decides the transport on the client side, so the kernel's spec na
 written.  The notebook's metadata names this kernel, so ``papermill notebooks/...`` works the same
 from any shell once the repo's environment is set up (``make`` installs the spec into ``.venv``).
 
-``python -m tutorial_kit.tooling.kernel [--user]`` installs the spec: into this environment by default,
-into the user's Jupyter folder with ``--user`` (for a Jupyter server that runs elsewhere, as on
-Saturn Cloud).
+``python -m tutorial_kit.tooling.kernel [--user | --prefix ENV] [--name KERNEL]`` installs the spec: into this
+environment by default, into the user's Jupyter folder with ``--user`` (for a Jupyter server that runs elsewhere, as
+on Saturn Cloud), into another environment with ``--prefix`` (the companion's kernel into ``.venv``, for JupyterLab
+and nbval).
 """
 
 from __future__ import annotations
