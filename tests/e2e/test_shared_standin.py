@@ -108,21 +108,20 @@ def test_env_without_a_shared_standin_is_one_clear_line(tmp_path):
 
 @pytest.fixture(scope="module")
 def on_shared(tmp_path_factory):
-    """A shared stand-in, and the notebook run on it (from a shell pointed at it, whose
-    PREFECT__CLOUD__API_KEY would make the notebook's `prefect auth login` refuse to run)."""
+    """A shared stand-in, and the notebook run on it with its defaults, as a user runs it (from a shell pointed at
+    it, whose PREFECT__CLOUD__API_KEY would make the notebook's `prefect auth login` refuse to run): the pages'
+    screenshots show that run's flow, with the default data_url."""
     tmp = tmp_path_factory.mktemp("shared-story")
     mark = uuid.uuid4().hex
     home = tmp / "shared"
     shared = Shared(home, mark)
     try:
-        data = tmp / "trips.csv"
+        data = tmp / "trips.csv"  # the story's data file, removed before a run
         shutil.copy(SAMPLE_CSV_PATH, data)
         out = tmp / "out.ipynb"
         exports = {k: v for k, v in shared.shell(tmp).items() if k.startswith(("PREFECT", "SATURN", "BASE_URL"))}
         assert "PREFECT__CLOUD__API_KEY" in exports
-        done = notebooks.run_papermill(
-            NOTEBOOK, out, "-p", "data_url", str(data), mark=mark, **{HOME_VAR: str(home)}, **exports
-        )
+        done = notebooks.run_papermill(NOTEBOOK, out, mark=mark, **{HOME_VAR: str(home)}, **exports)
         assert done.returncode == 0, done.stderr[-3000:]
         assert "using the shared stand-in" in notebooks.outputs_text(out)
         yield SimpleNamespace(tmp=tmp, home=home, shared=shared, mark=mark, data=data, out=out)
@@ -240,9 +239,11 @@ def story(tmp_path, home, shared, mark, data, out):
     listed = programs.prefect_cli(shell, "get", "flow-runs", "--project", PROJECT, "--flow", FLOW, timeout=60)
     assert listed.returncode == 0 and len(re.findall(rf"\s{FLOW}\s+Success\s", listed.stdout)) == succeeded + 1
 
-    # the data file goes away between registration and the run: the run fails naming it
+    # the run's data file goes away before the run: the run fails naming it
     data.unlink()
-    failed = programs.prefect_cli(shell, "run", "--name", FLOW, "--project", PROJECT, "--watch")
+    failed = programs.prefect_cli(
+        shell, "run", "--name", FLOW, "--project", PROJECT, "--param", f"data_url={data}", "--watch"
+    )
     assert failed.returncode == 1 and "Flow run failed!" in failed.stdout, failed.stdout[-3000:]
     message = f"data_url '{data}' does not exist"
     assert message in failed.stdout
