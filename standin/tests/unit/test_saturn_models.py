@@ -68,6 +68,41 @@ def test_models_reject_bad_specs_without_http():
     assert [c.status for c in backend.clusters.values()] == ["error"]
 
 
+class _OwnedCluster:
+    """A cluster the stand-in owns, as ``clusters.LocalDaskCluster`` presents it: its scales."""
+
+    owned = True
+    scheduler_address = "tcp://127.0.0.1:1"
+    dashboard_link = ""
+
+    def __init__(self):
+        self.scales = []
+
+    async def scale(self, n: int) -> None:
+        self.scales.append(n)
+
+
+def test_a_scale_counts_nprocs_worker_processes_per_worker_and_is_remembered():
+    owned = _OwnedCluster()
+
+    async def start(spec):
+        return owned
+
+    backend = SaturnBackend(token="t", username="u", start_cluster=start)
+
+    async def scenario():
+        cluster = await backend.create_cluster(ClusterSpec(n_workers=1, nprocs=4))
+        await backend.scale(cluster.id, 8)
+        assert owned.scales == [32]
+        with pytest.raises(InvalidRequest, match=r"^n x nprocs must be at most 32 worker processes, got 9 x 4$"):
+            await backend.scale(cluster.id, 9)
+        await backend.create_cluster(ClusterSpec(n_workers=8, nprocs=4))  # the size it was scaled to
+        await backend.create_cluster(ClusterSpec(n_workers=8, nprocs=2))
+        assert owned.scales == [32, 16]
+
+    asyncio.run(scenario())
+
+
 class _UsersCluster:
     """A cluster the stand-in does not own, as ``clusters.ExternalDaskCluster`` presents it."""
 

@@ -12,6 +12,7 @@ touching the HTTP layer.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime
 import logging
 import math
@@ -96,6 +97,11 @@ class ClusterSpec:
     nthreads: int = 1
     prefectcloudflowrun_id: str | None = None
 
+    @property
+    def worker_processes(self) -> int:
+        """On Saturn a worker is a machine running ``nprocs`` worker processes; here each is a process."""
+        return self.n_workers * self.nprocs
+
     @classmethod
     def from_request(cls, body: dict) -> ClusterSpec:
         known = set(cls.__dataclass_fields__)
@@ -113,7 +119,7 @@ class ClusterSpec:
             raise InvalidRequest(f"prefectcloudflowrun_id must be a string, got {spec.prefectcloudflowrun_id!r}")
         if spec.nthreads > MAX_THREADS:
             raise InvalidRequest(f"nthreads must be at most {MAX_THREADS}, got {spec.nthreads}")
-        if spec.n_workers * spec.nprocs > MAX_WORKERS:
+        if spec.worker_processes > MAX_WORKERS:
             raise InvalidRequest(
                 f"n_workers x nprocs must be at most {MAX_WORKERS} worker processes, "
                 f"got {spec.n_workers} x {spec.nprocs}"
@@ -213,9 +219,9 @@ class SaturnBackend:
             cluster = self.current_cluster(spec.prefectcloudflowrun_id)
             if cluster is not None:
                 if not cluster.owned:
-                    cluster.warnings = await self._not_scaled(cluster, spec.n_workers * spec.nprocs)
-                elif cluster.spec.n_workers != spec.n_workers:
-                    await cluster.running.scale(spec.n_workers)
+                    cluster.warnings = await self._not_scaled(cluster, spec.worker_processes)
+                elif cluster.spec.worker_processes != spec.worker_processes:
+                    await cluster.running.scale(spec.worker_processes)
                 cluster.spec = spec
                 return cluster
             cluster = DaskCluster(id=_new_id(), spec=spec, created=self._clock())
@@ -228,7 +234,7 @@ class SaturnBackend:
                 raise ClusterStartFailed(cluster.errors[-1]) from exc
             cluster.owned = cluster.running.owned
             if not cluster.owned:
-                cluster.warnings = await self._not_scaled(cluster, spec.n_workers * spec.nprocs)
+                cluster.warnings = await self._not_scaled(cluster, spec.worker_processes)
             cluster.status = "ready"
             return cluster
 
@@ -267,18 +273,23 @@ class SaturnBackend:
             raise NotFound(f"No Dask cluster with id {cluster_id}") from None
 
     async def scale(self, cluster_id: str, n: int, asked: str | None = None) -> None:
-        """Scale an owned cluster to ``n`` workers. A cluster the stand-in does not own keeps
-        its size; the request still succeeds (logged), as a cluster at its limit would."""
+        """Scale an owned cluster to ``n`` workers of its ``nprocs`` worker processes each. A
+        cluster the stand-in does not own keeps its size; the request still succeeds (logged), as
+        a cluster at its limit would."""
         if not isinstance(n, int) or isinstance(n, bool) or n < 0:
             raise InvalidRequest(f"n must be a whole number of at least 0, got {n!r}")
         if n > MAX_WORKERS:
             raise InvalidRequest(f"n must be at most {MAX_WORKERS} worker processes, got {n}")
         cluster = self.cluster(cluster_id)
         cluster.info()  # raises if not running
+        spec = dataclasses.replace(cluster.spec, n_workers=n)
+        if spec.worker_processes > MAX_WORKERS:
+            raise InvalidRequest(f"n x nprocs must be at most {MAX_WORKERS} worker processes, got {n} x {spec.nprocs}")
         if not cluster.owned:
-            await self._not_scaled(cluster, n, asked or f"scale({n})")
+            await self._not_scaled(cluster, spec.worker_processes, asked or f"scale({n})")
             return
-        await cluster.running.scale(n)
+        await cluster.running.scale(spec.worker_processes)
+        cluster.spec = spec  # asked for again at this size, it is not scaled again
 
     async def scheduler_info(self, cluster_id: str) -> dict:
         """The scheduler's ``identity()``, in JSON-safe form (see :func:`json_safe`)."""
