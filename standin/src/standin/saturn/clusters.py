@@ -18,7 +18,7 @@ import time
 from urllib.parse import urlsplit
 
 from ..client.protocol import SCHEDULER_VAR
-from .models import ClusterSpec
+from .cluster_options import ClusterSpec
 
 log = logging.getLogger("standin.saturn")
 
