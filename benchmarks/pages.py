@@ -119,7 +119,7 @@ def serve(platform):
 
 def main() -> int:
     from standin.client.tickets import ui_endpoint
-    from standin.ui.pages import PAGE_SIZE
+    from standin.ui.pages.base import PAGE_SIZE
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10_000, choices=range(1, 100_001), metavar="1..100000")

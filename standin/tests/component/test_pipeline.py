@@ -243,7 +243,7 @@ def test_a_graphql_fault_named_by_operation_is_matched_before_the_body_is_checke
 
 def test_every_route_runs_the_pipeline_and_overrides_no_private_tornado_method():
     """Every API route is an APIHandler (the pipeline); the pages under /ui are HTML, PageHandlers."""
-    from standin.ui.pages import PageHandler
+    from standin.ui.pages.base import PageHandler
     from standin.web import NotFoundHandler, PayloadTooLargeHandler
 
     app = make_app(Platform.create(SATURN_TOKEN, PREFECT_KEY, "tester"))

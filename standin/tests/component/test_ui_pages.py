@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from standin.client import tickets
-from standin.ui.pages import PAGE_SIZE
+from standin.ui.pages.base import PAGE_SIZE
 from support import programs, standins
 from support.waiting import wait_for
 

@@ -139,7 +139,7 @@ class RunsMixin(BackendBase):
 
     def __init__(self, *args, **kwargs):
         # The pages' indexes, each run list oldest first (by ``created``): a page of the newest
-        # runs is a slice and a total a ``len``, whatever the history (``ui/pages.py``).
+        # runs is a slice and a total a ``len``, whatever the history (``ui/pages/``).
         self._runs_of_group: dict[str, list[FlowRun]] = {}  # flow group id -> its runs
         self._runs_of_agent: dict[str, list[FlowRun]] = {}  # agent id -> the runs it submitted
         super().__init__(*args, **kwargs)
