@@ -15,7 +15,7 @@ from ...core.numbers import is_whole_number
 from ..exceptions import InvalidInput, NotFound
 from .base import BackendBase, new_id
 from .records import Log
-from .runs import newest_first
+from .run_index import newest_first
 
 
 def _order(log: Log) -> tuple:
