@@ -32,7 +32,7 @@ import uuid
 import psutil
 import pytest
 
-from standin.web import API_BODY_LIMIT, FLOW_CONTENT_LIMIT
+from standin.core.responses import API_BODY_LIMIT, FLOW_CONTENT_LIMIT
 
 SEED = 20261125
 REQUESTS = 1_200
