@@ -28,9 +28,10 @@ import requests
 
 from standin.client.protocol import SHARED_HOME_VAR as HOME_VAR
 from standin.client.shared import DISCOVERY, STATE, SharedStandIn
+from standin.testing import processes, programs
+from standin.testing.waiting import wait_for
 from standin.ui.pictures import palette
-from support import notebooks, processes, programs
-from support.waiting import wait_for
+from support import notebooks
 from tutorial_kit.paths import NOTEBOOK, REPO_ROOT, SAMPLE_CSV_PATH
 from tutorial_kit.tooling.results import read_result
 

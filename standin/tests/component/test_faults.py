@@ -17,13 +17,17 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 import requests
 
 from standin.client import StandInError
-from standin.testing import FaultRoom
-from support import processes, programs, standins
+from standin.testing import processes, programs, standins
+from standin.testing.faults import FaultRoom
+
+#: The programs this suite runs as files.
+PROGRAMS = Path(__file__).resolve().parents[1] / "programs"
 
 
 @pytest.fixture
@@ -298,7 +302,7 @@ def test_failed_flow_upload_registers_nothing_with_prefect_cloud(faults, tmp_pat
             "PREFECT__CLOUD__API_KEY": faults.environ()["PREFECT_USER_TOKEN"],
         }
     )
-    _, out = programs.run_program("register_after_upload_fault", env=env, cwd=tmp_path)
+    _, out = programs.run_program(PROGRAMS / "register_after_upload_fault.py", env=env, cwd=tmp_path)
     url = faults.url
     assert re.fullmatch(
         re.escape(f"HTTPError: 500 Server Error: Flow storage is unavailable for url: {url}")

@@ -22,7 +22,7 @@ from standin.core.exceptions import APIError
 from standin.core.responses import API_BODY_LIMIT, FLOW_CONTENT_LIMIT, APIHandler
 from standin.faults import FaultSet
 from standin.server import Platform, make_app, serve
-from support import servers
+from standin.testing import servers
 
 SATURN_TOKEN, PREFECT_KEY = "saturn-token-0123", "prefect-key-0123"
 NEVER = {"action": "error", "path": "/never/matches", "name": "never"}  # keeps the room non-empty

@@ -9,8 +9,8 @@ import psutil
 import pytest
 import requests
 
-from support import clusters
-from support.waiting import WaitTimedOut, wait_for
+from standin.testing import clusters
+from standin.testing.waiting import WaitTimedOut, wait_for
 
 
 def auth(env, token=None):

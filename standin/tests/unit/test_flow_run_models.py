@@ -15,7 +15,7 @@ from standin.prefect_cloud.models import PrefectCloudBackend
 from standin.prefect_cloud.models.states import serialized
 from standin.prefect_cloud.schema import execute_graphql
 from standin.store import Store
-from support.clocks import T0
+from standin.testing.clocks import T0
 
 
 def flow_dict(name="f", labels=("saturn-cloud",), parameters=(), schedule=None):

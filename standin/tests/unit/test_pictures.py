@@ -46,7 +46,7 @@ TUTORIAL = (
         edge("read-1", "_DaskCluster.cleanup-1"),
     ],
 )
-#: tests/programs/user_flows.py's user-params: ``check(flaky_sum(double.map(numbers(n))), fail)``.
+#: standin.testing's user_flows.py, user-params: ``check(flaky_sum(double.map(numbers(n))), fail)``.
 MAPPED = (
     [
         task("n", PARAMETER),

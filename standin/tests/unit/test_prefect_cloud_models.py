@@ -22,7 +22,7 @@ from standin.prefect_cloud.exceptions import (
 from standin.prefect_cloud.hasura import matches, sort_records
 from standin.prefect_cloud.models import PrefectCloudBackend, decompress
 from standin.prefect_cloud.schema import execute_graphql
-from support import standins
+from standin.testing import standins
 
 
 class FakeClock:
