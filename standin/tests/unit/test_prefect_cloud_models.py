@@ -1,5 +1,5 @@
 """The Prefect Cloud 1.x stand-in's models and GraphQL schema (standin.prefect_cloud), without
-HTTP or a process: models.py, and schema.py's graphql-core execution. Over HTTP and through the real
+HTTP or a process: models/, and schema.py's graphql-core execution. Over HTTP and through the real
 prefect client and CLI: tests/component/test_prefect_cloud_standin.py."""
 
 from __future__ import annotations
