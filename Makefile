@@ -182,11 +182,13 @@ lab: $(LAB_STAMP) $(PREFECT3_KERNEL)
 standin: $(STAMP)
 	$(BIN)/python -m standin shared $(if $(STANDIN_DASK_SCHEDULER),--dask-scheduler '$(STANDIN_DASK_SCHEDULER)')
 
-# The one lint and format (pyproject.toml's [tool.ruff]) over the whole repo; make test and make test-fast
-# run it first.
+# The one lint and format (pyproject.toml's [tool.ruff]) over the whole repo, and the import contracts
+# (pyproject.toml's [tool.importlinter]; tests/ on the path for the tutorial's tests' helpers); make test and
+# make test-fast run them first.
 lint: $(TESTS_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	PYTHONPATH=tests $(BIN)/lint-imports --no-cache
 
 # tests start the clusters they need; stored outputs come from the default path
 # -n 3 --dist loadfile: three test processes, each taking whole files (module fixtures stay shared)
@@ -204,7 +206,7 @@ test: lint $(PREFECT3_KERNEL)
 test-fast: lint
 	$(PYTEST) -m 'not e2e'
 
-# The README's screenshots, never made by hand: the browser tests (tests/support/browser.py), each also writing
+# The README's screenshots, never made by hand: the browser tests (standin/src/standin/testing/browser.py), each also writing
 # its screenshots into docs/screenshots/. Needs Chromium (apt-get install chromium); the Prefect 3 UI's test needs
 # the companion's venv.
 screenshots: $(TESTS_STAMP) $(PREFECT3_STAMP)

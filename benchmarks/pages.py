@@ -26,7 +26,7 @@ import requests
 import tornado.httpserver
 import tornado.netutil
 
-TARGET_MS = 100  # a click answered within a tenth of a second feels immediate (issue 17)
+TARGET_MS = 100  # a click answered within a tenth of a second feels immediate
 TARGET_KIB = 100  # a page a time: its size must not grow with the history
 
 
@@ -119,7 +119,7 @@ def serve(platform):
 
 def main() -> int:
     from standin.client.tickets import ui_endpoint
-    from standin.ui.pages import PAGE_SIZE
+    from standin.ui.pages.base import PAGE_SIZE
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10_000, choices=range(1, 100_001), metavar="1..100000")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from support.processes import MARK
+from standin.testing.processes import MARK
 from tutorial_kit.prefect3.server import PrefectServer, ServerStartError
 
 

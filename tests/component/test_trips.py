@@ -19,7 +19,8 @@ import pandas as pd
 import pytest
 from dask.distributed import Client, LocalCluster
 
-from support import notebooks, programs, servers
+from standin.testing import servers
+from support import notebooks, programs
 from tutorial_kit.exceptions import DataError, ParameterError
 from tutorial_kit.generator.parquet_release import write_parquet
 from tutorial_kit.generator.text import HEADER

@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 
-from support import notebooks, programs, standins
+from support import notebooks, programs
 from tutorial_kit.paths import SAMPLE_CSV, STANDIN_HOME
 from tutorial_kit.tooling.notebook_code import cell_index, notebook
 from tutorial_kit.tooling.results import read_result
@@ -56,7 +56,7 @@ def probed_notebook(path) -> None:
 def test_three_runs_at_once_each_with_its_own_standin(tmp_path, mark):
     copy = tmp_path / "probed.ipynb"
     probed_notebook(copy)
-    log_start = standins.STANDIN_LOG.stat().st_size if standins.STANDIN_LOG.exists() else 0
+    log_start = notebooks.STANDIN_LOG.stat().st_size if notebooks.STANDIN_LOG.exists() else 0
     results, errors = {}, {}
     barrier = threading.Barrier(RUNS)
 
@@ -124,7 +124,7 @@ def test_three_runs_at_once_each_with_its_own_standin(tmp_path, mark):
         assert p["scheduler"].startswith("tcp://127.0.0.1:")
 
     # the shared log: each stand-in's lines are there, and no two records were written into one line
-    appended = standins.STANDIN_LOG.read_bytes()[log_start:].decode()
+    appended = notebooks.STANDIN_LOG.read_bytes()[log_start:].decode()
     for p in probes:
         assert f"stand-in listening on {p['standin_url']}" in appended
     assert appended.count("standin INFO stand-in stopped") >= RUNS

@@ -23,8 +23,9 @@ import papermill
 import pytest
 
 from standin.client.protocol import SCHEDULER_VAR
-from support import clusters, notebooks, processes, programs, standins
-from support.waiting import wait_for
+from standin.testing import clusters, processes
+from standin.testing.waiting import wait_for
+from support import notebooks, programs
 from tutorial_kit.paths import NOTEBOOK, SAMPLE_CSV
 from tutorial_kit.tooling.results import read_result
 
@@ -190,7 +191,7 @@ def test_notebook_runs_read_on_your_dask_cluster_and_leaves_it_running(external_
     before, began = worker_activity(external_cluster.address), time.time()
 
     out = tmp_path / "external.ipynb"
-    log_start = standins.STANDIN_LOG.stat().st_size if standins.STANDIN_LOG.exists() else 0
+    log_start = notebooks.STANDIN_LOG.stat().st_size if notebooks.STANDIN_LOG.exists() else 0
     run = notebooks.run_papermill(
         NOTEBOOK, out, "-p", "data_url", data_url, mark=mark, **{SCHEDULER_VAR: external_cluster.address}
     )
@@ -200,7 +201,7 @@ def test_notebook_runs_read_on_your_dask_cluster_and_leaves_it_running(external_
     # the notebook's default n_workers was not applied to a 2-worker cluster, and dask-saturn said so in the
     # flow-run process, whose output goes to the stand-in's log
     n_workers = papermill.inspect_notebook(str(NOTEBOOK))["n_workers"]["default"]
-    assert f"n_workers={n_workers} is not applied" in standins.STANDIN_LOG.read_text()[log_start:]
+    assert f"n_workers={n_workers} is not applied" in notebooks.STANDIN_LOG.read_text()[log_start:]
 
     after = worker_activity(external_cluster.address, since=began)
     assert sorted(after) == sorted(WORKER_NAMES)  # no other worker joined

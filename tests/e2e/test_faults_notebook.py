@@ -12,7 +12,8 @@ import re
 import pandas as pd
 import pytest
 
-from support import notebooks, standins
+from standin.testing import standins
+from support import notebooks
 from tutorial_kit.paths import NOTEBOOK
 from tutorial_kit.tooling.results import read_result
 
@@ -69,7 +70,7 @@ def test_one_graphql_500_is_retried_at_once_and_the_run_succeeds(tmp_path, mark)
     assert done.returncode == 0, done.stderr[-3000:]
     assert sorted(read_result(out)) == [1, 2, 4]
     assert re.search(r"Flow URL: .*\n └── ID: [0-9a-f-]{36}\n └── Project: faults\n", notebooks.outputs_text(out))
-    assert standins.fault_log(name)[1:] == [
+    assert standins.fault_log(name, notebooks.STANDIN_LOG)[1:] == [
         f"fault {name}: POST /graphql [create_flow_from_compressed_string] -> error (hit 1)"
     ]
 
@@ -113,7 +114,7 @@ def test_worker_killed_during_the_read_is_recovered_and_cleaned_up(tmp_path, mar
         *notebooks.papermill_params(data_url=bigger_csv, n_workers=2),
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    [killed] = standins.fault_log(name)[1:]
+    [killed] = standins.fault_log(name, notebooks.STANDIN_LOG)[1:]
     assert re.fullmatch(
         rf"fault {name}: killed Dask worker tcp://127\.0\.0\.1:\d+ \(pid \d+\) while it ran task "
         rf"\('read-[a-z_-]+-{standins.HEX}', 0\) \(hit 1\)",
@@ -121,7 +122,7 @@ def test_worker_killed_during_the_read_is_recovered_and_cleaned_up(tmp_path, mar
     ), killed
     pid = re.search(r"\(pid (\d+)\)", killed)[1]
     # distributed's own word that the process died (its nanny then started a new one)
-    assert f" distributed.nanny INFO Worker process {pid} was killed by signal 9\n" in standins.STANDIN_LOG.read_text()
+    assert f" distributed.nanny INFO Worker process {pid} was killed by signal 9\n" in notebooks.STANDIN_LOG.read_text()
     df = pd.read_csv(bigger_csv, usecols=["VendorID", "passenger_count"])
     want = df[df.passenger_count > 1].groupby("VendorID").passenger_count.std().to_dict()
     got = read_result(out)

@@ -24,8 +24,8 @@ from contextlib import contextmanager, suppress
 
 import nbformat
 
-from support import processes
-from support.waiting import wait_for
+from standin.testing import processes
+from standin.testing.waiting import wait_for
 from tutorial_kit.notebook.report import TITLE
 from tutorial_kit.paths import NOTEBOOK, PREFECT3_NOTEBOOK, REPO_ROOT
 from tutorial_kit.tooling.kernel import PREFECT3_KERNEL_NAME as PREFECT3_KERNEL  # installed into .venv by make

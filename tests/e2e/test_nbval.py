@@ -8,7 +8,8 @@ import sys
 
 import nbformat
 
-from support import notebooks, processes
+from standin.testing import processes
+from support import notebooks
 from tutorial_kit.paths import NOTEBOOK
 from tutorial_kit.tooling.results import RESULT_TAG, read_result
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from support import notebooks, servers
+from standin.testing import servers
+from support import notebooks
 from tutorial_kit.generator.parquet_release import write_parquet
 from tutorial_kit.paths import NOTEBOOK, SAMPLE_CSV, SAMPLE_CSV_PATH
 from tutorial_kit.tooling.results import read_result

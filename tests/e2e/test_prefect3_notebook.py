@@ -2,7 +2,7 @@
 (.venv-prefect3/), injected parameters, against one shared Prefect 3 server for the module (``python -m
 tutorial_kit.prefect3.server``, as ``make prefect3-server`` runs it), so that its runs pay for one server start.
 nbval checks its stored outputs separately (the root conftest collects notebooks/), with a server of the run's own.
-The server's real UI shows that run in a browser (headless Chromium, nothing beyond loopback: tests/support/browser.py).
+The server's real UI shows that run in a browser (headless Chromium, nothing beyond loopback: standin.testing.browser).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import subprocess
 import pytest
 from playwright.sync_api import expect
 
+from standin.testing.processes import MARK, assert_none_left, clean_env
+from standin.testing.waiting import wait_for
 from support import notebooks
-from support.processes import MARK, assert_none_left, clean_env
-from support.waiting import wait_for
 from tutorial_kit.paths import MAKE_RUN_RESULT, PREFECT3_NOTEBOOK, REPO_ROOT
 from tutorial_kit.prefect3.runs import flow_run_id_in
 from tutorial_kit.tooling.results import result_text

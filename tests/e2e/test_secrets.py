@@ -33,7 +33,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from support import notebooks, processes, programs, standins
+from standin.testing import processes
+from support import notebooks, programs
 from tutorial_kit.paths import NOTEBOOK, STANDIN_HOME
 from tutorial_kit.tooling.notebook_code import cell_index, notebook
 
@@ -245,7 +246,7 @@ def test_offline_tokens_reach_no_output_or_log_and_auth_toml_is_private(tmp_path
     home.mkdir()
     users_key = distinctive("userprefect")  # e.g. exported in the user's shell for the real Prefect Cloud
     data = str(notebooks.bad_deep_in_the_file(tmp_path)) if case != "success" else None
-    log_start = standins.STANDIN_LOG.stat().st_size if standins.STANDIN_LOG.exists() else 0
+    log_start = notebooks.STANDIN_LOG.stat().st_size if notebooks.STANDIN_LOG.exists() else 0
     done, out, work = run(tmp_path, "run", data, mark, HOME=str(home), PREFECT_USER_TOKEN=users_key)
     if case == "success":
         assert done.returncode == 0, done.stderr[-3000:]
@@ -259,7 +260,7 @@ def test_offline_tokens_reach_no_output_or_log_and_auth_toml_is_private(tmp_path
         "the user's PREFECT_USER_TOKEN": users_key,
         **{f"generated {name}": value for name, value in generated.items()},
     }
-    log = standins.STANDIN_LOG.read_bytes()[log_start:]  # shared with any other run: looked at as a whole
+    log = notebooks.STANDIN_LOG.read_bytes()[log_start:]  # shared with any other run: looked at as a whole
     assert leaks(tokens, places(done, out, work, log)) == []
 
     if case == "success":  # auth.toml: the run's own, private, with the key; gone after the run

@@ -28,9 +28,10 @@ import requests
 
 from standin.client.protocol import SHARED_HOME_VAR as HOME_VAR
 from standin.client.shared import DISCOVERY, STATE, SharedStandIn
-from standin.ui import pictures
-from support import notebooks, processes, programs
-from support.waiting import wait_for
+from standin.testing import processes, programs
+from standin.testing.waiting import wait_for
+from standin.ui.pictures import palette
+from support import notebooks
 from tutorial_kit.paths import NOTEBOOK, REPO_ROOT, SAMPLE_CSV_PATH
 from tutorial_kit.tooling.results import read_result
 
@@ -198,7 +199,7 @@ def test_the_flow_url_quick_run_and_the_runs_page_in_a_browser(on_shared, browse
     assert history.locator("rect.run").count() == before + 1
     newest = history.locator("a").last
     assert run_url.endswith(newest.get_attribute("href"))
-    assert newest.locator("rect").get_attribute("fill") == pictures.state_colour("Success")
+    assert newest.locator("rect").get_attribute("fill") == palette.state_colour("Success")
     screenshot(history, "standin-flow-history")
 
 

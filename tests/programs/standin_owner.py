@@ -2,7 +2,7 @@
 2-worker cluster is made through dask-saturn; then ``ready`` is printed.
 
 Usage: ``python tests/programs/standin_owner.py exit|wait`` — ``exit``: a normal exit at once (atexit
-stops the stand-in); ``wait``: sleep until killed (standin/tests/component/test_process.py sends SIGKILL).
+stops the stand-in); ``wait``: sleep until killed (tests/component/test_standin_owner.py sends SIGKILL).
 """
 
 import sys

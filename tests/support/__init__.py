@@ -1,14 +1,11 @@
-"""What the tests share besides fixtures, one module per job, imported as modules
-(``from support import processes``): the fixtures and hooks stay in the root ``conftest.py``.
+"""What the tutorial's tests share besides fixtures, one module per job, imported as modules
+(``from support import notebooks``): the fixtures and hooks stay in the root ``conftest.py``.
 
-- ``waiting.py``: :func:`~waiting.wait_for`, the one bounded wait on a condition;
-- ``processes.py``: the environment of a user's machine, and processes traced by a marker;
-- ``programs.py``: the programs tests run as files (``tests/programs/``), the ``prefect`` CLI, a
-  user's flows;
-- ``standins.py``: stand-ins for a test, and the fault room's log and names;
-- ``clusters.py``: a dask-saturn cluster while it runs tasks;
-- ``clocks.py``: a clock for the stand-in's models that moves only when told;
-- ``notebooks.py``: papermill runs and what an executed notebook shows;
-- ``servers.py``: loopback servers (HTTP, HTTPS, S3, tornado, asyncio), each a ``with`` block;
-- ``browser.py``: headless Chromium through Playwright.
+- ``notebooks.py``: papermill runs, what an executed notebook shows, and where its stand-ins log;
+- ``programs.py``: the tutorial's test programs (``tests/programs/``).
+
+What they share with the stand-in's own tests (waiting on a condition, processes traced by a
+marker, loopback servers, stand-ins for a test, the ``prefect`` CLI, a user's own flows, headless
+Chromium) is the stand-in's testing helpers, ``standin.testing``, which these tests import and which
+never import these.
 """

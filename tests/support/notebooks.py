@@ -1,4 +1,5 @@
-"""Papermill runs of the notebook, as a user runs them, and what an executed notebook shows."""
+"""Papermill runs of the notebook, as a user runs them, what an executed notebook shows, and where
+its stand-ins log."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tutorial_kit.paths import REPO_ROOT, SAMPLE_CSV_PATH
+from standin.testing.processes import MARK, clean_env
+from tutorial_kit.paths import REPO_ROOT, SAMPLE_CSV_PATH, STANDIN_HOME
 
-from .processes import MARK, clean_env
-
+#: Where the notebook's stand-ins log (shared by every run of this checkout: read after an offset,
+#: or grep by a name of the test's own).
+STANDIN_LOG = STANDIN_HOME / "standin.log"
 #: nbval's sanitizers: what it masks in the stored outputs.
 NBVAL_SANITIZE = Path(__file__).resolve().parents[1] / "nbval-sanitize.cfg"
 #: Real rows of the TLC's file (``../shared``, beside the checkout, when it is there): never copied here.

@@ -29,6 +29,7 @@ def test_on_saturn_nothing_starts_and_the_environment_is_kept(monkeypatch):
     monkeypatch.setenv("SATURN_TOKEN", "from-the-platform")
     started = []
     monkeypatch.setattr(connect_module.StandIn, "start", lambda **kw: started.append(kw))
+    monkeypatch.setenv("PATH", os.environ.get("PATH", ""))  # connect() may add the venv's scripts
     before = {k: v for k, v in os.environ.items() if k != "PATH"}
     connection = connect_module.connect("u")
     assert connection.mode == "saturn" and connection.standin is None and not started
@@ -55,6 +56,7 @@ def test_bad_value_is_a_one_line_error_naming_the_variable(value, problem, monke
     for var in ("SATURN_BASE_URL", "SATURN_TOKEN"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv(SCHEDULER_VAR, value)
+    monkeypatch.setenv("PATH", os.environ.get("PATH", ""))  # connect() may add the venv's scripts
     started = []
     monkeypatch.setattr(connect_module.StandIn, "start", lambda **kw: started.append(kw))
     with pytest.raises(PlatformConfigError) as error:

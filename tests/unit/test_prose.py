@@ -23,7 +23,7 @@ from support.markdown import read_page
 from support.prose import NOT_PROSE, Passage, paragraphs, passages, passages_of, tracked_files
 from tutorial_kit.paths import NOTEBOOK, REPO_ROOT
 
-#: Where a package's own paths start (``standin/ui/pages.py`` is ``standin/src/standin/ui/pages.py``): src layouts.
+#: Where a package's own paths start (``standin/ui/urls.py`` is ``standin/src/standin/ui/urls.py``): src layouts.
 PACKAGE_ROOTS = ("standin/src", "lifeline/src")
 #: The packages whose dotted names (``standin.client.protocol.MAX_WORKERS``) prose may cite.
 PACKAGES = {"tutorial_kit": "tutorial_kit", "standin": "standin/src/standin", "lifeline": "lifeline/src/lifeline"}
@@ -301,8 +301,8 @@ STALE = {
     "tests/nbval-sanitize.cfg": "# the ticket (stored as TICKET: tutorial_kit/outputs.py)\n",
     # a file that never existed, in a requirements comment
     "requirements/prefect3.in": '# "-c notebook-shared-pins.txt" in prefect3.txt\n',
-    # a module of the stand-in moved into a package, in a docstring; a page's path relative to a package
-    "standin/src/standin/server.py": '"""Faults (``faults.py``), the pages (``ui/tickets.py``)."""\n',
+    # a module of the stand-in split into a package, in a docstring; a page's path relative to a package
+    "standin/src/standin/server.py": '"""The pictures (``pictures.py``), the pages (``ui/tickets.py``)."""\n',
     # a name of the stand-in's protocol that is not there
     "tutorial_kit/notebook/parameters.py": "# the bound is standin.client.protocol.MAX_WORKER\n",
     # a goal the Makefile does not have, and a heading cited by an old title
@@ -321,7 +321,7 @@ def test_the_checks_see_todays_stale_sentences():
         "requirements/prefect3.in:1: notebook-shared-pins.txt: no file of the repo has this name",
         "standin/src/standin/server.py:1: ui/tickets.py: not in the repo (looked from standin/src/standin up, and in "
         "standin/src, lifeline/src)",
-        "standin/src/standin/server.py:1: faults.py: no file of the repo has this name",
+        "standin/src/standin/server.py:1: pictures.py: no file of the repo has this name",
         "tutorial_kit/notebook/parameters.py:1: standin.client.protocol.MAX_WORKER: standin.client.protocol defines "
         "no MAX_WORKER",
         "README.md:1: make test-unit: the Makefile has no target test-unit",

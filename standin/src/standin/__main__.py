@@ -5,7 +5,7 @@
   read in ``ps``). It prints one JSON line with its URL when ready, and stops when its standard
   input closes, which is what happens when the process that started it exits, even if that
   process is killed: nothing outlives it.
-- ``shared``: the shared stand-in (``make standin``, see ``shared.py``) in the foreground, until
+- ``shared``: the shared stand-in (``make standin``, see ``client/shared.py``) in the foreground, until
   Ctrl-C or SIGTERM, with its state in SQLite.
 - ``env``: ``export`` lines that point a shell at the running shared stand-in:
   ``eval "$(.venv/bin/python -m standin env)"``; a one-line error when none runs.
@@ -48,12 +48,37 @@ LOG_FORMAT = "%(asctime)s %(name)s %(levelname)s %(message)s"
 
 
 def main(argv=None) -> int:
-    argv = sys.argv[1:] if argv is None else list(argv)
-    if argv[:1] == ["env"]:
-        return main_env(argv[1:])
-    if argv[:1] == ["shared"]:
-        return main_shared(argv[1:])
-    return main_private(argv)
+    args, extra = command_line().parse_known_args(sys.argv[1:] if argv is None else list(argv))
+    if extra:  # said by the command's own parser, as without subcommands: "python -m standin env: error: ..."
+        args.parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args.run(args.parser, args)
+
+
+def command_line() -> argparse.ArgumentParser:
+    """``python -m standin``: with no command, a notebook's private stand-in (its options are the
+    top level's); the commands ``shared`` and ``env``, each with options of its own."""
+    private = argparse.ArgumentParser(prog="python -m standin", description=__doc__)
+    private.add_argument("--username", help="the emulated Saturn user (required without a command)")
+    _common_options(private)
+    private.set_defaults(run=main_private, parser=private)
+    commands = private.add_subparsers(title="commands", metavar="{shared,env}")
+    shared = commands.add_parser(
+        "shared",
+        help="the shared stand-in (make standin), in the foreground",
+        description="The shared stand-in (make standin), until Ctrl-C or SIGTERM.",
+    )
+    shared.add_argument(
+        "--username", default=None, help=f"the emulated Saturn user (first start: {DEFAULT_USERNAME}; then kept)"
+    )
+    _common_options(shared)
+    shared.set_defaults(run=main_shared, parser=shared)
+    env = commands.add_parser(
+        "env",
+        help="export lines that point a shell at the shared stand-in",
+        description='Print export lines for the shared stand-in: eval "$(.venv/bin/python -m standin env)"',
+    )
+    env.set_defaults(run=main_env, parser=env)
+    return private
 
 
 def _common_options(parser: argparse.ArgumentParser) -> None:
@@ -115,11 +140,9 @@ def _run(platform: Platform, port: int, on_ready, watch_stdin: bool, any_port: b
 
 
 # -- a notebook's private stand-in ----------------------------------------------------------------
-def main_private(argv) -> int:
-    parser = argparse.ArgumentParser(prog="python -m standin", description=__doc__)
-    parser.add_argument("--username", required=True, help="the emulated Saturn user")
-    _common_options(parser)
-    args = parser.parse_args(argv)
+def main_private(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if args.username is None:
+        parser.error("the following arguments are required: --username")
     missing = [v for v in TOKEN_VARS if not os.environ.get(v)]
     if missing:
         parser.error(f"set {' and '.join(missing)} in the environment")
@@ -136,16 +159,7 @@ def main_private(argv) -> int:
 
 
 # -- the shared stand-in ------------------------------------------------------------------------
-def main_shared(argv) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m standin shared",
-        description="The shared stand-in (make standin), until Ctrl-C or SIGTERM.",
-    )
-    parser.add_argument(
-        "--username", default=None, help=f"the emulated Saturn user (first start: {DEFAULT_USERNAME}; then kept)"
-    )
-    _common_options(parser)
-    args = parser.parse_args(argv)
+def main_shared(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     home = shared_home()
     running = SharedStandIn.find(home)
     if running is not None:
@@ -215,12 +229,7 @@ def _private_file_handler(path) -> logging.Handler:
     return handler
 
 
-def main_env(argv) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m standin env",
-        description='Print export lines for the shared stand-in: eval "$(.venv/bin/python -m standin env)"',
-    )
-    parser.parse_args(argv)
+def main_env(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     home = shared_home()
     standin = SharedStandIn.find(home)
     if standin is None:

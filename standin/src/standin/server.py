@@ -113,7 +113,7 @@ class Platform:
 def make_app(platform: Platform) -> Application:
     """Saturn's routes, Prefect Cloud's and its pages (``ui/``), the test-only fault room's control
     endpoint, and JSON 404s for every other path. The fault room's request hook is the one hook the
-    request pipeline calls (``core/responses.py``, step 4; body limits: ``web.py``)."""
+    request pipeline calls (``core/responses.py``, step 4; body limits: its step 1)."""
     return Application(
         saturn_urls(platform.saturn)
         + prefect_cloud_urls(platform.prefect_cloud)
@@ -139,7 +139,7 @@ async def serve(platform: Platform, stop: asyncio.Event, port: int = 0, on_ready
         sock.bind((HOST, 0))
     sock.listen(128)
     sock.setblocking(False)
-    # tornado's own bound, above every route's; each request gets its route's (web.Application)
+    # tornado's own bound on a body; each API route sets its own once its headers are in (core/responses.py)
     server = tornado.httpserver.HTTPServer(make_app(platform), max_body_size=SERVER_MAX_BODY)
     server.add_sockets([sock])
     url = f"http://{HOST}:{sock.getsockname()[1]}"

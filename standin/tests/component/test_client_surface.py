@@ -2,7 +2,7 @@
 
 Found by reading the installed package, not from a list: the call sites are every
 ``<something>.graphql(...)`` call in the modules a Prefect Cloud user's commands run (found with
-``ast``), and the documents are what those calls sent when ``tests/programs/client_surface.py`` ran
+``ast``), and the documents are what those calls sent when ``standin/tests/programs/client_surface.py`` ran
 prefect's CLI, ``prefect.Client``, ``prefect.backend``, an agent and the flow-run tasks against a
 recording client. Each document is validated with graphql-core against ``schema.graphql``; and each
 call site must have been reached (or be named in ``NOT_DRIVEN`` with the reason), so that a query
@@ -20,7 +20,10 @@ import pytest
 from graphql import build_schema, parse, validate
 
 from standin.prefect_cloud.schema import sdl
-from support import processes, programs
+from standin.testing import processes, programs
+
+#: The programs this suite runs as files.
+PROGRAMS = Path(__file__).resolve().parents[1] / "programs"
 
 PREFECT_DIR = Path(importlib.util.find_spec("prefect").origin).parent
 #: The modules whose GraphQL a Prefect Cloud 1.x user's commands send (globs under prefect/).
@@ -64,7 +67,7 @@ def surface(tmp_path_factory) -> dict:
     """What the driver program sent (``sent``: site and document) and each driver's outcome."""
     workdir = tmp_path_factory.mktemp("client-surface")
     _, result = programs.run_program(
-        "client_surface", str(workdir), env=processes.clean_env(), cwd=workdir, timeout=240
+        PROGRAMS / "client_surface.py", str(workdir), env=processes.clean_env(), cwd=workdir, timeout=240
     )
     return result
 

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from standin.client.protocol import SCHEDULER_VAR
-from support import processes, servers
+from standin.testing import processes, servers
 
 
 @pytest.fixture

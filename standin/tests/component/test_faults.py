@@ -1,5 +1,5 @@
 """Faults injected into the stand-in (``standin/src/standin/faults/``, armed with
-``standin.testing.FaultRoom``), and what users see, through the real client libraries (dask-saturn,
+``standin.testing.faults.FaultRoom``), and what users see, through the real client libraries (dask-saturn,
 prefect-saturn, prefect) against a stand-in process whose faults are armed through its control
 endpoint. The message a user reads is asserted exactly. The same faults through the notebook are in
 tests/e2e/test_faults_notebook.py.
@@ -17,13 +17,17 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 import requests
 
 from standin.client import StandInError
-from standin.testing import FaultRoom
-from support import processes, programs, standins
+from standin.testing import processes, programs, standins
+from standin.testing.faults import FaultRoom
+
+#: The programs this suite runs as files.
+PROGRAMS = Path(__file__).resolve().parents[1] / "programs"
 
 
 @pytest.fixture
@@ -298,7 +302,7 @@ def test_failed_flow_upload_registers_nothing_with_prefect_cloud(faults, tmp_pat
             "PREFECT__CLOUD__API_KEY": faults.environ()["PREFECT_USER_TOKEN"],
         }
     )
-    _, out = programs.run_program("register_after_upload_fault", env=env, cwd=tmp_path)
+    _, out = programs.run_program(PROGRAMS / "register_after_upload_fault.py", env=env, cwd=tmp_path)
     url = faults.url
     assert re.fullmatch(
         re.escape(f"HTTPError: 500 Server Error: Flow storage is unavailable for url: {url}")

@@ -7,7 +7,7 @@ well-formed GraphQL for the flow-run operations (``create_flow_run``, ``set_flow
 ``write_run_logs``, ...) with content the API must refuse: ids of nothing, states that are not
 objects, required fields missing, wrong types. Every answer must be the 4xx its defect calls for,
 with a JSON error body; two documented exceptions: a GraphQL request without a valid Prefect key
-gets 200 with an ``UNAUTHENTICATED`` error, as prefect's client needs (``prefect_cloud/responses.py``),
+gets 200 with an ``UNAUTHENTICATED`` error, as prefect's client needs (``standin.prefect_cloud.responses``),
 and refused GraphQL content gets 200 with GraphQL errors (never ``INTERNAL_SERVER_ERROR``) when
 graphql-core accepts the document, or 400 when it does not. The stand-in must never
 answer 5xx, log no uncaught exception, still answer normal requests at the end, and its memory
@@ -32,7 +32,7 @@ import uuid
 import psutil
 import pytest
 
-from standin.web import API_BODY_LIMIT, FLOW_CONTENT_LIMIT
+from standin.core.responses import API_BODY_LIMIT, FLOW_CONTENT_LIMIT
 
 SEED = 20261125
 REQUESTS = 1_200

@@ -19,10 +19,10 @@ import pytest
 import tornado.web
 
 from standin.core.exceptions import APIError
-from standin.core.responses import API_BODY_LIMIT, APIHandler
+from standin.core.responses import API_BODY_LIMIT, FLOW_CONTENT_LIMIT, APIHandler
 from standin.faults import FaultSet
 from standin.server import Platform, make_app, serve
-from support import servers
+from standin.testing import servers
 
 SATURN_TOKEN, PREFECT_KEY = "saturn-token-0123", "prefect-key-0123"
 NEVER = {"action": "error", "path": "/never/matches", "name": "never"}  # keeps the room non-empty
@@ -208,6 +208,32 @@ def test_a_body_over_the_limit_is_refused_from_its_headers_in_each_apis_shape(st
         )
 
 
+def test_each_route_reads_a_body_up_to_its_own_limit_and_refuses_one_byte_more(standin, faults):
+    """tornado's own per-request bound is each route's: the API's for JSON, the flow upload's
+    (above the server's default, which would cut it) for the flow content."""
+    path, method, auth, _ = SATURN
+    headers = {"Authorization": auth}
+    at_limit = b'{"name": "f"' + b" " * (API_BODY_LIMIT - 13) + b"}"
+    assert len(at_limit) == API_BODY_LIMIT
+    answer = send(standin, method, path, headers, at_limit)
+    assert (answer.status, answer.body) == (400, {"message": "prefect_cloud_project_name is required"})
+    answer = send(standin, method, path, headers, at_limit + b" ")
+    assert (answer.status, answer.reason, answer.body) == (413, TOO_LARGE, {"message": TOO_LARGE})
+    content = "/api/prefect_cloud/flows/ab12/cd34/content"
+    flow = send(standin, "POST", content, headers, b"\x80" * (3 * API_BODY_LIMIT))  # read whole: no flow ab12
+    assert (flow.status, flow.body) == (404, {"message": "No flow with id ab12"})
+    too_large = f"Request body too large: at most {FLOW_CONTENT_LIMIT:,} bytes"
+    answer = send(standin, "POST", content, headers, declared=3 * FLOW_CONTENT_LIMIT)
+    assert (answer.status, answer.reason, answer.headers.get("Connection")) == (413, too_large, "close")
+
+
+def test_a_chunked_body_past_twice_the_limit_is_cut_by_tornado_and_the_standin_answers_on(standin, faults):
+    path, method, auth, good_body = GRAPHQL
+    with pytest.raises((http.client.HTTPException, ConnectionError, json.JSONDecodeError)):
+        send(standin, method, path, {"Authorization": auth}, b"{" + b" " * (3 * API_BODY_LIMIT) + b"}", chunked=True)
+    assert send(standin, method, path, {"Authorization": auth}, good_body).status == 200
+
+
 def test_the_fault_room_is_asked_once_per_api_request_and_only_by_the_apis(standin, faults):
     saturn_path, _, saturn_auth, _ = SATURN
     graphql_path, _, graphql_auth, graphql_body = GRAPHQL
@@ -243,14 +269,14 @@ def test_a_graphql_fault_named_by_operation_is_matched_before_the_body_is_checke
 
 def test_every_route_runs_the_pipeline_and_overrides_no_private_tornado_method():
     """Every API route is an APIHandler (the pipeline); the pages under /ui are HTML, PageHandlers."""
-    from standin.ui.pages import PageHandler
-    from standin.web import NotFoundHandler, PayloadTooLargeHandler
+    from standin.ui.pages.base import PageHandler
+    from standin.web import NotFoundHandler
 
     app = make_app(Platform.create(SATURN_TOKEN, PREFECT_KEY, "tester"))
-    classes = {rule.target for rule in app.wildcard_router.rules} | {NotFoundHandler, PayloadTooLargeHandler}
+    classes = {rule.target for rule in app.wildcard_router.rules} | {NotFoundHandler}
     apis = {cls for cls in classes if issubclass(cls, APIHandler)}
     pages = {cls for cls in classes if issubclass(cls, PageHandler)}
-    assert len(apis) == 16 and len(pages) == 9 and apis | pages == classes, classes
+    assert len(apis) == 15 and len(pages) == 9 and apis | pages == classes, classes
     private = {name for name in vars(tornado.web.RequestHandler) if name.startswith("_") and not name.endswith("__")}
     for cls in classes:
         for klass in inspect.getmro(cls)[: inspect.getmro(cls).index(tornado.web.RequestHandler)]:

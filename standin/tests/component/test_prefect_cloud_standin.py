@@ -20,7 +20,10 @@ import pytest
 import requests
 
 from standin.prefect_cloud.urls import url_patterns
-from support import programs, servers, standins
+from standin.testing import programs, servers, standins
+
+#: The programs this suite runs as files.
+PROGRAMS = Path(__file__).resolve().parents[1] / "programs"
 
 VENV_BIN = Path(sys.executable).parent
 SUBPROCESS_TIMEOUT = 60  # prefect retries an unreachable API for ~62 s; fail before
@@ -70,8 +73,10 @@ def run_prefect_cli(env: dict, *args: str) -> subprocess.CompletedProcess:
 
 
 def run_prefect_client(env: dict, case: str, cwd: Path, *args: str) -> tuple[subprocess.CompletedProcess, dict]:
-    """``tests/programs/prefect_client.py CASE ARGS`` in a fresh interpreter: the process and its report."""
-    return programs.run_program("prefect_client", case, *args, env=env, cwd=cwd, timeout=SUBPROCESS_TIMEOUT)
+    """``standin/tests/programs/prefect_client.py CASE ARGS`` in a fresh interpreter: the process and its report."""
+    return programs.run_program(
+        PROGRAMS / "prefect_client.py", case, *args, env=env, cwd=cwd, timeout=SUBPROCESS_TIMEOUT
+    )
 
 
 @pytest.fixture

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import psutil
 import pytest
 import requests
 
-from support import clusters
+from standin.testing import clusters
+from standin.testing.waiting import WaitTimedOut, wait_for
 
 
 def auth(env, token=None):
@@ -61,6 +63,41 @@ def test_dask_saturn_gets_a_real_cluster_with_n_worker_processes(saturn_env):
     # the clusters alive until interpreter exit, after this module's stand-in has stopped.
     # A cluster without a URL answers "closed" without asking.
     cluster.cluster_url = again.cluster_url = None
+
+
+def test_a_cluster_asked_for_again_has_n_workers_times_nprocs_worker_processes(saturn_env):
+    """On Saturn a worker is a machine running ``nprocs`` worker processes: asked for again with
+    another ``nprocs`` or ``n_workers``, or scaled, the resource's one cluster has ``n_workers *
+    nprocs`` of them."""
+    from dask_saturn import SaturnCluster
+    from distributed import Client
+
+    def worker_processes(cluster, expected: int) -> int:
+        with Client(cluster) as client:
+
+            def count() -> int:
+                return len(client.scheduler_info(n_workers=-1)["workers"])
+
+            # a worker told to go is retired while the answer is sent: wait for the count, bounded
+            with contextlib.suppress(WaitTimedOut):
+                wait_for(lambda: count() == expected, 20, f"{expected} worker processes")
+            return count()
+
+    first = SaturnCluster(n_workers=1)
+    clusters = [first]
+    try:
+        assert worker_processes(first, 1) == 1
+        for n_workers, nprocs in [(1, 2), (2, 2)]:
+            again = SaturnCluster(n_workers=n_workers, nprocs=nprocs)
+            clusters.append(again)
+            assert again.scheduler_address == first.scheduler_address  # the resource's one cluster
+            assert worker_processes(again, n_workers * nprocs) == n_workers * nprocs, (n_workers, nprocs)
+        again.scale(1)  # one worker of nprocs=2
+        assert worker_processes(again, 2) == 2
+    finally:
+        first.close()
+        for cluster in clusters:  # SaturnCluster.__del__ would ask the stopped stand-in (see above)
+            cluster.cluster_url = None
 
 
 def test_scheduler_info_right_after_a_task_and_no_5xx_while_tasks_run(standin, saturn_env):

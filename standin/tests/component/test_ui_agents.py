@@ -14,8 +14,8 @@ import pytest
 import requests
 
 from standin.services.agent import AGENT_NAME
-from support import programs, standins
-from support.waiting import wait_for
+from standin.testing import programs, standins
+from standin.testing.waiting import wait_for
 
 PROJECT = "agents"
 USER_AGENT = "my-laptop-agent"

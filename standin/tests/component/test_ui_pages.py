@@ -12,9 +12,9 @@ import pytest
 import requests
 
 from standin.client import tickets
-from standin.ui.pages import PAGE_SIZE
-from support import programs, standins
-from support.waiting import wait_for
+from standin.testing import programs, standins
+from standin.testing.waiting import wait_for
+from standin.ui.pages.base import PAGE_SIZE
 
 PROJECT = "pages"
 

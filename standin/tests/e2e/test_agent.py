@@ -3,7 +3,7 @@
 ``prefect get`` / ``describe``, and what goes wrong: a missing flow, a killed flow-run process, a
 watch interrupted with Ctrl-C, a process that stops heart-beating, two runs at once.
 
-The flows are a user's own (``tests/programs/user_flows.py``), registered as the tutorial
+The flows are a user's own (``standin/src/standin/testing/user_flows.py``), registered as the tutorial
 registers its flow. Every process the stand-in starts carries this module's marker: none may be
 left when the module ends.
 """
@@ -22,8 +22,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-from support import processes, programs, standins
-from support.waiting import wait_for
+from standin.testing import processes, programs, standins
+from standin.testing.waiting import wait_for
 
 VENV_BIN = Path(sys.executable).parent
 PROJECT = "users-own"

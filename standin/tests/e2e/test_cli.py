@@ -4,7 +4,7 @@
 answers make it print. Which GraphQL they send, and that the schema takes all of it:
 tests/component/test_client_surface.py.
 
-One stand-in and one registered flow (``user-params`` of ``tests/programs/user_flows.py``) for the
+One stand-in and one registered flow (``user-params`` of ``standin/src/standin/testing/user_flows.py``) for the
 module, and one run of it watched to its end, keep the time small; Saturn's agent runs the runs.
 """
 
@@ -20,7 +20,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from support import processes, programs, standins
+from standin.testing import processes, programs, standins
+
+#: The programs this suite runs as files.
+PROGRAMS = Path(__file__).resolve().parents[1] / "programs"
 
 PROJECT = "cli-project"
 FLOW = "user-params"
@@ -225,7 +228,7 @@ def test_auth_login_and_logout_keep_the_key_on_disk(shell, tmp_path):
 def test_a_plain_local_agent_runs_a_flow_with_local_storage_and_local_run(shell, tmp_path):
     label = f"local-{uuid.uuid4().hex[:8]}"
     registered = subprocess.run(
-        [sys.executable, str(programs.PROGRAMS / "local_flow.py"), PROJECT, str(tmp_path), label],
+        [sys.executable, str(PROGRAMS / "local_flow.py"), PROJECT, str(tmp_path), label],
         env=shell,
         capture_output=True,
         text=True,

@@ -1,5 +1,5 @@
 """Flow runs in the emulated Prefect Cloud, without HTTP or processes: the semantics of Prefect
-Server's ``api/runs.py`` and ``api/states.py`` (see ``prefect_cloud/models/runs.py``), the
+Server's ``api/runs.py`` and ``api/states.py`` (see ``standin.prefect_cloud.models.flow_runs``), the
 Hasura-style relations the agent's and the CLI's queries need, the scheduler, and persistence."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from standin.prefect_cloud.models import PrefectCloudBackend
 from standin.prefect_cloud.models.states import serialized
 from standin.prefect_cloud.schema import execute_graphql
 from standin.store import Store
-from support.clocks import T0
+from standin.testing.clocks import T0
 
 
 def flow_dict(name="f", labels=("saturn-cloud",), parameters=(), schedule=None):

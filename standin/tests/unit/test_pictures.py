@@ -1,4 +1,4 @@
-"""The pages' pictures (``standin/ui/pictures.py``) drawn from the backend's own records: the
+"""The pages' pictures (``standin/ui/pictures/``) drawn from the backend's own records: the
 tutorial's flow registered as prefect 1.4.1 registers it, runs and task runs set through the
 backend. Checked on the layout's geometry, and on the SVG a browser gets."""
 
@@ -10,8 +10,8 @@ import pytest
 
 from standin.prefect_cloud.models import PrefectCloudBackend
 from standin.prefect_cloud.models.states import serialized
-from standin.ui import pictures
-from standin.ui.pages import tasks_of
+from standin.ui.pages.flow_runs import tasks_of
+from standin.ui.pictures import history, layout, palette, schematic, timeline
 
 SVG = "{http://www.w3.org/2000/svg}"
 RM = "prefect.tasks.core.resource_manager."
@@ -46,7 +46,7 @@ TUTORIAL = (
         edge("read-1", "_DaskCluster.cleanup-1"),
     ],
 )
-#: tests/programs/user_flows.py's user-params: ``check(flaky_sum(double.map(numbers(n))), fail)``.
+#: standin.testing's user_flows.py, user-params: ``check(flaky_sum(double.map(numbers(n))), fail)``.
 MAPPED = (
     [
         task("n", PARAMETER),
@@ -82,8 +82,8 @@ def drawn(backend, flow):
     return backend.tasks_of(flow.id), backend.edges_of(flow.id)
 
 
-def by_label(layout) -> dict:
-    return {box.label: box for box in layout.boxes.values()}
+def by_label(laid) -> dict:
+    return {box.label: box for box in laid.boxes.values()}
 
 
 def inside(box, frame) -> bool:
@@ -106,28 +106,28 @@ def parse(svg: str) -> ET.Element:
 # -- the schematic ---------------------------------------------------------------------------------
 @pytest.mark.parametrize("flow_records", [TUTORIAL, MAPPED], ids=["tutorial", "mapped"])
 def test_each_edge_runs_from_its_upstream_box_to_its_downstream_box(backend, flow_records):
-    layout = pictures.schematic_layout(*drawn(backend, register(backend, "f", *flow_records)))
-    assert len(layout.edges) == len(flow_records[1])
-    for path in layout.edges:
-        up, down = layout.boxes[path.upstream_id], layout.boxes[path.downstream_id]
+    laid = layout.schematic_layout(*drawn(backend, register(backend, "f", *flow_records)))
+    assert len(laid.edges) == len(flow_records[1])
+    for path in laid.edges:
+        up, down = laid.boxes[path.upstream_id], laid.boxes[path.downstream_id]
         assert path.points[0] == (up.x + up.w, up.y + up.h / 2)  # the middle of the upstream box's right side
         assert path.points[-1] == (down.x, down.y + down.h / 2)  # the middle of the downstream box's left side
         assert down.x > up.x  # left to right, in layers
         assert [x for x, _ in path.points] == sorted(x for x, _ in path.points)
         # through the columns between its ends it runs straight, past every box (around, not over)
         for (x1, y1), (x2, y2) in zip(path.points[1:-1:2], path.points[2:-1:2], strict=True):
-            assert y1 == y2 and x2 - x1 == pictures.BOX_W
-            assert not any(b.x == x1 and b.y - 2 <= y1 <= b.y + b.h + 2 for b in layout.boxes.values())
-    boxes = list(layout.boxes.values())
+            assert y1 == y2 and x2 - x1 == layout.BOX_W
+            assert not any(b.x == x1 and b.y - 2 <= y1 <= b.y + b.h + 2 for b in laid.boxes.values())
+    boxes = list(laid.boxes.values())
     for k, box in enumerate(boxes):
-        assert box.x >= 0 and box.x + box.w <= layout.width and box.y >= 0 and box.y + box.h <= layout.height
+        assert box.x >= 0 and box.x + box.w <= laid.width and box.y >= 0 and box.y + box.h <= laid.height
         assert not any(overlap(box, other) for other in boxes[k + 1 :]), box.label
 
 
 def test_the_resource_manager_frames_setup_the_tasks_inside_it_and_cleanup(backend):
-    layout = pictures.schematic_layout(*drawn(backend, register(backend, "tutorial", *TUTORIAL)))
-    boxes = by_label(layout)
-    (frame,) = layout.frames
+    laid = layout.schematic_layout(*drawn(backend, register(backend, "tutorial", *TUTORIAL)))
+    boxes = by_label(laid)
+    (frame,) = laid.frames
     assert frame.label == "_DaskCluster (resource manager)"
     for name in ("_DaskCluster.setup", "read", "_DaskCluster.cleanup"):
         assert inside(boxes[name], frame), name
@@ -145,18 +145,18 @@ def test_the_resource_manager_frames_setup_the_tasks_inside_it_and_cleanup(backe
         "data_url": "parameter",
         "read": "task",
     }
-    svg = parse(pictures.schematic_svg(*drawn(backend, backend.flows[next(iter(backend.flows))])))
+    svg = parse(schematic.schematic_svg(*drawn(backend, backend.flows[next(iter(backend.flows))])))
     assert len(svg.findall(f"{SVG}g[@class='task']")) == 5
     assert svg.find(f"{SVG}g[@class='frame']/{SVG}text").text == "_DaskCluster (resource manager)"
 
 
 def test_a_mapped_task_is_a_stacked_box_and_its_edge_is_marked(backend):
     flow = register(backend, "mapped", *MAPPED)
-    layout = pictures.schematic_layout(*drawn(backend, flow))
-    assert [box.label for box in layout.boxes.values() if box.mapped] == ["double"]
+    laid = layout.schematic_layout(*drawn(backend, flow))
+    assert [box.label for box in laid.boxes.values() if box.mapped] == ["double"]
     ids = {t.slug: t.id for t in backend.tasks_of(flow.id)}
-    assert [(p.upstream_id, p.downstream_id) for p in layout.edges if p.mapped] == [(ids["numbers-1"], ids["double-1"])]
-    svg = parse(pictures.schematic_svg(*drawn(backend, flow)))
+    assert [(p.upstream_id, p.downstream_id) for p in laid.edges if p.mapped] == [(ids["numbers-1"], ids["double-1"])]
+    svg = parse(schematic.schematic_svg(*drawn(backend, flow)))
     (mapped,) = svg.findall(f"{SVG}g[@class='task mapped']")
     assert mapped.find(f"{SVG}title").text == "double (mapped)"
     assert len(mapped.findall(f"{SVG}rect")) == 3  # the box and two copies behind it
@@ -172,14 +172,14 @@ def test_names_are_escaped(backend):
         [task("<script>alert('&')</script>"), task("b")],
         [edge("<script>alert('&')</script>", "b", '"k"')],
     )
-    svg = pictures.schematic_svg(*drawn(backend, flow))
+    svg = schematic.schematic_svg(*drawn(backend, flow))
     assert "<script" not in svg and "&lt;script&gt;" in svg
     assert parse(svg).find(f"{SVG}g/{SVG}title").text.startswith("<script>alert('&')")
 
 
 def test_an_empty_flow_is_said(backend):
     flow = register(backend, "empty", [], [])
-    assert "No task." in pictures.schematic_svg(*drawn(backend, flow))
+    assert "No task." in schematic.schematic_svg(*drawn(backend, flow))
 
 
 # -- the run history -------------------------------------------------------------------------------
@@ -204,28 +204,28 @@ def test_the_history_has_a_bar_per_run_its_height_the_duration_its_colour_the_st
         backend, clock, flow, [("Success", 10), ("Failed", 5), ("Success", 2.5), ("Scheduled", None), ("Running", 4)]
     )
     clock.tick(1)  # the running run has run 5 s now
-    chart = pictures.history_layout(runs, clock(), lambda run: f"/run/{run.id}")
+    chart = history.history_layout(runs, clock(), lambda run: f"/run/{run.id}")
     assert [bar.state for bar in chart.bars] == ["Success", "Failed", "Success", "Scheduled", "Running"]  # oldest first
     assert chart.longest == 10
     heights = [bar.h for bar in chart.bars]
-    assert heights[:3] == [pictures.CHART_H, pictures.CHART_H / 2, pictures.CHART_H / 4]  # ∝ duration
-    assert heights[3] == pictures.STUB_H and heights[4] == pictures.CHART_H / 2
+    assert heights[:3] == [history.CHART_H, history.CHART_H / 2, history.CHART_H / 4]  # ∝ duration
+    assert heights[3] == history.STUB_H and heights[4] == history.CHART_H / 2
     assert len({bar.y + bar.h for bar in chart.bars}) == 1  # one baseline
     assert [bar.href for bar in chart.bars] == [f"/run/{run.id}" for run in runs[::-1]]
     assert chart.bars[4].title.endswith("Running, 5.0 s so far")
-    svg = parse(pictures.history_svg(runs, clock(), lambda run: f"/run/{run.id}"))
+    svg = parse(history.history_svg(runs, clock(), lambda run: f"/run/{run.id}"))
     fills = {r.get("data-state"): r.get("fill") for r in svg.iter(f"{SVG}rect") if r.get("data-state")}
-    assert fills == {state: pictures.STATE_COLOURS[state] for state in ("Success", "Failed", "Scheduled", "Running")}
+    assert fills == {state: palette.STATE_COLOURS[state] for state in ("Success", "Failed", "Scheduled", "Running")}
     assert fills["Success"] == "#2cbe4e" and fills["Failed"] == "#eb0000" and fills["Running"] == "#27b1ff"
 
 
 def test_the_history_shows_the_newest_runs_only(backend, clock):
     flow = register(backend, "h", *TUTORIAL)
-    runs = runs_of(backend, clock, flow, [("Success", k + 1) for k in range(pictures.HISTORY_RUNS + 7)])
-    chart = pictures.history_layout(runs, clock())
-    assert len(chart.bars) == pictures.HISTORY_RUNS
-    assert chart.bars[-1].title.startswith(runs[0].name) and chart.longest == pictures.HISTORY_RUNS + 7
-    assert "No run yet." in pictures.history_svg([], clock())
+    runs = runs_of(backend, clock, flow, [("Success", k + 1) for k in range(history.HISTORY_RUNS + 7)])
+    chart = history.history_layout(runs, clock())
+    assert len(chart.bars) == history.HISTORY_RUNS
+    assert chart.bars[-1].title.startswith(runs[0].name) and chart.longest == history.HISTORY_RUNS + 7
+    assert "No run yet." in history.history_svg([], clock())
 
 
 # -- a run's timeline ------------------------------------------------------------------------------
@@ -248,12 +248,12 @@ def test_the_timeline_has_a_bar_per_task_run_from_its_start_to_its_end(backend, 
     for k, state in enumerate(["Success", "Success", "Failed"]):
         take("double-1", 1, state, map_index=k)  # one after another, as the LocalExecutor runs them
     clock.tick(1)
-    timeline = pictures.timeline_layout(tasks_of(backend, run), run.start_time, run.end_time, clock())
-    rows = {row.label: row for row in timeline.rows}
-    scale = pictures.TIMELINE_W / timeline.seconds
-    assert timeline.seconds == pytest.approx(7, abs=1e-3)
+    laid = timeline.timeline_layout(tasks_of(backend, run), run.start_time, run.end_time, clock())
+    rows = {row.label: row for row in laid.rows}
+    scale = timeline.TIMELINE_W / laid.seconds
+    assert laid.seconds == pytest.approx(7, abs=1e-3)
     (numbers,) = rows["numbers"].bars
-    assert numbers.x == pytest.approx(pictures.TIMELINE_LABEL_W + 1 * scale, abs=0.01)  # started 1 s in
+    assert numbers.x == pytest.approx(timeline.TIMELINE_LABEL_W + 1 * scale, abs=0.01)  # started 1 s in
     assert numbers.w == pytest.approx(2 * scale, abs=0.01)  # ∝ its 2 s
     children = rows["double"].bars  # the parent did not run: no bar of its own
     # the children in one lane under their task (one after another), the two Successes, which
@@ -262,14 +262,14 @@ def test_the_timeline_has_a_bar_per_task_run_from_its_start_to_its_end(backend, 
         ("Success", "double[0] to double[1]: Success, 2 task runs"),
         ("Failed", "double[2]: Failed, 1.0 s"),
     ]
-    assert {c.y for c in children} == {rows["double"].y + pictures.ROW_H}
+    assert {c.y for c in children} == {rows["double"].y + timeline.ROW_H}
     assert [c.w for c in children] == pytest.approx([2 * scale, 1 * scale], abs=0.01)
     assert children[1].x == pytest.approx(children[0].x + children[0].w, abs=0.01)
     assert rows["double"].note == "3 mapped"
     assert rows["n"].bars == [] and rows["n"].note == "1 not started"
-    svg = parse(pictures.timeline_svg(tasks_of(backend, run), run.start_time, run.end_time, clock()))
+    svg = parse(timeline.timeline_svg(tasks_of(backend, run), run.start_time, run.end_time, clock()))
     fills = {r.get("data-state"): r.get("fill") for r in svg.iter(f"{SVG}rect") if r.get("data-state")}
-    assert fills == {s: pictures.STATE_COLOURS[s] for s in ("Success", "Failed")}
+    assert fills == {s: palette.STATE_COLOURS[s] for s in ("Success", "Failed")}
 
 
 def test_overlapping_children_take_lanes_and_touching_ones_merge(backend, clock):
@@ -291,15 +291,15 @@ def test_overlapping_children_take_lanes_and_touching_ones_merge(backend, clock)
         backend.set_task_run_state(child.id, serialized("Success"))
     row = next(
         r
-        for r in pictures.timeline_layout(tasks_of(backend, run), run.start_time, None, clock()).rows
+        for r in timeline.timeline_layout(tasks_of(backend, run), run.start_time, None, clock()).rows
         if r.label == "double"
     )
     # the first two overlapped: two lanes; the 398 after them fit in the first lane, as one bar
     assert [(bar.y, bar.title) for bar in row.bars] == [
-        (row.y + pictures.ROW_H, "double[0] to double[399]: Success, 399 task runs"),
-        (row.y + pictures.ROW_H + pictures.LANE_H, "double[1]: Success, 1.0 s"),
+        (row.y + timeline.ROW_H, "double[0] to double[399]: Success, 399 task runs"),
+        (row.y + timeline.ROW_H + timeline.LANE_H, "double[1]: Success, 1.0 s"),
     ]
-    assert row.h == pictures.ROW_H + 2 * pictures.LANE_H + 4
+    assert row.h == timeline.ROW_H + 2 * timeline.LANE_H + 4
     assert row.note == "400 mapped, 1 not started"  # the parent task run never ran
 
 
@@ -310,15 +310,15 @@ def test_a_live_run_s_bars_reach_now(backend, clock):
     numbers = next(t for t in backend.tasks_of(flow.id) if t.slug == "numbers-1")
     backend.set_task_run_state(backend.get_or_create_task_run(run.id, numbers.id).id, serialized("Running"))
     clock.tick(4)
-    timeline = pictures.timeline_layout(tasks_of(backend, run), run.start_time, run.end_time, clock())
-    (bar,) = next(r for r in timeline.rows if r.label == "numbers").bars
-    assert bar.state == "Running" and bar.x + bar.w == pytest.approx(pictures.TIMELINE_LABEL_W + pictures.TIMELINE_W)
+    laid = timeline.timeline_layout(tasks_of(backend, run), run.start_time, run.end_time, clock())
+    (bar,) = next(r for r in laid.rows if r.label == "numbers").bars
+    assert bar.state == "Running" and bar.x + bar.w == pytest.approx(timeline.TIMELINE_LABEL_W + timeline.TIMELINE_W)
     assert bar.title.endswith("so far")
 
 
 # -- the colours -----------------------------------------------------------------------------------
 def test_the_badges_take_the_pictures_colours():
-    for state, colour in pictures.STATE_COLOURS.items():
-        assert f".state-{state} {{ background: " in pictures.STATE_STYLES
-        assert f"border: 1px solid {colour}; }}" in pictures.STATE_STYLES.split(f".state-{state} ")[1].split("\n")[0]
-    assert pictures.state_colour("NoSuchState") == pictures.state_colour(None) == pictures.UNKNOWN_COLOUR
+    for state, colour in palette.STATE_COLOURS.items():
+        assert f".state-{state} {{ background: " in palette.STATE_STYLES
+        assert f"border: 1px solid {colour}; }}" in palette.STATE_STYLES.split(f".state-{state} ")[1].split("\n")[0]
+    assert palette.state_colour("NoSuchState") == palette.state_colour(None) == palette.UNKNOWN_COLOUR

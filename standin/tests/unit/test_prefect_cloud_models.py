@@ -1,5 +1,5 @@
 """The Prefect Cloud 1.x stand-in's models and GraphQL schema (standin.prefect_cloud), without
-HTTP or a process: models.py, and schema.py's graphql-core execution. Over HTTP and through the real
+HTTP or a process: models/, and schema.py's graphql-core execution. Over HTTP and through the real
 prefect client and CLI: tests/component/test_prefect_cloud_standin.py."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from standin.prefect_cloud.exceptions import (
 from standin.prefect_cloud.hasura import matches, sort_records
 from standin.prefect_cloud.models import PrefectCloudBackend, decompress
 from standin.prefect_cloud.schema import execute_graphql
-from support import standins
+from standin.testing import standins
 
 
 class FakeClock:

@@ -1,6 +1,7 @@
-"""The emulated Saturn REST API's models (``standin/src/standin/saturn/models.py``), without HTTP or a
-process: cluster specs, JSON-safe scheduler identities, a cluster the stand-in does not own, and the
-scheduler addresses ``STANDIN_DASK_SCHEDULER`` takes."""
+"""The emulated Saturn REST API's models (``standin/src/standin/saturn/``: ``models.py``,
+``cluster_options.py``, ``scheduler_identity.py``), without HTTP or a process: cluster specs,
+JSON-safe scheduler identities, a cluster the stand-in does not own, and the scheduler addresses
+``STANDIN_DASK_SCHEDULER`` takes."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ import json
 
 import pytest
 
+from standin.saturn.cluster_options import ClusterSpec
 from standin.saturn.exceptions import InvalidRequest, NotFound
-from standin.saturn.models import ClusterSpec, SaturnBackend, json_safe
+from standin.saturn.models import SaturnBackend
+from standin.saturn.scheduler_identity import json_safe
 
 
 def test_json_safe_keeps_what_json_can_hold_and_converts_the_rest():
@@ -50,6 +53,32 @@ def test_json_safe_keeps_what_json_can_hold_and_converts_the_rest():
     )
 
 
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"n_workers": 1, "colour": "blue", "size": 1}, "unknown cluster option(s): colour, size"),
+        ({"n_workers": 0}, "n_workers must be a whole number of at least 1, got 0"),
+        ({"n_workers": 2.0}, "n_workers must be a whole number of at least 1, got 2.0"),
+        ({"nprocs": True}, "nprocs must be a whole number of at least 1, got True"),
+        ({"nthreads": 65}, "nthreads must be at most 64, got 65"),
+        ({"worker_is_spot": 1}, "worker_is_spot must be true or false, got 1"),
+        ({"prefectcloudflowrun_id": 7}, "prefectcloudflowrun_id must be a string, got 7"),
+        ({"scheduler_size": "huge"}, "scheduler_size 'huge' is not one of ['large', 'medium', 'xlarge']"),
+        ({"n_workers": 11, "nprocs": 3}, "n_workers x nprocs must be at most 32 worker processes, got 11 x 3"),
+        # several wrong: the first in the schema's order, whatever the order sent
+        ({"scheduler_size": "huge", "nthreads": 0, "n_workers": "3"}, "n_workers must be a whole number"),
+    ],
+)
+def test_cluster_options_are_checked_with_one_message_naming_the_first_wrong_one(options, message):
+    with pytest.raises(InvalidRequest) as raised:
+        ClusterSpec.from_request(options)
+    assert str(raised.value).startswith(message)
+
+
+def test_cluster_options_left_null_take_their_defaults():
+    assert ClusterSpec.from_request({"n_workers": 2, "nprocs": None, "worker_size": None}) == ClusterSpec(n_workers=2)
+
+
 def test_models_reject_bad_specs_without_http():
     started = []
 
@@ -66,6 +95,41 @@ def test_models_reject_bad_specs_without_http():
         asyncio.run(backend.create_cluster(ClusterSpec(n_workers=1)))
     assert started and backend.current_cluster() is None  # the failed one is not "current"
     assert [c.status for c in backend.clusters.values()] == ["error"]
+
+
+class _OwnedCluster:
+    """A cluster the stand-in owns, as ``clusters.LocalDaskCluster`` presents it: its scales."""
+
+    owned = True
+    scheduler_address = "tcp://127.0.0.1:1"
+    dashboard_link = ""
+
+    def __init__(self):
+        self.scales = []
+
+    async def scale(self, n: int) -> None:
+        self.scales.append(n)
+
+
+def test_a_scale_counts_nprocs_worker_processes_per_worker_and_is_remembered():
+    owned = _OwnedCluster()
+
+    async def start(spec):
+        return owned
+
+    backend = SaturnBackend(token="t", username="u", start_cluster=start)
+
+    async def scenario():
+        cluster = await backend.create_cluster(ClusterSpec(n_workers=1, nprocs=4))
+        await backend.scale(cluster.id, 8)
+        assert owned.scales == [32]
+        with pytest.raises(InvalidRequest, match=r"^n x nprocs must be at most 32 worker processes, got 9 x 4$"):
+            await backend.scale(cluster.id, 9)
+        await backend.create_cluster(ClusterSpec(n_workers=8, nprocs=4))  # the size it was scaled to
+        await backend.create_cluster(ClusterSpec(n_workers=8, nprocs=2))
+        assert owned.scales == [32, 16]
+
+    asyncio.run(scenario())
 
 
 class _UsersCluster:

@@ -55,16 +55,13 @@ class UnsupportedMediaType(APIError):
 
 
 class PayloadTooLarge(APIError):
-    """A body over its route's limit. ``close``: the body was not read, so the connection is
-    closed after the answer, and the answer says so (tornado would close it without a word)."""
+    """A body over its route's limit."""
 
     status = 413
     code = "PAYLOAD_TOO_LARGE"
 
-    def __init__(self, limit: int, close: bool = False):
+    def __init__(self, limit: int):
         super().__init__(f"Request body too large: at most {limit:,} bytes")
-        if close:
-            self.headers = {"Connection": "close"}
 
 
 class MethodNotAllowed(APIError):

@@ -2,13 +2,16 @@
 both emulated APIs and of the fault room's control endpoint. It works like moto's
 ``moto/core/responses.py`` (``BaseResponse``).
 
-Every route's ``prepare()`` runs the same steps in the same order, before the route's own method
-runs and so before anything changes. Each step that fails raises an
-:class:`~.exceptions.APIError`:
+Every route runs the same steps in the same order, once its body is in and before the route's own
+method runs, and so before anything changes (:meth:`APIHandler.run_pipeline`). Each step that
+fails raises an :class:`~.exceptions.APIError`:
 
-1. **size**: a body over the route's ``body_limit`` gets 413. A ``Content-Length`` over it is
-   refused even earlier, from the headers, before the body is read (``web.Application``). This
-   step catches a chunked body, which has no length to check in advance.
+1. **size**: a body over the route's ``body_limit`` gets 413. tornado reads the body within its
+   own per-request bound (``HTTP1Connection.set_max_body_size``), which ``prepare()`` sets to
+   :func:`hard_limit` of the route's limit once the headers are in: a body up to that bound is read
+   whole before the 413, so that the client, still sending it, reads the answer; a
+   ``Content-Length`` past it is refused in ``prepare()``, from the headers, unread; a chunked body
+   past it (no length to check in advance) is cut by tornado itself.
 2. **method**: a method the route's handler does not define gets 405 with ``Allow``. This comes
    before the token, so that ``GET /graphql`` from a browser says "use POST" instead of "no key".
 3. **token**: ``authenticate()``, which each API defines: Saturn's ``token <SATURN_TOKEN>``
@@ -23,6 +26,11 @@ runs and so before anything changes. Each step that fails raises an
 6. **JSON body**: when there is a body (or the route needs one), it must be a JSON object,
    or the answer is 400.
 
+Every handler streams its body (tornado's ``stream_request_body``: ``prepare()`` runs once the
+headers are in), so that size comes first; each HTTP method a route defines is wrapped, when its
+class is made, to run the steps first, and the methods it does not define run them too (and so
+answer 413 before 405).
+
 Errors go through one path. Whatever raises an ``APIError`` (a step, a handler, a model), tornado
 hands it to the public :meth:`APIHandler.write_error`, which answers in the wire shape of the
 route's API (:meth:`APIHandler.error_body`). Any other exception is a bug in the stand-in: it
@@ -31,8 +39,10 @@ gets a 500 in the same shape, and its traceback goes to the log.
 
 from __future__ import annotations
 
+import functools
 import hmac
 import http.client
+import inspect
 import json
 
 import tornado.web
@@ -56,9 +66,26 @@ FLOW_CONTENT_LIMIT = 32 * 2**20
 JSON_CONTENT_TYPES = ("", "application/json")
 
 
+#: The methods tornado answers (``RequestHandler.SUPPORTED_METHODS``), as a handler names them.
+VERBS = tuple(method.lower() for method in tornado.web.RequestHandler.SUPPORTED_METHODS)
+
+
 def hard_limit(limit: int) -> int:
     """Bodies up to this size are read (and dropped) before a 413; larger ones are not read."""
     return 2 * limit
+
+
+def pipeline_first(method):
+    """``method`` (a route's ``get``, ``post``, ...) with the pipeline's steps run before it."""
+
+    @functools.wraps(method)
+    async def run(self, *args, **kwargs):
+        self.run_pipeline()
+        answer = method(self, *args, **kwargs)
+        if inspect.isawaitable(answer):
+            await answer
+
+    return run
 
 
 def json_object(body: bytes) -> dict:
@@ -87,8 +114,9 @@ def reason_phrase(message: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+@tornado.web.stream_request_body
 class APIHandler(tornado.web.RequestHandler):
-    """Base of every stand-in handler: the pipeline (``prepare``), and JSON answers, errors
+    """Base of every stand-in handler: the pipeline (``run_pipeline``), and JSON answers, errors
     included. A subclass names its API (``api``), says how its token is checked
     (``authenticate``) and, if its API has another error shape, how errors look (``error_body``)."""
 
@@ -96,7 +124,7 @@ class APIHandler(tornado.web.RequestHandler):
     api: str | None = None
     #: The error a missing or wrong token gets, which the ``unauthorized`` fault answers too.
     unauthorized: type[APIError]
-    #: The largest body this route accepts (see ``web.py`` for how a larger one is refused).
+    #: The largest body this route accepts (step 1).
     body_limit = API_BODY_LIMIT
     #: False for a route whose body is not JSON: steps 5 and 6 are then skipped.
     json_route = True
@@ -111,9 +139,38 @@ class APIHandler(tornado.web.RequestHandler):
     #: What a step-4 hook left for this route to act on (the fault room: ``ClustersHandler``).
     fault = None
     _json: dict | None = None
+    _body: bytes | bytearray = b""
+    _body_in = False
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        for verb in VERBS:
+            if verb in vars(cls):
+                setattr(cls, verb, pipeline_first(vars(cls)[verb]))
+
+    # -- the body ----------------------------------------------------------------------------------
+    def prepare(self) -> None:
+        """The headers are in: tornado's own bound on this request's body (step 1), and a
+        ``Content-Length`` past it refused now, unread."""
+        bound = hard_limit(self.body_limit)
+        declared = self.request.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > bound:
+            # Answered now (and the connection closed: see write_error). With its bound left below
+            # the length, tornado would answer its own bare 400 after ours.
+            self.request.connection.set_max_body_size(int(declared))
+            raise PayloadTooLarge(self.body_limit)
+        self.request.connection.set_max_body_size(bound)
+        self._body = bytearray()
+
+    def data_received(self, chunk: bytes) -> None:
+        if len(self._body) <= self.body_limit:  # past the limit it is dropped: step 1 refuses it
+            self._body += chunk
 
     # -- the pipeline ----------------------------------------------------------------------------
-    def prepare(self) -> None:
+    def run_pipeline(self) -> None:
+        """Steps 1-6 (see the module), once the body is in."""
+        self._body_in = True
+        self.request.body = bytes(self._body)
         self.check_body_size()
         self.check_method()
         self.authenticate()
@@ -122,19 +179,21 @@ class APIHandler(tornado.web.RequestHandler):
             self.check_content_type()
             self._json = self.parse_json()
 
+    def unanswered_method(self, *args, **kwargs) -> None:
+        """What a method the route does not define runs: the steps, which refuse it (at step 1 or 2)."""
+        self.run_pipeline()
+
+    get = head = post = delete = patch = put = options = unanswered_method
+
     def check_body_size(self) -> None:
-        """Step 1. A chunked body has no Content-Length to check early: check what tornado buffered."""
-        if len(self.request.body) > self.body_limit:
+        """Step 1: the body as tornado delivered it, bounded by its own limit (see ``prepare``)."""
+        if len(self._body) > self.body_limit:
             raise PayloadTooLarge(self.body_limit)
 
     @classmethod
     def allowed_methods(cls) -> tuple[str, ...]:
         """The methods this route answers: those its handler class defines."""
-        return tuple(
-            m
-            for m in cls.SUPPORTED_METHODS
-            if getattr(cls, m.lower()) is not getattr(tornado.web.RequestHandler, m.lower())
-        )
+        return tuple(m for m in cls.SUPPORTED_METHODS if getattr(cls, m.lower()) is not APIHandler.unanswered_method)
 
     def check_method(self) -> None:
         """Step 2."""
@@ -202,6 +261,10 @@ class APIHandler(tornado.web.RequestHandler):
         headers, and the body in this route's shape."""
         error = self.api_error(status_code, kwargs.get("exc_info"))
         self.set_status(error.status, reason=self.reason(error))
+        if not self._body_in:
+            # Answered from the headers (a body too large, a path or method no route has): tornado
+            # closes the connection after the answer rather than read the body, and says nothing.
+            self.set_header("Connection", "close")
         for name, value in error.headers.items():
             self.set_header(name, value)
         self.write_json(self.error_body(error))

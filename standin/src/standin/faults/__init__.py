@@ -41,8 +41,9 @@ sleep about 3 minutes: do not inject one. dask-saturn sleeps 5-9 s, then 10-19 s
 
 Where things are. moto's ``moto_api`` is the model: a service of its own, not threads woven
 through each API. ``models.py`` holds the faults and their matching; ``responses.py`` and
-``urls.py``, the control endpoint; ``kill_worker.py``, the scheduler plugin that carries out
-``kill_worker``; ``exceptions.py``, the room's errors.
+``urls.py``, the control endpoint; ``cluster_create.py``, what ``cluster_error`` and
+``cluster_pending`` do to a cluster create; ``kill_worker.py``, the scheduler plugin that carries
+out ``kill_worker``; ``exceptions.py``, the room's errors.
 
 How faults reach a request. The room registers a request hook (``hook.py``) that the request
 pipeline (``core/responses.py``, step 4) calls once per request of either API, after the token
@@ -53,7 +54,9 @@ coupling is kept to two explicit points:
 
 - ``cluster_error`` and ``cluster_pending`` change what creating a cluster does (start nothing,
   or report "pending"). The pipeline leaves the matched fault in ``self.fault``, and only
-  ``saturn/responses.ClustersHandler`` reads it.
+  ``saturn/responses.ClustersHandler`` reads it: it hands the create to the fault
+  (``Fault.create_cluster``, ``cluster_create.py``), which calls the Saturn backend's public
+  methods.
 - ``kill_worker`` acts inside a Dask cluster, on no request. ``saturn/clusters.py`` installs its
   plugin (``FaultSet.scheduler_plugin``) in each ``LocalCluster`` it starts, and never in a
   cluster the user runs.

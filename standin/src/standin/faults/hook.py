@@ -4,7 +4,8 @@ place where a request meets the room.
 
 Faults ``error`` and ``unauthorized`` are answered here, in the shape of the API that was called.
 The others need the Saturn cluster code to act: ``cluster_error`` and ``cluster_pending`` are left
-in ``handler.fault``, which only ``saturn/responses.ClustersHandler`` reads.
+in ``handler.fault``, which only ``saturn/responses.ClustersHandler`` reads (it hands the create to
+the fault: ``cluster_create.py``).
 """
 
 from __future__ import annotations

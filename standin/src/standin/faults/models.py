@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..client.protocol import FAULTS_VAR
+from ..core.numbers import is_whole_number
+from .cluster_create import create_cluster
 from .exceptions import FaultSpecError
 
 log = logging.getLogger("standin.faults")
@@ -81,6 +83,10 @@ class Fault:
             and (self.operation is None or self.operation in operations)
         )
 
+    async def create_cluster(self, backend, spec) -> tuple:
+        """Create the cluster of a cluster create this fault matched: see ``cluster_create.py``."""
+        return await create_cluster(self.action, self.errors, backend, spec)
+
     def describe(self, now: float) -> dict:
         out = {k: getattr(self, k) for k in sorted(_FIELDS) if getattr(self, k) not in (None, [])}
         if self.action != "kill_worker":
@@ -114,8 +120,8 @@ def _opt_number(spec: dict, key: str, minimum: float, integer: bool = False):
     value = spec.get(key)
     if value is None:
         return None
-    ok = isinstance(value, int) if integer else isinstance(value, (int, float))
-    if not ok or isinstance(value, bool) or value < minimum or value != value or value == float("inf"):
+    ok = is_whole_number(value) if integer else isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not ok or value < minimum or value != value or value == float("inf"):
         kind = "a whole number" if integer else "a number"
         raise FaultSpecError(f"{key} must be {kind} of at least {minimum:g}, got {value!r}")
     return value

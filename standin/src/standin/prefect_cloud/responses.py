@@ -17,8 +17,9 @@ Status codes, chosen from how the client reads them (``Client._send_request`` /
 - 400 for GraphQL request errors (syntax, validation, bad variables) with the usual
   ``{"errors": [...]}`` body; the client formats those into a ``ClientError`` naming
   each code and message. 400 also for a body that is not JSON or has no query.
-- 405 for other methods, 404 for other paths, 413 for a body over 1 MiB (``web.py``), 415 for
-  a content type other than ``application/json``; 500 (JSON) only for a bug in the stand-in, or
+- 405 for other methods, 404 for other paths, 413 for a body over ``API_BODY_LIMIT``
+  (``core/responses.py``), 415 for a content type other than ``application/json``; 500 (JSON)
+  only for a bug in the stand-in, or
   when a test injects it (``faults/``: prefect retries a 500 at once, then after 2, 4, 8, 16
   and 32 s, so a fault that should not cost a minute is ``"times": 1``).
 

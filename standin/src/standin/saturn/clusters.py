@@ -18,7 +18,7 @@ import time
 from urllib.parse import urlsplit
 
 from ..client.protocol import SCHEDULER_VAR
-from .models import ClusterSpec
+from .cluster_options import ClusterSpec
 
 log = logging.getLogger("standin.saturn")
 
@@ -104,7 +104,7 @@ async def start_local_cluster(spec: ClusterSpec, faults=None) -> LocalDaskCluste
     from distributed import LocalCluster  # heavy import, only when a cluster is asked for
 
     cluster = await LocalCluster(
-        n_workers=spec.n_workers * spec.nprocs,
+        n_workers=spec.worker_processes,
         threads_per_worker=spec.nthreads,
         processes=True,
         host="127.0.0.1",

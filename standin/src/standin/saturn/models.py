@@ -1,20 +1,23 @@
-"""State of the emulated Saturn Cloud: the user's Dask cluster and the flows registered by
-prefect-saturn, with the flow bytes its Webhook storage uploads.
+"""State of the emulated Saturn Cloud: the user's resource, with its one Dask cluster at a time,
+and the flows prefect-saturn registers, with the flow bytes its Webhook storage uploads.
 
-Nothing here knows about HTTP (that is ``responses.py``). Clusters are REAL: asked for one,
-the backend gets it through an injectable ``start_cluster`` coroutine (``clusters.py``): a
-``distributed.LocalCluster`` with that many worker processes, which the stand-in owns, or the
-user's own Dask cluster, which it does not own and so never scales or stops. Tests can replace
-it, and a later issue can attach clusters to flow runs (``prefectcloudflowrun_id``) without
-touching the HTTP layer.
+Nothing here knows about HTTP (that is ``responses.py``). Clusters are REAL: asked for one, the
+backend gets it through an injectable ``start_cluster`` coroutine (``clusters.py``): a
+``distributed.LocalCluster`` with one worker process per worker process asked for, which the
+stand-in owns, or the user's own Dask cluster, which it does not own and so never scales or
+stops. The unit tests pass their own. Each flow run's cluster is its own
+(``prefectcloudflowrun_id``), as each run ran in a pod of its own.
+
+What a request asks of a cluster is ``cluster_options.py``; a scheduler's identity as JSON,
+``scheduler_identity.py``; the Kubernetes Job template of a flow, ``job_template.py``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime
 import logging
-import math
 import threading
 import uuid
 from collections.abc import Awaitable, Callable
@@ -22,21 +25,13 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from ..client.protocol import MAX_WORKERS
+from ..core.numbers import is_whole_number
 from ..store import Store
+from .cluster_options import SIZES, ClusterSpec
 from .exceptions import ClusterStartFailed, ClusterUnavailable, InvalidRequest, NotFound
+from .scheduler_identity import json_safe
 
 log = logging.getLogger("standin.saturn")
-
-#: Instance sizes offered by the stand-in; names follow Saturn's size constants.
-SIZES = {
-    "medium": "Medium - 2 cores - 4 GB RAM",
-    "large": "Large - 2 cores - 16 GB RAM",
-    "xlarge": "XLarge - 4 cores - 32 GB RAM",
-}
-#: The most threads per worker process.
-MAX_THREADS = 64
-#: The image the tutorial's own recipe ran in; handed back to prefect-saturn for its KubernetesRun.
-IMAGE = "public.ecr.aws/saturncloud/saturn:2022.03.01"
 
 
 class RunningCluster(Protocol):
@@ -53,76 +48,6 @@ class RunningCluster(Protocol):
 
 
 ClusterStarter = Callable[["ClusterSpec"], Awaitable[RunningCluster]]
-
-
-def json_safe(value):
-    """``value`` (a scheduler's ``identity()``) as plain JSON: what dask-saturn's
-    ``SaturnCluster.scheduler_info`` reads back with ``response.json()``.
-
-    A scheduler's identity is msgpack-friendly, not JSON-friendly: for about one heartbeat after a
-    task has run, ``workers.<address>.metrics.digests_total_since_heartbeat`` has tuple keys such as
-    ``('execute', 'lambda', 'thread-cpu', 'seconds')``, which ``json.dumps`` refuses (the stand-in
-    answered 500). Keys become strings (a tuple's parts joined with ``.``), tuples and sets become
-    lists, non-finite floats (not JSON) become null, and anything else its ``str``.
-    """
-    if isinstance(value, dict):
-        return {_json_key(key): json_safe(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [json_safe(item) for item in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if value is None or isinstance(value, (str, int, float)):
-        return value
-    return str(value)
-
-
-def _json_key(key) -> str:
-    if isinstance(key, str):
-        return key
-    if isinstance(key, tuple):
-        return ".".join(str(part) for part in key)
-    return str(key)
-
-
-@dataclass(frozen=True)
-class ClusterSpec:
-    """The cluster options dask-saturn sends (nulls already dropped by the client)."""
-
-    n_workers: int = 1
-    worker_size: str | None = None
-    worker_is_spot: bool | None = None
-    scheduler_size: str | None = None
-    nprocs: int = 1
-    nthreads: int = 1
-    prefectcloudflowrun_id: str | None = None
-
-    @classmethod
-    def from_request(cls, body: dict) -> ClusterSpec:
-        known = set(cls.__dataclass_fields__)
-        unknown = set(body) - known
-        if unknown:
-            raise InvalidRequest(f"unknown cluster option(s): {', '.join(sorted(unknown))}")
-        spec = cls(**{k: v for k, v in body.items() if v is not None})
-        for name in ("n_workers", "nprocs", "nthreads"):
-            value = getattr(spec, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise InvalidRequest(f"{name} must be a whole number of at least 1, got {value!r}")
-        if spec.worker_is_spot is not None and not isinstance(spec.worker_is_spot, bool):
-            raise InvalidRequest(f"worker_is_spot must be true or false, got {spec.worker_is_spot!r}")
-        if spec.prefectcloudflowrun_id is not None and not isinstance(spec.prefectcloudflowrun_id, str):
-            raise InvalidRequest(f"prefectcloudflowrun_id must be a string, got {spec.prefectcloudflowrun_id!r}")
-        if spec.nthreads > MAX_THREADS:
-            raise InvalidRequest(f"nthreads must be at most {MAX_THREADS}, got {spec.nthreads}")
-        if spec.n_workers * spec.nprocs > MAX_WORKERS:
-            raise InvalidRequest(
-                f"n_workers x nprocs must be at most {MAX_WORKERS} worker processes, "
-                f"got {spec.n_workers} x {spec.nprocs}"
-            )
-        for name in ("worker_size", "scheduler_size"):
-            value = getattr(spec, name)
-            if value is not None and (not isinstance(value, str) or value not in SIZES):
-                raise InvalidRequest(f"{name} {value!r} is not one of {sorted(SIZES)}")
-        return spec
 
 
 @dataclass
@@ -203,6 +128,12 @@ class SaturnBackend:
                 return cluster
         return None
 
+    def add_cluster(self, spec: ClusterSpec, status: str = "pending", errors: tuple[str, ...] = ()) -> DaskCluster:
+        """A new record of the resource's cluster, ``spec`` asked for, in ``status``; starts nothing."""
+        cluster = DaskCluster(id=_new_id(), spec=spec, created=self._clock(), status=status, errors=list(errors))
+        self.clusters[cluster.id] = cluster
+        return cluster
+
     async def create_cluster(self, spec: ClusterSpec) -> DaskCluster:
         """Start the resource's cluster, or hand back the running one scaled to ``spec``.
 
@@ -213,13 +144,12 @@ class SaturnBackend:
             cluster = self.current_cluster(spec.prefectcloudflowrun_id)
             if cluster is not None:
                 if not cluster.owned:
-                    cluster.warnings = await self._not_scaled(cluster, spec.n_workers * spec.nprocs)
-                elif cluster.spec.n_workers != spec.n_workers:
-                    await cluster.running.scale(spec.n_workers)
+                    cluster.warnings = await self._not_scaled(cluster, spec.worker_processes)
+                elif cluster.spec.worker_processes != spec.worker_processes:
+                    await cluster.running.scale(spec.worker_processes)
                 cluster.spec = spec
                 return cluster
-            cluster = DaskCluster(id=_new_id(), spec=spec, created=self._clock())
-            self.clusters[cluster.id] = cluster
+            cluster = self.add_cluster(spec)
             try:
                 cluster.running = await self._start_cluster(spec)
             except Exception as exc:  # reported to the client as Saturn does: status "error"
@@ -228,16 +158,9 @@ class SaturnBackend:
                 raise ClusterStartFailed(cluster.errors[-1]) from exc
             cluster.owned = cluster.running.owned
             if not cluster.owned:
-                cluster.warnings = await self._not_scaled(cluster, spec.n_workers * spec.nprocs)
+                cluster.warnings = await self._not_scaled(cluster, spec.worker_processes)
             cluster.status = "ready"
             return cluster
-
-    def failed_cluster(self, spec: ClusterSpec, errors: list[str]) -> DaskCluster:
-        """Record a cluster that failed to start with ``errors``, starting nothing (what a test's
-        ``cluster_error`` fault asks for; ``create_cluster`` records the same on a real failure)."""
-        cluster = DaskCluster(id=_new_id(), spec=spec, created=self._clock(), status="error", errors=list(errors))
-        self.clusters[cluster.id] = cluster
-        return cluster
 
     async def _not_scaled(self, cluster: DaskCluster, n: int, asked: str | None = None) -> list[str]:
         """Log that a size asked of a cluster the stand-in does not own is not applied; return
@@ -267,18 +190,23 @@ class SaturnBackend:
             raise NotFound(f"No Dask cluster with id {cluster_id}") from None
 
     async def scale(self, cluster_id: str, n: int, asked: str | None = None) -> None:
-        """Scale an owned cluster to ``n`` workers. A cluster the stand-in does not own keeps
-        its size; the request still succeeds (logged), as a cluster at its limit would."""
-        if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+        """Scale an owned cluster to ``n`` workers of its ``nprocs`` worker processes each. A
+        cluster the stand-in does not own keeps its size; the request still succeeds (logged), as
+        a cluster at its limit would."""
+        if not is_whole_number(n) or n < 0:
             raise InvalidRequest(f"n must be a whole number of at least 0, got {n!r}")
         if n > MAX_WORKERS:
             raise InvalidRequest(f"n must be at most {MAX_WORKERS} worker processes, got {n}")
         cluster = self.cluster(cluster_id)
         cluster.info()  # raises if not running
+        spec = dataclasses.replace(cluster.spec, n_workers=n)
+        if spec.worker_processes > MAX_WORKERS:
+            raise InvalidRequest(f"n x nprocs must be at most {MAX_WORKERS} worker processes, got {n} x {spec.nprocs}")
         if not cluster.owned:
-            await self._not_scaled(cluster, n, asked or f"scale({n})")
+            await self._not_scaled(cluster, spec.worker_processes, asked or f"scale({n})")
             return
-        await cluster.running.scale(n)
+        await cluster.running.scale(spec.worker_processes)
+        cluster.spec = spec  # asked for again at this size, it is not scaled again
 
     async def scheduler_info(self, cluster_id: str) -> dict:
         """The scheduler's ``identity()``, in JSON-safe form (see :func:`json_safe`)."""
@@ -382,26 +310,3 @@ class SaturnBackend:
             return self.contents[(flow_id, version_id)]
         except KeyError:
             raise NotFound(f"Flow {flow_id} version {version_id} has no stored content") from None
-
-    def run_job_spec(self, flow_id: str) -> dict:
-        """The Kubernetes Job template prefect-saturn puts in the flow's ``KubernetesRun``."""
-        flow = self.flow(flow_id)
-        return {
-            "apiVersion": "batch/v1",
-            "kind": "Job",
-            "metadata": {"labels": {"saturncloud.io/flow-id": flow.id}},
-            "spec": {
-                "template": {
-                    "spec": {
-                        "restartPolicy": "Never",
-                        "containers": [
-                            {
-                                "name": "flow",
-                                "image": IMAGE,
-                                "env": [{"name": "SATURN_RESOURCE_TYPE", "value": "PrefectCloudFlow"}],
-                            }
-                        ],
-                    }
-                }
-            },
-        }

@@ -12,9 +12,12 @@ storage).
 
 from __future__ import annotations
 
+from ..core.numbers import is_whole_number
 from ..core.responses import FLOW_CONTENT_LIMIT, APIHandler
+from .cluster_options import SIZES, ClusterSpec
 from .exceptions import InvalidRequest, Unauthorized
-from .models import IMAGE, SIZES, ClusterSpec, SaturnBackend
+from .job_template import IMAGE, run_job_spec
+from .models import SaturnBackend
 
 
 class SaturnHandler(APIHandler):
@@ -38,19 +41,17 @@ class ClusterOptionsHandler(SaturnHandler):
 
 
 class ClustersHandler(SaturnHandler):
-    """The one route that acts on a fault itself: ``cluster_error`` and ``cluster_pending``
-    (test-only) change what creating a cluster does, which only the Saturn backend can do. The
-    pipeline matched the fault and left it in ``self.fault`` (see ``faults/__init__.py``)."""
+    """The one route that a fault acts on beyond its answer: a ``cluster_error`` or
+    ``cluster_pending`` fault (test-only), which the pipeline left in ``self.fault``, creates the
+    cluster its own way (``Fault.create_cluster``, in the fault room: see ``faults/__init__.py``)."""
 
     async def post(self) -> None:
         spec = ClusterSpec.from_request(self.json_body())
-        if self.fault is not None and self.fault.action == "cluster_error":  # test-only: starts nothing
-            cluster = self.backend.failed_cluster(spec, self.fault.errors)
+        if self.fault is not None:
+            cluster, status = await self.fault.create_cluster(self.backend, spec)
         else:
             cluster = await self.backend.create_cluster(spec)
-        status = cluster.status
-        if self.fault is not None and self.fault.action == "cluster_pending":  # test-only: started, says pending
-            status = "pending"
+            status = cluster.status
         self.write_json({"status": status, "id": cluster.id, "warnings": cluster.warnings, "errors": cluster.errors})
 
 
@@ -98,10 +99,7 @@ class ClusterActionHandler(SaturnHandler):
         elif action == "adapt":
             # Adaptive scaling is not emulated: keep the cluster within the asked bounds.
             minimum, maximum = body.get("minimum"), body.get("maximum")
-            if (
-                not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (minimum, maximum))
-                or minimum > maximum
-            ):
+            if not all(is_whole_number(v) and v >= 0 for v in (minimum, maximum)) or minimum > maximum:
                 raise InvalidRequest("adapt needs whole numbers 0 <= minimum <= maximum")
             await self.backend.scale(cluster_id, maximum, f"adapt(minimum={minimum}, maximum={maximum})")
         else:  # close: the only other path this route matches (urls.py)
@@ -123,7 +121,7 @@ class FlowsHandler(SaturnHandler):
 
 class FlowRunJobSpecHandler(SaturnHandler):
     def get(self, flow_id: str) -> None:
-        self.write_json(self.backend.run_job_spec(flow_id))
+        self.write_json(run_job_spec(self.backend.flow(flow_id)))
 
 
 class FlowContentHandler(SaturnHandler):

@@ -47,7 +47,8 @@ from ..client.protocol import DEFAULT_HEARTBEAT_SECONDS, HEARTBEAT_SECONDS_VAR
 from ..prefect_cloud.models import PrefectCloudBackend
 from ..prefect_cloud.models import states as prefect_states
 from ..saturn.clusters import warm_worker_processes
-from ..saturn.models import IMAGE, SaturnBackend
+from ..saturn.job_template import IMAGE
+from ..saturn.models import SaturnBackend
 
 log = logging.getLogger("standin.agent")
 

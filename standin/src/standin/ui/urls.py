@@ -6,18 +6,11 @@ import hashlib
 import hmac
 
 from ..client.tickets import LOGIN_PATH, UI_PATH
-from .pages import (
-    SATURN_AGENT_PATH,
-    AgentsHandler,
-    FlowHandler,
-    FlowRunHandler,
-    HomeHandler,
-    LoginHandler,
-    ProjectsHandler,
-    QuickRunHandler,
-    SaturnAgentHandler,
-    TicketHandler,
-)
+from .pages.agents import AgentsHandler, SaturnAgentHandler
+from .pages.base import SATURN_AGENT_PATH
+from .pages.flow_runs import FlowRunHandler
+from .pages.flows import FlowHandler, HomeHandler, ProjectsHandler, QuickRunHandler
+from .pages.login import LoginHandler, TicketHandler
 
 _SLUG = r"([A-Za-z0-9_-]+)"
 _ID = r"([0-9a-f-]{36})"

@@ -6,7 +6,9 @@ split by record family as moto splits a large service:
 - ``records.py``: the dataclasses (one per table of Prefect Server's database);
 - ``base.py``: the tables, relations, Hasura-style queries and write-through persistence;
 - ``flows.py``: projects, flows and their versions, tasks, edges (``flow.register``);
-- ``runs.py``: flow runs, task runs, states, heartbeats;
+- ``flow_runs.py``: flow runs, heartbeats, cancellation; ``task_runs.py``: task runs;
+  ``run_states.py``: the state history both share; ``run_index.py``: the pages' indexes of runs;
+  ``run_names.py``: a new run's name;
 - ``agents.py``: agents and the queue they poll;
 - ``logs.py``: the runs' logs;
 - ``key_values.py``: the KV store; ``artifacts.py``: task run artifacts;
@@ -23,6 +25,7 @@ from typing import Any
 from .agents import AgentsMixin
 from .artifacts import ArtifactsMixin
 from .base import Clock, new_id, utcnow
+from .flow_runs import FlowRunsMixin
 from .flows import FlowsMixin
 from .key_values import KeyValuesMixin
 from .logs import LogsMixin
@@ -43,10 +46,22 @@ from .records import (  # re-exported: what the GraphQL layer and tests name
     TaskRunState,
     Tenant,
 )
-from .runs import RunsMixin
+from .run_index import RunIndexMixin
+from .run_states import RunStatesMixin
+from .task_runs import TaskRunsMixin
 
 
-class PrefectCloudBackend(FlowsMixin, RunsMixin, AgentsMixin, LogsMixin, KeyValuesMixin, ArtifactsMixin):
+class PrefectCloudBackend(
+    FlowsMixin,
+    FlowRunsMixin,
+    TaskRunsMixin,
+    RunStatesMixin,
+    RunIndexMixin,
+    AgentsMixin,
+    LogsMixin,
+    KeyValuesMixin,
+    ArtifactsMixin,
+):
     """One emulated Prefect Cloud 1.x tenant and everything registered and run in it."""
 
     def _load(self) -> None:

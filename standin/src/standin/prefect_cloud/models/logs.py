@@ -11,10 +11,11 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from ...core.numbers import is_whole_number
 from ..exceptions import InvalidInput, NotFound
 from .base import BackendBase, new_id
 from .records import Log
-from .runs import newest_first
+from .run_index import newest_first
 
 
 def _order(log: Log) -> tuple:
@@ -85,6 +86,6 @@ def _level_name(level: Any) -> str:
     """A level as a name ("INFO"): ``prefect run --watch`` turns it into a number with
     ``logging.getLevelName``, and a number there breaks its colours with a TypeError."""
     names = {50: "CRITICAL", 40: "ERROR", 30: "WARNING", 20: "INFO", 10: "DEBUG", 0: "NOTSET"}
-    if isinstance(level, int) and not isinstance(level, bool):
+    if is_whole_number(level):
         return names.get(level, f"Level {level}")
     return str(level).upper()

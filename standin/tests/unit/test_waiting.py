@@ -1,11 +1,11 @@
-"""The tests' one bounded wait (``tests/support/waiting.py``): it returns what the condition gave,
+"""The tests' one bounded wait (``standin.testing.waiting``): it returns what the condition gave,
 and fails, naming what was awaited, once the deadline has passed."""
 
 import itertools
 
 import pytest
 
-from support.waiting import WaitTimedOut, wait_for
+from standin.testing.waiting import WaitTimedOut, wait_for
 
 
 def test_returns_the_first_true_value_of_the_condition():

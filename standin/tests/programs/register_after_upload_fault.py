@@ -3,7 +3,7 @@
 holds after it, and what the second try registered.
 
 Usage, in an environment pointed at the stand-in (its variables set before prefect is imported):
-``python tests/programs/register_after_upload_fault.py``; prints ``RESULT:`` and a JSON object.
+``python standin/tests/programs/register_after_upload_fault.py``; prints ``RESULT:`` and a JSON object.
 """
 
 import json

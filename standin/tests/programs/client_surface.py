@@ -9,7 +9,7 @@ line), and answers by executing it in this process against the stand-in's schema
 what it sends next. A registered flow with a finished run (Local storage, executed in this process)
 gives the views, ``get`` and ``describe`` something to find.
 
-Usage: ``python tests/programs/client_surface.py WORKDIR``, with nothing of prefect's configured;
+Usage: ``python standin/tests/programs/client_surface.py WORKDIR``, with nothing of prefect's configured;
 prints ``RESULT:`` and JSON: ``sent`` (site, document), ``drivers`` (each driver's outcome in one line).
 """
 

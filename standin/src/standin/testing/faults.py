@@ -1,8 +1,7 @@
 """The test-only fault room, from the outside: arm faults in a running stand-in, read them back
-with their hits, clear them. It calls the room's control endpoint (``faults/``), which answers
-only the stand-in's own Saturn token; the notebook and the kit never import this module, and no
-request-handling code does either (the room joins the request pipeline through a hook: see
-``core/responses.py``).
+with their hits, clear them. It calls the room's control endpoint (``standin/faults/``), which
+answers only the stand-in's own Saturn token; no request-handling code imports it (the room joins
+the request pipeline through a hook: see ``core/responses.py``).
 """
 
 from __future__ import annotations
@@ -11,8 +10,8 @@ import json
 import urllib.error
 import urllib.request
 
-from .client import StandIn, StandInError
-from .client.protocol import FAULTS_CONTROL_PATH
+from ..client import StandIn, StandInError
+from ..client.protocol import FAULTS_CONTROL_PATH
 
 
 class FaultRoom:

@@ -3,7 +3,8 @@
 the tests can run them through ``prefect run --watch`` against the stand-in.
 
 Usage, in an environment pointed at the stand-in (its variables set before prefect is imported):
-``python tests/programs/user_flows.py NAME PROJECT``; prints the registered flow's id.
+``python user_flows.py NAME PROJECT`` (``programs.register_user_flow``); prints the registered flow's
+id. A program, run as a file, so that cloudpickle sends its flows by value, as a user's script's.
 
 - ``user-params``: a ``Parameter``, a mapped task, a task that fails its first try and succeeds on
   its retry, and a task that raises when the ``fail`` parameter is true (LocalExecutor);

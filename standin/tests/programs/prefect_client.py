@@ -2,7 +2,7 @@
 (standin/tests/component/test_prefect_cloud_standin.py).
 
 Usage, in an environment pointed at the stand-in and logged in (its variables set before prefect is
-imported): ``python tests/programs/prefect_client.py CASE [STORAGE_FOLDER]``; prints ``RESULT:`` and
+imported): ``python standin/tests/programs/prefect_client.py CASE [STORAGE_FOLDER]``; prints ``RESULT:`` and
 what the case found, as JSON. The cases:
 
 - ``create-project-twice``: the ids ``Client.create_project`` returns for the same name twice;

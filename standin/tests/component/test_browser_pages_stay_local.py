@@ -1,7 +1,7 @@
-"""The browser tests' page reaches loopback only (``tests/support/browser.py``): a request beyond
+"""The browser tests' page reaches loopback only (``standin.testing.browser``): a request beyond
 this machine fails in the browser and is recorded, so that a test can say its page asked for none."""
 
-from support.waiting import wait_for
+from standin.testing.waiting import wait_for
 
 
 def test_a_request_beyond_loopback_fails_and_is_recorded(browser_page, outside_requests):

@@ -6,14 +6,14 @@ launched through Playwright's ``executable_path``: Playwright downloads nothing 
 that says how to get one; ``.ci/run`` installs it, so CI always runs these tests (with ``CI`` set, or
 under ``make screenshots``, a missing Chromium fails them instead).
 
-For any test (conftest.py exposes the fixtures)::
+For any test (each suite's conftest.py exposes the fixtures below)::
 
     def test_page(browser_page, screenshot):
         browser_page.goto(url)
         ...
         screenshot(browser_page, "my-page")   # <tmp_path>/my-page.png, and docs/screenshots/ under make screenshots
 
-Every test that uses ``browser_page`` is marked ``browser`` (conftest.py), so ``pytest -m browser`` runs
+Every test that uses ``browser_page`` is marked ``browser`` (``levels.py``), so ``pytest -m browser`` runs
 them all; ``make screenshots`` does that with ``SCREENSHOTS_DIR=docs/screenshots``, which is how the
 README's images are made.
 """

@@ -1,7 +1,7 @@
 """A flow of a user's own with ``Local`` storage and a ``LocalRun`` run config, registered for a plain
 ``prefect agent local start`` (not Saturn's agent: its label is not ``saturn-cloud``).
 
-Usage, in an environment pointed at the stand-in: ``python tests/programs/local_flow.py PROJECT
+Usage, in an environment pointed at the stand-in: ``python standin/tests/programs/local_flow.py PROJECT
 STORAGE_DIR LABEL``; prints the registered flow's id.
 """
 
