@@ -30,6 +30,7 @@ from support.browser import browser_page, chromium, outside_requests, screenshot
 from support.clocks import StillClock
 from support.processes import assert_none_left
 from support.standins import PREFECT_CLOUD_KEY
+from tutorial_kit.shims.pytest import RerunWholeFiles
 
 #: The levels, by folder (see the module's docstring).
 LEVELS = ("unit", "component", "e2e")
@@ -145,28 +146,7 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-class NotebookLastFailed:
-    """``--lf`` reruns a notebook's cells all, in order, when one of them failed: nbval runs the cells of a
-    notebook one after another in one kernel, so a cell alone would miss what the cells before it made."""
-
-    @pytest.hookimpl(wrapper=True, trylast=True)  # inside --lf's own wrapper, which filters what this returns
-    def pytest_make_collect_report(self, collector):
-        report = yield
-        lf = collector.config.pluginmanager.get_plugin("lfplugin")
-        if (
-            lf is not None
-            and collector.config.getoption("lf")
-            and Path(str(collector.path)).suffix == ".ipynb"
-            and any(lf_key(item) in lf.lastfailed for item in report.result)
-        ):
-            lf.lastfailed.update((lf_key(item), True) for item in report.result)
-        return report
-
-
-def lf_key(node):
-    """How pytest's last-failed cache names a node: its structured id (pytest 9), else its nodeid."""
-    return getattr(node, "id", node.nodeid)
-
-
 def pytest_configure(config):
-    config.pluginmanager.register(NotebookLastFailed(), "notebook-lastfailed")
+    # --lf reruns a notebook's cells all, in order, when one of them failed: nbval runs the cells of a
+    # notebook one after another in one kernel, so a cell alone would miss what the cells before it made
+    config.pluginmanager.register(RerunWholeFiles(".ipynb"), "notebook-lastfailed")

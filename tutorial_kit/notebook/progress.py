@@ -15,8 +15,8 @@ import sys
 import time
 
 from distributed import default_client, progress
-from distributed.diagnostics.progressbar import TextProgressBar
 
+from ..shims.distributed import ProgressCounts
 from .logs import task_logger
 
 #: Seconds between two progress lines in the log.
@@ -39,8 +39,9 @@ def compute_with_progress(collection, label: str = "read"):
     The bar follows the work in the background: waiting for the result does not wait for the
     bar's next poll of the scheduler, which would add up to its interval to every run.  The
     collection is optimized once, here, for the number of tasks in the log: ``client.compute``
-    optimizes what it gets again, which costs about 1 ms on an optimized graph and 10-20 ms on the
-    month's unoptimized read (the graph's own ``__dask_graph__`` would optimize it a third time).
+    optimizes what it gets again, which costs far less on a graph optimized before than on the
+    month's unoptimized read (the graph's own ``__dask_graph__`` would optimize it a third time;
+    the figures: docs/benchmarks.md, "Where the seconds go").
     """
     client = default_client()
     logger = task_logger()
@@ -50,28 +51,26 @@ def compute_with_progress(collection, label: str = "read"):
     if interactive():
         progress(future)  # a widget in Jupyter (drawn while the cell runs), a text bar in a terminal
     else:
-        bar = LogProgress([future], label, logger)
+        bar = LogProgress([future], label, logger, client.scheduler.address)
         client.loop.add_callback(bar.listen)
     result = future.result()
     logger.info("%s: done", label)
     return result
 
 
-class LogProgress(TextProgressBar):
-    """dask's text progress bar, drawn as a log line every :data:`LOG_EVERY` seconds."""
+class LogProgress(ProgressCounts):
+    """dask's progress counts, as a log line every :data:`LOG_EVERY` seconds while tasks remain."""
 
-    def __init__(self, keys, label: str, logger):
+    def __init__(self, keys, label: str, logger, scheduler: str):
         self.label = label
         self.logger = logger
         self.started = time.monotonic()
         self.last_line = self.started
-        super().__init__(keys, interval="500ms", start=False)
+        super().__init__(keys, scheduler, interval="500ms")
 
-    def _draw_bar(self, remaining, all, **kwargs):
+    def on_counts(self, done: int, total: int) -> None:
         now = time.monotonic()
-        if remaining and now - self.last_line >= LOG_EVERY:
-            self.logger.info("%s: %d of %d tasks done", self.label, all - remaining, all)
+        if done < total and now - self.last_line >= LOG_EVERY:
+            self.logger.info("%s: %d of %d tasks done", self.label, done, total)
             self.last_line = now
-
-    def _draw_stop(self, **kwargs):
-        pass  # compute_with_progress says when it is done, after the result is in
+        # the end is not logged here: compute_with_progress says when it is done, after the result is in
