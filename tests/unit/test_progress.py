@@ -23,7 +23,7 @@ def bar(monkeypatch):
     clock = {"now": 1000.0}
     monkeypatch.setattr(progress.time, "monotonic", lambda: clock["now"])
     logger = logging.getLogger("test-progress")
-    drawn = progress.LogProgress([], "read", logger, "tcp://127.0.0.1:1")
+    drawn = progress.LogProgress([], "read", logger, "tcp://127.0.0.1:1", since=1000.0)
     return drawn, clock
 
 
@@ -66,3 +66,48 @@ def test_the_graph_is_optimized_once_before_the_cluster_gets_it(monkeypatch):
     assert sent.__dask_keys__() == std.optimize().__dask_keys__()  # the optimized expression, not the notebook's
     assert sent.__dask_keys__() != std.__dask_keys__()
     pd.testing.assert_series_equal(result, std.compute(scheduler="sync"))
+
+
+@pytest.mark.parametrize("seconds", [1.0, 25.0])
+def test_the_logs_bar_starts_only_when_the_result_is_late(monkeypatch, caplog, seconds):
+    """Under papermill: a result within LOG_EVERY seconds starts no bar (no feed on the scheduler to
+    outlive the work); a later one starts it, and its lines count from the computation's start."""
+    clock = {"now": 1000.0}
+    monkeypatch.setattr(progress.time, "monotonic", lambda: clock["now"])
+    started = []
+
+    class Future:
+        def result(self, timeout=None):
+            if timeout is not None and seconds > timeout:
+                clock["now"] += timeout
+                raise TimeoutError
+            clock["now"] = 1000.0 + seconds
+            return {"1": 0.5}
+
+    class Loop:
+        def add_callback(self, listen):
+            started.append(listen.__self__)
+
+    class Client:
+        loop = Loop()
+        scheduler = type("Scheduler", (), {"address": "tcp://127.0.0.1:1"})
+
+        def compute(self, collection):
+            return Future()
+
+    class Collection:
+        def optimize(self):
+            return self
+
+        def __dask_graph__(self):
+            return {"a": 1, "b": 2}
+
+    monkeypatch.setattr(progress, "default_client", Client)
+    monkeypatch.setattr(progress, "interactive", lambda: False)
+    with caplog.at_level("INFO"):
+        assert progress.compute_with_progress(Collection()) == {"1": 0.5}
+    assert len(started) == (seconds > progress.LOG_EVERY)
+    for bar in started:
+        bar.on_counts(done=1, total=2)  # an answer at the time the result came: LOG_EVERY is past
+    lines = ["read: computing 2 tasks", *(["read: 1 of 2 tasks done"] if started else []), "read: done"]
+    assert sorted(caplog.messages) == sorted(lines)

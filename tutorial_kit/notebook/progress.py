@@ -21,6 +21,8 @@ from .logs import task_logger
 
 #: Seconds between two progress lines in the log.
 LOG_EVERY = 10.0
+#: How often the scheduler answers the log's bar with its counts (see ``_result_with_log_lines``).
+BAR_INTERVAL = "100ms"
 
 
 def interactive() -> bool:
@@ -47,26 +49,43 @@ def compute_with_progress(collection, label: str = "read"):
     logger = task_logger()
     optimized = collection.optimize()  # a dask DataFrame's or Series' (dask.optimize does not lower it)
     logger.info("%s: computing %d tasks", label, len(optimized.__dask_graph__()))
+    began = time.monotonic()
     future = client.compute(optimized)
     if interactive():
         progress(future)  # a widget in Jupyter (drawn while the cell runs), a text bar in a terminal
+        result = future.result()
     else:
-        bar = LogProgress([future], label, logger, client.scheduler.address)
-        client.loop.add_callback(bar.listen)
-    result = future.result()
+        result = _result_with_log_lines(client, future, label, logger, began)
     logger.info("%s: done", label)
     return result
 
 
-class LogProgress(ProgressCounts):
-    """dask's progress counts, as a log line every :data:`LOG_EVERY` seconds while tasks remain."""
+def _result_with_log_lines(client, future, label: str, logger, began: float):
+    """The result; a :class:`LogProgress` only once it has not come within :data:`LOG_EVERY` seconds.
 
-    def __init__(self, keys, label: str, logger, scheduler: str):
+    Why not at once: the bar's counts come from a feed that the scheduler runs for it, which
+    outlives the computation by up to two of the bar's intervals (the last answer, then the write
+    that finds the bar gone), and a cluster closed meanwhile (``cleanup`` comes right after
+    ``read``) cancels the feed, which the scheduler logs as an error with its traceback. A
+    computation that ends before the first line is due starts no feed."""
+    try:
+        return future.result(timeout=LOG_EVERY)
+    except TimeoutError:
+        pass
+    bar = LogProgress([future], label, logger, client.scheduler.address, since=began)
+    client.loop.add_callback(bar.listen)
+    return future.result()
+
+
+class LogProgress(ProgressCounts):
+    """dask's progress counts, as a log line every :data:`LOG_EVERY` seconds (from ``since``, a
+    ``time.monotonic()``) while tasks remain."""
+
+    def __init__(self, keys, label: str, logger, scheduler: str, since: float):
         self.label = label
         self.logger = logger
-        self.started = time.monotonic()
-        self.last_line = self.started
-        super().__init__(keys, scheduler, interval="500ms")
+        self.last_line = since
+        super().__init__(keys, scheduler, interval=BAR_INTERVAL)
 
     def on_counts(self, done: int, total: int) -> None:
         now = time.monotonic()
