@@ -72,7 +72,7 @@ def local_cluster(workers: int = WORKERS):
     ``(peak, close)``: the largest worker's peak memory, and closing both."""
     from dask.distributed import Client, LocalCluster
 
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0")
     client = Client(cluster)
     return (lambda: max(client.run(peak_mib).values())), (lambda: (client.close(), cluster.close()))
 

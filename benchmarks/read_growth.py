@@ -82,12 +82,16 @@ def interleaved(runs: dict, repeats: int) -> dict:
     from tutorial_kit.tooling.notebook_code import read_function
 
     read = read_function()
-    logging.getLogger("prefect").setLevel(logging.WARNING)  # the read's progress lines: not this table's
+    # the read's progress lines are not this table's: prefect's logger, quietened after prefect's import
+    # (which the read's first progress check does) has set its level
+    import prefect  # noqa: F401
+
+    logging.getLogger("prefect").setLevel(logging.WARNING)
     with contextlib.ExitStack() as stack:
         clients = {}
         for name, (workers, _) in runs.items():
             cluster = stack.enter_context(
-                LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+                LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0")
             )
             clients[name] = stack.enter_context(Client(cluster, set_as_default=False))
         walls = {name: [] for name in runs}

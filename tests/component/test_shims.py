@@ -25,7 +25,7 @@ def test_distributed_hands_each_answer_of_the_scheduler_to_on_counts():
 
     parts = [dask.delayed(sum)([i, i]) for i in range(8)]
     with (
-        LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster,
+        LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=":0") as cluster,
         Client(cluster) as client,
     ):
         future = client.compute(dask.delayed(sum)(parts))

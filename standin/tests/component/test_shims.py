@@ -35,7 +35,7 @@ def test_distributed_workers_start_with_what_the_shim_says_a_nanny_sets():
     environ = worker_spawn_environ()
     assert "PYTHONHASHSEED" in environ and "MALLOC_TRIM_THRESHOLD_" in environ
     with (
-        LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster,
         Client(cluster) as client,
     ):
         (seen,) = client.run(lambda names: {name: os.environ.get(name) for name in names}, list(environ)).values()
