@@ -1,5 +1,5 @@
 """The one place the kit touches a library's internals: a module per library, each relying on as
-little as it can, each with a test in ``tests/component/test_shims.py`` that fails when the library
+little as it can, each with a test in ``tests/component/test_kit_shims.py`` that fails when the library
 stops behaving as the module relies on. Nothing else in the kit, the tests, the benchmarks or
 ``conftest.py`` uses a private attribute of dask, distributed, dask-saturn, prefect or pytest
 (``tests/unit/test_private_parts.py`` checks the whole repo).

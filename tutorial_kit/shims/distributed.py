@@ -7,7 +7,7 @@ into :meth:`~ProgressCounts.on_counts`, for a subclass to define.
 
 What it relies on (the distributed that requirements/notebook.txt pins): ``ProgressBar(keys,
 scheduler, interval)``, its coroutine ``listen``, and its call of ``_draw_bar(remaining=...,
-all=..., ...)`` with each answer. Its test: ``tests/component/test_shims.py``.
+all=..., ...)`` with each answer. Its test: ``tests/component/test_kit_shims.py``.
 """
 
 from __future__ import annotations

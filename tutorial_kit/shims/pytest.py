@@ -9,7 +9,7 @@ that record as the file is collected, just before the plugin filters them.
 
 What it relies on (the pytest that requirements/tests.txt pins): the plugin registered as
 ``lfplugin``, its dict ``lastfailed`` keyed by each test's id, and its collection wrapper filtering
-what an inner ``pytest_make_collect_report`` wrapper returned. Its test: ``tests/component/test_shims.py``.
+what an inner ``pytest_make_collect_report`` wrapper returned. Its test: ``tests/component/test_kit_shims.py``.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The one place the stand-in touches a library's internals: a module per library, each relying
-on as little as it can, each with a test in ``standin/tests/component/test_shims.py`` that fails
+on as little as it can, each with a test in ``standin/tests/component/test_standin_shims.py`` that fails
 when the library stops behaving as the module relies on. Nothing else in the stand-in, its tests
 or its test programs uses a private attribute of dask, distributed, dask-saturn, prefect or
 pytest (``tests/unit/test_private_parts.py`` checks the whole repo).

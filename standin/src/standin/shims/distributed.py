@@ -7,7 +7,7 @@ server's environment.
 What it relies on (the distributed that requirements/notebook.txt pins): a ``Nanny`` computes
 ``pre_spawn_env`` when it is made, and one that is made but not started contacts nothing. It is
 made in an event loop of its own, as a Nanny expects (tornado deprecates finding none). Its test:
-``standin/tests/component/test_shims.py``.
+``standin/tests/component/test_standin_shims.py``.
 """
 
 from __future__ import annotations

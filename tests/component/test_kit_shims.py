@@ -1,6 +1,6 @@
 """The kit's shims (``tutorial_kit/shims/``), each against the real library: a test fails when the
 library stops behaving as its shim relies on. (dask-saturn's shim is the stand-in client's:
-``standin/tests/component/test_shims.py``.)"""
+``standin/tests/component/test_standin_shims.py``.)"""
 
 from __future__ import annotations
 
