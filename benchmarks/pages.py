@@ -26,7 +26,7 @@ import requests
 import tornado.httpserver
 import tornado.netutil
 
-TARGET_MS = 100  # a click answered within a tenth of a second feels immediate (issue 17)
+TARGET_MS = 100  # a click answered within a tenth of a second feels immediate
 TARGET_KIB = 100  # a page a time: its size must not grow with the history
 
 

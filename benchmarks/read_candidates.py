@@ -1,4 +1,4 @@
-"""The candidates of issue 18 for dask's read of the month, interleaved on one warm cluster.
+"""The candidates tried for a faster dask read of the month, interleaved on one warm cluster.
 
     python benchmarks/read_candidates.py csv|parquet [--rounds 7] [--workers 2] [--only NAME ...]
                                          [--stream] [--cluster-settings]

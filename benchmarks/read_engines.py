@@ -14,7 +14,7 @@ passenger) with:
 Each engine runs in its own process, so that its peak memory (VmHWM; for dask, the largest
 worker's) is its own.  Each does one untimed warm-up run (the file is then in the page
 cache for everyone) and ``--repeats`` timed runs; the table shows the median.  Every result must
-agree with DuckDB's to 1e-9 relative, or the script exits 1.  The targets of issue 18 are printed
+agree with DuckDB's to 1e-9 relative, or the script exits 1.  The read's targets are printed
 as PASS/FAIL lines; they are measured here, never in a timed test.  How the read grows with the
 rows (1, 2, 4 months) and with the workers is ``read_growth.py``'s.
 

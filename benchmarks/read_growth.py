@@ -12,7 +12,7 @@ the largest worker's peak (VmHWM) is that size's; one untimed warm-up round, the
 rounds that take the sizes in turn (a busy moment of the shared machine falls on all of them),
 median.
 
-Targets (issue 18), as PASS/FAIL lines: time grows at most as 1 : 2.1 : 4.2 with the rows, and the
+Targets, as PASS/FAIL lines: time grows at most as 1 : 2.1 : 4.2 with the rows, and the
 largest worker's peak stays within 20 % of the month's, on each format.  The 1, 2, 3 workers lines
 are printed without a target: on this 2-core machine a third worker shares a core (see
 docs/benchmarks.md for what changes on a real cluster).
