@@ -104,8 +104,12 @@ def prefect_env(saturn_env):
     ``prefect auth login`` gives a user), so that prefect-saturn can ask Prefect Cloud for the tenant."""
     from prefect.utilities.configuration import set_temporary_config
 
-    config = {"backend": "cloud", "cloud.api": saturn_env["PREFECT__CLOUD__API"]}
-    with set_temporary_config(dict(config, **{"cloud.api_key": saturn_env["PREFECT_USER_TOKEN"]})):
+    config = {
+        "backend": "cloud",
+        "cloud.api": saturn_env["PREFECT__CLOUD__API"],
+        "cloud.api_key": saturn_env["PREFECT_USER_TOKEN"],
+    }
+    with set_temporary_config(config):
         yield saturn_env
 
 
