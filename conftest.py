@@ -21,6 +21,7 @@ from standin.testing import levels
 from standin.testing.browser import browser_page, chromium, outside_requests, screenshot  # noqa: F401  (fixtures)
 from standin.testing.fixtures import mark, saturn_env_for  # noqa: F401  (fixtures, for every test file)
 from standin.testing.standins import isolate_from_shared_standins
+from tutorial_kit.shims.pytest import RerunWholeFiles
 
 #: The stand-in's own suite, whose conftest.py marks its tests.
 STANDIN_SUITE = Path(__file__).parent / "standin" / "tests"
@@ -44,29 +45,8 @@ def pytest_collection_modifyitems(items):
     levels.mark_levels(ours, level_of)
 
 
-class NotebookLastFailed:
-    """``--lf`` reruns a notebook's cells all, in order, when one of them failed: nbval runs the cells of a
-    notebook one after another in one kernel, so a cell alone would miss what the cells before it made."""
-
-    @pytest.hookimpl(wrapper=True, trylast=True)  # inside --lf's own wrapper, which filters what this returns
-    def pytest_make_collect_report(self, collector):
-        report = yield
-        lf = collector.config.pluginmanager.get_plugin("lfplugin")
-        if (
-            lf is not None
-            and collector.config.getoption("lf")
-            and Path(str(collector.path)).suffix == ".ipynb"
-            and any(lf_key(item) in lf.lastfailed for item in report.result)
-        ):
-            lf.lastfailed.update((lf_key(item), True) for item in report.result)
-        return report
-
-
-def lf_key(node):
-    """How pytest's last-failed cache names a node: its structured id (pytest 9), else its nodeid."""
-    return getattr(node, "id", node.nodeid)
-
-
 def pytest_configure(config):
     levels.register_marks(config)
-    config.pluginmanager.register(NotebookLastFailed(), "notebook-lastfailed")
+    # --lf reruns a notebook's cells all, in order, when one of them failed: nbval runs the cells of a
+    # notebook one after another in one kernel, so a cell alone would miss what the cells before it made
+    config.pluginmanager.register(RerunWholeFiles(".ipynb"), "notebook-lastfailed")

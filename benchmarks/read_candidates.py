@@ -1,4 +1,4 @@
-"""The candidates of issue 18 for dask's read of the month, interleaved on one warm cluster.
+"""The candidates tried for a faster dask read of the month, interleaved on one warm cluster.
 
     python benchmarks/read_candidates.py csv|parquet [--rounds 7] [--workers 2] [--only NAME ...]
                                          [--stream] [--cluster-settings]
@@ -129,7 +129,7 @@ def main() -> int:
         if i == 0 or not args.only or any(word in name for word in args.only)
     }
     with (
-        LocalCluster(n_workers=args.workers, threads_per_worker=1, dashboard_address=None) as cluster,
+        LocalCluster(n_workers=args.workers, threads_per_worker=1, dashboard_address=":0") as cluster,
         Client(cluster) as client,
     ):
         walls = {name: [] for name in chosen}
@@ -192,7 +192,7 @@ def cluster_settings(fmt: str, path: str, options: dict, args) -> int:
         for name, config in CLUSTER_SETTINGS.items():
             with dask.config.set(config):
                 cluster = stack.enter_context(
-                    LocalCluster(n_workers=args.workers, threads_per_worker=1, dashboard_address=None)
+                    LocalCluster(n_workers=args.workers, threads_per_worker=1, dashboard_address=":0")
                 )
             clients[name] = stack.enter_context(Client(cluster, set_as_default=False))
         walls = {name: [] for name in clients}

@@ -14,7 +14,7 @@ passenger) with:
 Each engine runs in its own process, so that its peak memory (VmHWM; for dask, the largest
 worker's) is its own.  Each does one untimed warm-up run (the file is then in the page
 cache for everyone) and ``--repeats`` timed runs; the table shows the median.  Every result must
-agree with DuckDB's to 1e-9 relative, or the script exits 1.  The targets of issue 18 are printed
+agree with DuckDB's to 1e-9 relative, or the script exits 1.  The read's targets are printed
 as PASS/FAIL lines; they are measured here, never in a timed test.  How the read grows with the
 rows (1, 2, 4 months) and with the workers is ``read_growth.py``'s.
 
@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -41,6 +40,10 @@ from tutorial_kit.generator.calibration import MONTH_ROWS
 from tutorial_kit.paths import NOTEBOOK, REPO_ROOT
 
 CACHE = REPO_ROOT / "benchmarks" / ".cache"
+#: The goal for the notebook on the month's CSV under papermill, end to end, in seconds.
+NOTEBOOK_TARGET = 12.0
+#: Where the notebook's run on the month is written.
+NOTEBOOK_OUTPUT = CACHE / "notebook-month.ipynb"
 AGREEMENT = 1e-9
 QUERY = (
     "SELECT VendorID, stddev_samp(passenger_count) AS std FROM {source} "
@@ -72,7 +75,7 @@ def local_cluster(workers: int = WORKERS):
     ``(peak, close)``: the largest worker's peak memory, and closing both."""
     from dask.distributed import Client, LocalCluster
 
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0")
     client = Client(cluster)
     return (lambda: max(client.run(peak_mib).values())), (lambda: (client.close(), cluster.close()))
 
@@ -210,19 +213,19 @@ def measure(engine: str, path: Path | str, repeats: int, workers: int = WORKERS)
 
 def notebook_seconds(path: Path) -> float:
     """``make run``'s papermill command on the month, end to end (set-up already done)."""
-    out = CACHE / "notebook-month.ipynb"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SATURN", "PREFECT")) and k != "BASE_URL"}
+    from notebook_vs_script import outside_env  # here: the runners' processes import none of it
+
     cmd = [
         str(Path(sys.executable).parent / "papermill"),
         "--no-progress-bar",
         str(NOTEBOOK),
-        str(out),
+        str(NOTEBOOK_OUTPUT),
         "-p",
         "data_url",
         str(path),
     ]
     start = time.perf_counter()
-    subprocess.run(cmd, cwd=REPO_ROOT, env=env, check=True, capture_output=True, timeout=600)
+    subprocess.run(cmd, cwd=REPO_ROOT, env=outside_env(), check=True, capture_output=True, timeout=600)
     return time.perf_counter() - start
 
 
@@ -298,11 +301,20 @@ def report(table, files, rows, failures, scan) -> int:
             f"largest dask worker: {max(dask['CSV'][4], dask['PARQUET'][4]):,.0f} MiB (target <= 512)",
             max(dask["CSV"][4], dask["PARQUET"][4]) <= 512,
         ),
-        (f"notebook end to end with papermill on the month's CSV: {seconds:.1f} s (target <= 12 s)", seconds <= 12),
+        (
+            f"notebook end to end with papermill on the month's CSV: {seconds:.1f} s (target <= {NOTEBOOK_TARGET:g} s)",
+            seconds <= NOTEBOOK_TARGET,
+        ),
     ]
     print()
     for text, ok in checks:
         print(f"{'PASS' if ok else 'FAIL'}  {text}")
+    if seconds > NOTEBOOK_TARGET:
+        from notebook_vs_script import where_the_seconds_went
+
+        print(
+            "  why: the notebook on the month, " + where_the_seconds_went(NOTEBOOK_OUTPUT, seconds, "papermill's start")
+        )
     for failure in failures:
         print(f"DISAGREE  {failure}")
     return 1 if failures else 0

@@ -10,5 +10,6 @@ of which the kit imports only the public client, ``standin.client``):
 - ``tooling/``: the Makefile's, the tests' and the benchmarks' helpers, and the Jupyter kernel.
 
 ``paths.py`` owns the repo's paths, ``exceptions.py`` the errors a user reads, ``files.py`` the
-one atomic write.
+one atomic write, ``whole_numbers.py`` the one whole-number check; ``shims/`` holds the kit's
+uses of libraries' private parts.
 """

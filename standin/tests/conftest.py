@@ -19,6 +19,7 @@ from standin.testing.fixtures import (  # noqa: F401  (fixtures, for every test 
     clock,
     cloud_backend,
     mark,
+    prefect_env,
     saturn_env,
     saturn_env_for,
     shell,

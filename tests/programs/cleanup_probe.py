@@ -2,8 +2,9 @@
 module (from ``$TEST_PROGRAMS``) and have cloudpickle send it by value with the flow, so that
 :func:`count_while_running`, a state handler on ``read``, runs in the flow-run process.
 
-Processes are counted by the test's environment marker, by kind: the variable ``support.processes.MARK`` names,
-written out here because this program runs in the flow-run process, which cannot import the tests' support.
+Processes are counted by the test's environment marker, by kind: the variable that
+``standin.testing.processes.MARK`` names, written out here because this program runs in the flow-run
+process, which does not have the tests' helpers.
 """
 
 import json

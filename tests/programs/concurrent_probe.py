@@ -33,7 +33,8 @@ def report(connection, project_id: str, flow_id: str) -> None:
     home = Path(os.environ["PREFECT__HOME_DIR"])
     used = json.loads((Path(os.environ["RUN_PROBE_DIR"]) / "cluster.json").read_text())
     auth = toml.loads((home / "auth.toml").read_text())
-    slug = prefect.Client()._api_server_slug
+    # prefect's own reading of auth.toml: the section of the API this run uses, if there is one
+    own = prefect.Client().load_auth_from_disk()
     found = {
         "kernel_pid": os.getpid(),
         "standin_url": connection.standin.url,
@@ -41,8 +42,7 @@ def report(connection, project_id: str, flow_id: str) -> None:
         "prefect_home": str(home),
         "auth_mode": stat.S_IMODE((home / "auth.toml").stat().st_mode),
         "auth_sections": sorted(auth),
-        "own_section": slug,
-        "own_key_matches": auth.get(slug, {}).get("api_key") == os.environ["PREFECT_USER_TOKEN"],
+        "own_key_matches": own.get("api_key") == os.environ["PREFECT_USER_TOKEN"],
         "scheduler": used.get("scheduler"),
         "cluster_url": used.get("cluster_url"),
         "project_id": project_id,

@@ -5,6 +5,7 @@
 import json
 import os
 import stat
+import string
 from pathlib import Path
 
 
@@ -22,7 +23,6 @@ def reprs_and_stored(connection, flow, flow_run, prefect_client, integration) ->
     flow in Prefect Cloud, and the run's Prefect home (``auth.json``: modes, files, whether it holds the key)."""
     import prefect
     import requests
-    from prefect.storage.webhook import _render_dict
 
     folder = Path(os.environ["SECRETS_TEST_DIR"])
     for obj in (
@@ -40,8 +40,14 @@ def reprs_and_stored(connection, flow, flow_run, prefect_client, integration) ->
     ):
         print(repr(obj))
     print(flow.storage.build_request_kwargs, flow.storage.get_flow_request_kwargs)
-    # what Saturn's Webhook storage holds: the bytes an agent downloads
-    content = requests.get(**_render_dict(flow.storage.get_flow_request_kwargs), timeout=30)
+    # what Saturn's Webhook storage holds: the bytes an agent downloads, with the request's ${VARIABLES}
+    # filled in from the environment as the Webhook storage fills them in
+    request = flow.storage.get_flow_request_kwargs
+    content = requests.get(
+        string.Template(request["url"]).substitute(os.environ),
+        headers={name: string.Template(value).substitute(os.environ) for name, value in request["headers"].items()},
+        timeout=30,
+    )
     content.raise_for_status()
     (folder / "saturn-flow-content.pickle").write_bytes(content.content)
     # what Prefect Cloud holds: every registered version of the flow

@@ -15,6 +15,14 @@ from tutorial_kit.exceptions import PlatformConfigError
 from tutorial_kit.notebook import connect as connect_module
 
 
+@pytest.fixture(autouse=True)
+def path_kept(monkeypatch):
+    """connect() puts the venv's scripts first on this process's PATH: put back after each test, or a
+    later test of this process that runs ``make`` (test_lab.py) finds the venv's Python first, takes
+    .venv-prefect3 for a venv of another Python, and makes it again from nothing."""
+    monkeypatch.setenv("PATH", os.environ.get("PATH", ""))
+
+
 def test_half_set_saturn_environment_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(connect_module, "_current", None)
     monkeypatch.setenv("SATURN_BASE_URL", "https://app.example.invalid")
@@ -84,7 +92,6 @@ def test_good_values_reach_the_standin(value, expected, monkeypatch):
     for var in ("SATURN_BASE_URL", "SATURN_TOKEN"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv(SCHEDULER_VAR, value)
-    monkeypatch.setenv("PATH", os.environ.get("PATH", ""))  # connect() may add the venv's scripts
     monkeypatch.delitem(sys.modules, "prefect", raising=False)  # other tests import it
     started = []
     fake = SimpleNamespace(running=True, dask_scheduler=expected, environ=dict, stop=lambda: None)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..files import atomic_output
 from ..paths import SAMPLE_CSV_PATH
+from ..whole_numbers import check_whole_number
 from . import month
 from .calibration import MONTH_ROWS
 from .text import header_line
@@ -42,8 +43,7 @@ def write(path=SAMPLE_CSV_PATH, rows: int = SAMPLE_ROWS, seed: int = SEED, jobs:
     """
     days = month.plan(rows, seed)  # first: a bad ``rows`` fails before anything is written
     jobs = (os.cpu_count() or 1) if jobs is None else jobs
-    if not isinstance(jobs, int) or jobs < 1:
-        raise ValueError(f"jobs must be a whole number of at least 1, got {jobs!r}")
+    check_whole_number("jobs", jobs)
     jobs = min(jobs, len(days))
     path = Path(path)
     with atomic_output(path) as tmp, open(tmp, "wb") as out:

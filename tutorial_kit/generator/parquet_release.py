@@ -32,6 +32,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from ..files import atomic_output
+from ..whole_numbers import check_whole_number
 from .text import HEADER
 
 #: Rows per row group in the TLC's files (2**20).
@@ -84,8 +85,7 @@ def write_parquet(csv_path, parquet_path, row_group_size: int = ROW_GROUP_SIZE) 
     other failure.
     """
     csv_path, parquet_path = Path(csv_path), Path(parquet_path)
-    if not isinstance(row_group_size, int) or row_group_size < 1:
-        raise ValueError(f"row_group_size must be a whole number of at least 1, got {row_group_size!r}")
+    check_whole_number("row_group_size", row_group_size)
     header = _read_header(csv_path)
     if header != list(HEADER):
         raise ValueError(

@@ -39,6 +39,7 @@ from standin.client import (
     dask_scheduler_from_env,
     shared_home,
 )
+from standin.client.dask_saturn import forget_clusters_of
 
 from ..exceptions import PlatformConfigError
 from ..paths import STANDIN_HOME
@@ -58,7 +59,9 @@ class Connection:
 
     def close(self) -> None:
         if isinstance(self.standin, StandIn):
-            _forget_clusters_of(self.standin.url)
+            # this process's SaturnCluster objects would ask the stopped stand-in for their status when
+            # finalized at exit, and print a ConnectionError's traceback: see standin.client.dask_saturn
+            forget_clusters_of(self.standin.url)
             self.standin.stop()
         if self.prefect_home is not None:
             shutil.rmtree(self.prefect_home, ignore_errors=True)
@@ -203,23 +206,6 @@ def _point_at(environ: dict[str, str], prefect_home: Path) -> None:
     for key in _PREFECT_CONFIG_KEYS:
         os.environ.pop(key, None)
     os.environ.update(environ, PREFECT__HOME_DIR=str(prefect_home))
-
-
-def _forget_clusters_of(url: str) -> None:
-    """Tell this process's ``SaturnCluster`` objects of the stand-in at ``url`` that their clusters
-    are closed (``cluster_url = None``: dask-saturn's own "closed" without asking).
-
-    Why: the stand-in stops here, at exit, and closes every cluster it started; the interpreter
-    then finalizes the objects still alive, and ``SaturnCluster.__del__`` asks the platform for
-    the cluster's status over HTTP, which nobody answers any more: Python prints "Exception ignored
-    in: <function Cluster.__del__ ...>" and a ConnectionError traceback on the kernel's stderr,
-    which papermill shows under every run. On Saturn Cloud the platform outlives the kernel."""
-    saturn = sys.modules.get("dask_saturn")
-    if saturn is None:
-        return
-    for cluster in list(saturn.SaturnCluster._instances):
-        if (getattr(cluster, "cluster_url", None) or "").startswith(url):
-            cluster.cluster_url = None
 
 
 def prefect_home_for_this_run(homes: Path = PREFECT_HOMES) -> Path:

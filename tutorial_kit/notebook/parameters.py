@@ -26,6 +26,7 @@ import re
 from standin.client import MAX_WORKERS
 
 from ..exceptions import ParameterError
+from ..whole_numbers import check_whole_number
 
 #: Saturn Cloud user names: the ``identity`` part of the ``owner`` pattern in Saturn's API
 #: (``[a-z\d](?:[a-z\d]|-(?=[a-z\d])){0,38}``, the same rule as GitHub's user names).
@@ -102,8 +103,7 @@ def check_username(username) -> None:
 
 
 def check_n_workers(n_workers) -> None:
-    if not isinstance(n_workers, int) or isinstance(n_workers, bool) or n_workers < 1:
-        raise ParameterError(f"n_workers must be a whole number of at least 1, got {n_workers!r}: pass -p n_workers 3")
+    check_whole_number("n_workers", n_workers, error=ParameterError, advice=": pass -p n_workers 3")
     if n_workers > MAX_WORKERS:
         raise ParameterError(
             f"n_workers must be at most {MAX_WORKERS} (MAX_WORKERS in standin/src/standin/client/protocol.py), "

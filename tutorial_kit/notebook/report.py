@@ -66,17 +66,18 @@ def chart_svg(result) -> str:
 
 
 def result_html(result) -> str:
-    """The table and, beside it, the chart, as one HTML block."""
+    """The table (pandas' ``to_html``, which escapes the text) and, beside it, the chart, as one HTML block."""
+    import pandas as pd
+
     if len(result) == 0:
         return f"<p>{html.escape(EMPTY)}</p>"
-    rows = "".join(
-        f"<tr><td>{vendor}</td><td>{html.escape(VENDORS.get(int(vendor), ''))}</td><td>{value:.6f}</td></tr>"
-        for vendor, value in result.items()
-    )
-    table = (
-        "<table><thead><tr><th>VendorID</th><th>vendor</th><th>std of passenger_count</th></tr></thead>"
-        f"<tbody>{rows}</tbody></table>"
-    )
+    table = pd.DataFrame(
+        {
+            "VendorID": result.index,
+            "vendor": [VENDORS.get(int(vendor), "") for vendor in result.index],
+            "std of passenger_count": result.to_numpy(),
+        }
+    ).to_html(index=False, float_format="{:.6f}".format, border=0)
     return (
         f'<div style="display:flex;align-items:center;gap:2em"><div>{table}</div><div>{chart_svg(result)}</div></div>'
     )

@@ -23,6 +23,7 @@ import pytest
 import requests
 
 from standin.client import StandInError
+from standin.client.dask_saturn import forget_clusters_of
 from standin.testing import processes, programs, standins
 from standin.testing.faults import FaultRoom
 
@@ -35,14 +36,6 @@ def faults(standin):
     """The module's stand-in process, its faults cleared after each test."""
     yield standin
     FaultRoom.of(standin).clear()
-
-
-def _forget(*clusters):
-    # SaturnCluster.__del__ asks the platform for the cluster's status; closed Clients keep the
-    # clusters alive until interpreter exit, after this module's stand-in has stopped. A cluster
-    # without a URL answers "closed" without asking.
-    for cluster in clusters:
-        cluster.cluster_url = None
 
 
 def outcome(call) -> str:
@@ -87,7 +80,7 @@ def test_control_endpoint_answers_only_the_standins_own_token(faults):
 
 
 # -- a wrong Saturn token -----------------------------------------------------------------------
-def test_wrong_saturn_token_names_the_variable_in_both_saturn_clients(saturn_env, monkeypatch):
+def test_wrong_saturn_token_names_the_variable_in_both_saturn_clients(prefect_env, monkeypatch):
     from dask_saturn import SaturnCluster
     from prefect import Flow
     from prefect_saturn import PrefectCloudIntegration
@@ -97,13 +90,12 @@ def test_wrong_saturn_token_names_the_variable_in_both_saturn_clients(saturn_env
         SaturnCluster(n_workers=1)
     assert str(exc.value) == "Unauthorized: invalid or missing SATURN_TOKEN"
     integration = PrefectCloudIntegration("p")
-    integration._hash_flow = lambda flow: "h"  # no Prefect login needed
     with pytest.raises(requests.HTTPError) as exc:
         integration.register_flow_with_saturn(Flow("f"))
     # prefect-saturn only calls raise_for_status(): the stand-in's reason phrase carries the message
     assert str(exc.value) == (
         f"401 Client Error: Unauthorized: invalid or missing SATURN_TOKEN for url: "
-        f"{saturn_env['BASE_URL']}/api/prefect_cloud/flows"
+        f"{prefect_env['BASE_URL']}/api/prefect_cloud/flows"
     )
 
 
@@ -142,7 +134,7 @@ def test_one_500_per_dask_saturn_call(faults, saturn_env):
             once(method, f"/api/dask_clusters/{standins.HEX}/{action}")
             table[f"{method} /api/dask_clusters/{{id}}/{action} ({label})"] = (outcome(call), outcome(call))
     finally:
-        _forget(*made)
+        forget_clusters_of(faults.url)
     assert table == {
         "GET /api/dask_clusters/info (SaturnCluster(): sizes)": ("ValueError: Internal Server Error", "ok: ready"),
         "POST /api/dask_clusters (SaturnCluster(): create)": ("ValueError: Internal Server Error", "ok: ready"),
@@ -160,7 +152,7 @@ def test_one_500_per_dask_saturn_call(faults, saturn_env):
     assert sum(f["hits"] for f in FaultRoom.of(faults).armed()) == 8
 
 
-def test_one_500_per_prefect_saturn_call(faults, saturn_env):
+def test_one_500_per_prefect_saturn_call(faults, prefect_env):
     """prefect-saturn and prefect's Webhook storage retry connection errors only: one 500 fails the
     call with its status line and URL; the next call works."""
     from prefect import Flow, task
@@ -173,9 +165,8 @@ def test_one_500_per_prefect_saturn_call(faults, saturn_env):
     with Flow("five-hundred") as flow:
         double(21)
 
-    base = saturn_env["BASE_URL"]
+    base = prefect_env["BASE_URL"]
     integration = PrefectCloudIntegration("p")
-    integration._hash_flow = lambda flow: "five-hundred-hash"  # no Prefect login needed
 
     def register():
         integration.register_flow_with_saturn(flow)
@@ -254,7 +245,7 @@ def test_cluster_pending_for_three_polls_then_ready(faults, saturn_env, monkeypa
         ]
         cluster.close()
     finally:
-        _forget(cluster)
+        forget_clusters_of(faults.url)
 
 
 def test_cluster_pending_once_with_a_real_wait(faults, saturn_env):
@@ -275,7 +266,7 @@ def test_cluster_pending_once_with_a_real_wait(faults, saturn_env):
         assert str(exc.value) == "Retry in a few minutes. Check status in Saturn User Interface"
         cluster.close()
     finally:
-        _forget(cluster)
+        forget_clusters_of(faults.url)
 
 
 def test_failed_flow_upload_registers_nothing_with_prefect_cloud(faults, tmp_path):

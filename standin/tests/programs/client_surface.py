@@ -45,6 +45,7 @@ from prefect.utilities.graphql import GraphQLResult, parse_graphql, with_args  #
 
 from standin.prefect_cloud.models import PrefectCloudBackend  # noqa: E402
 from standin.prefect_cloud.schema import execute_graphql  # noqa: E402
+from standin.shims import prefect as shims  # noqa: E402
 
 PREFECT_DIR = Path(prefect.__file__).parent
 BACKEND = PrefectCloudBackend(api_key=API_KEY, tenant_name="surface", tenant_slug="surface")
@@ -148,10 +149,8 @@ def main() -> None:
     from prefect.backend.execution import execute_flow_run
 
     drive("execute_flow_run", lambda: execute_flow_run(run_id))
-    from prefect.backend import execution
-
-    drive("execution._get_flow_run_scheduled_start_time", lambda: execution._get_flow_run_scheduled_start_time(run_id))
-    drive("execution._get_next_task_run_start_time", lambda: execution._get_next_task_run_start_time(run_id))
+    drive("execution's scheduled start time", lambda: shims.scheduled_start_time(run_id))
+    drive("execution's next task run start time", lambda: shims.next_task_run_start_time(run_id))
 
     # -- prefect.Client, method by method --------------------------------------------------
     drive("Client.get_flow_run_info", lambda: client.get_flow_run_info(run_id))
@@ -321,11 +320,11 @@ def main() -> None:
 
     agent = drive("LocalAgent()", lambda: LocalAgent(labels=["surface"], hostname_label=False))
     if agent is not None:
-        drive("agent._setup_api_connection", lambda: agent._setup_api_connection())
-        ready = drive("agent._get_ready_flow_runs", lambda: agent._get_ready_flow_runs())
+        drive("agent: connect", lambda: shims.connect_agent(agent))
+        ready = drive("agent: ready flow runs", lambda: shims.ready_flow_runs(agent))
         drive(
-            "agent._get_flow_run_metadata",
-            lambda: agent._get_flow_run_metadata(list(ready or [client_run(client, flow_id)])),
+            "agent: flow run metadata",
+            lambda: shims.flow_run_metadata(agent, list(ready or [client_run(client, flow_id)])),
         )
 
     # last: it deletes the project, its flows and their runs

@@ -5,6 +5,8 @@ to start or find a stand-in, and the names both sides agree on. Nothing here imp
 - ``process.py``: :class:`StandIn`, a private stand-in in a process of its own, stopped with its parent;
 - ``shared.py``: :class:`SharedStandIn`, the shared one (``make standin``), and the ``export`` lines for a shell;
 - ``tickets.py``: the login URLs of its pages;
+- ``dask_saturn.py``: dask-saturn's shim, which tells a process's ``SaturnCluster`` objects that the
+  stand-in they were made with has closed their clusters;
 - ``protocol.py``: variable names, paths, bounds and defaults, each defined once;
 - ``exceptions.py``: :class:`StandInError` and :class:`SchedulerAddressError`.
 """

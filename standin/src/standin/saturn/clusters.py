@@ -54,19 +54,23 @@ def warm_worker_processes() -> None:
     The server's environment is what the workers start with: a Nanny puts its
     ``distributed.nanny.pre-spawn-environ`` (and PYTHONHASHSEED) into this process's environment
     before it starts its first worker, which is also when it would start the server; here they are
-    put in first, so that the workers read them at their start as they would (malloc, BLAS threads)."""
+    put in first, so that the workers read them at their start as they would (malloc, BLAS threads).
+    The server starts with the first process started from the ``forkserver`` context: one that
+    exits at once."""
     import dask.config
 
     if dask.config.get("distributed.worker.multiprocessing-method", None) != "forkserver":
         return
-    import multiprocessing.forkserver
+    import multiprocessing
 
-    from distributed import Nanny
+    from ..shims.distributed import worker_spawn_environ
 
-    # the Nanny's own reading of its settings (a Nanny not started contacts nothing)
-    os.environ.update(Nanny("tcp://127.0.0.1:0").pre_spawn_env)
-    multiprocessing.get_context("forkserver").set_forkserver_preload(WORKER_PRELOAD)
-    multiprocessing.forkserver.ensure_running()
+    os.environ.update(worker_spawn_environ())
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(WORKER_PRELOAD)
+    first = context.Process(target=os.getpid, name="standin-forkserver-start")
+    first.start()
+    first.join()
 
 
 class LocalDaskCluster:
@@ -92,7 +96,7 @@ class LocalDaskCluster:
 
     async def scale(self, n: int) -> None:
         self._cluster.scale(n)
-        await self._cluster._correct_state()
+        await self._cluster  # distributed's own wait: the workers started or stopped to match the new size
 
     async def close(self) -> None:
         await self._cluster.close()

@@ -67,6 +67,23 @@ def saturn_env(standin, saturn_env_for):
 
 
 @pytest.fixture
+def prefect_env(saturn_env):
+    """``saturn_env``, with this process's prefect pointed at the module's stand-in as well: prefect reads
+    its configuration once, when it is imported, so the variables reach it only if it was imported after
+    them. prefect's own ``set_temporary_config`` gives it the stand-in's API and key for the test (what
+    ``prefect auth login`` gives a user), so that prefect-saturn can ask Prefect Cloud for the tenant."""
+    from prefect.utilities.configuration import set_temporary_config
+
+    config = {
+        "backend": "cloud",
+        "cloud.api": saturn_env["PREFECT__CLOUD__API"],
+        "cloud.api_key": saturn_env["PREFECT_USER_TOKEN"],
+    }
+    with set_temporary_config(config):
+        yield saturn_env
+
+
+@pytest.fixture
 def clock():
     """A clock for the stand-in's models that moves only when told (``clock.now += ...``)."""
     return StillClock()
