@@ -38,12 +38,13 @@ def interactive() -> bool:
 def compute_with_progress(collection, label: str = "read"):
     """``collection.compute()`` on the default distributed client, with progress shown.
 
-    The bar follows the work in the background: waiting for the result does not wait for the
-    bar's next poll of the scheduler, which would add up to its interval to every run.  The
+    In Jupyter and in the log the bar follows the work in the background: waiting for the result
+    does not wait for the bar's next poll of the scheduler, which would add up to its interval to
+    every run (in a terminal, dask's text bar blocks until it sees the end).  The
     collection is optimized once, here, for the number of tasks in the log: ``client.compute``
     optimizes what it gets again, which costs far less on a graph optimized before than on the
     month's unoptimized read (the graph's own ``__dask_graph__`` would optimize it a third time;
-    the figures: docs/benchmarks.md, "Where the seconds go").
+    the figures: docs/benchmarks.md#where-the-seconds-go).
     """
     client = default_client()
     logger = task_logger()

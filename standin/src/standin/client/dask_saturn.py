@@ -1,5 +1,5 @@
 """dask-saturn's shim: the one place the repo touches dask-saturn's internals. It is in the client
-because both sides of the stand-in need it: the kit's ``notebook/connect.py`` (which imports only
+because both sides of the stand-in need it: the kit's ``tutorial_kit/notebook/connect.py`` (which imports only
 ``standin.client``) and the stand-in's own tests. Its test, ``standin/tests/component/test_standin_shims.py``,
 fails when dask-saturn stops behaving as this module relies on.
 
