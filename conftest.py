@@ -19,7 +19,7 @@ import pytest
 
 from standin.testing import levels
 from standin.testing.browser import browser_page, chromium, outside_requests, screenshot  # noqa: F401  (fixtures)
-from standin.testing.fixtures import mark, saturn_env_for  # noqa: F401  (fixtures, for every test file)
+from standin.testing.fixtures import mark, prefect_env, saturn_env, saturn_env_for, standin  # noqa: F401  (fixtures)
 from standin.testing.standins import isolate_from_shared_standins
 from tutorial_kit.shims.pytest import RerunWholeFiles
 
