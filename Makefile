@@ -62,9 +62,10 @@ endif
 BUILD_TOOLS := setuptools==84.2.1 poetry-core==1.9.1
 PENDULUM := $(filter pendulum==%,$(file < requirements/notebook.txt))
 
-# The run time: the notebook's and the stand-in's pins, then the kit and the stand-in's distribution,
-# each editable (their dependencies are the pins, hence --no-deps), then the notebook's kernel.
-$(STAMP): $(RUN_REQUIREMENTS) pyproject.toml standin/pyproject.toml
+# The run time: the notebook's and the stand-in's pins, then the kit, the stand-in's distribution and lifeline (the
+# helper servers' lifecycle, which both use), each editable (their dependencies are the pins, hence --no-deps), then
+# the notebook's kernel.
+$(STAMP): $(RUN_REQUIREMENTS) pyproject.toml standin/pyproject.toml lifeline/pyproject.toml
 	@echo 'Setting up $(VENV) with Python $(PY)'
 	rm -f $@
 	$(if $(NEW_VENV),rm -rf $(VENV) && $(lastword $(PY)) -m venv $(VENV))
@@ -72,7 +73,7 @@ $(STAMP): $(RUN_REQUIREMENTS) pyproject.toml standin/pyproject.toml
 	$(PIP) install --quiet --no-build-isolation --no-deps $(PENDULUM)
 	$(PIP) install --quiet $(addprefix -r ,$(RUN_REQUIREMENTS))
 	$(PIP) install --quiet --no-build-isolation --no-deps -e .
-	$(PIP) install --quiet --no-build-isolation --no-deps -e ./standin
+	$(PIP) install --quiet --no-build-isolation --no-deps -e ./standin -e ./lifeline
 	$(BIN)/python -m tutorial_kit.tooling.kernel  # the notebook's kernel, prefect-tutorial (IPC, no TCP warning)
 	echo '$(PY)' > $@
 

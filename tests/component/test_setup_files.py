@@ -253,7 +253,7 @@ def test_the_audience_checks_can_fail():
 def test_supported_pythons_are_one_list():
     versions = supported_pythons()
     assert versions and versions == sorted(versions, key=lambda v: tuple(map(int, v.split("."))), reverse=True)
-    for pyproject in ("pyproject.toml", "standin/pyproject.toml"):  # the kit's and the stand-in's
+    for pyproject in ("pyproject.toml", "standin/pyproject.toml", "lifeline/pyproject.toml"):  # the three distributions
         requires = SpecifierSet(tomllib.loads((REPO_ROOT / pyproject).read_text())["project"]["requires-python"])
         assert [f"3.{m}" for m in range(40, -1, -1) if f"3.{m}.0" in requires] == versions, pyproject
     assert f"{sys.version_info[0]}.{sys.version_info[1]}" in versions, "make test runs on a supported Python"
@@ -262,7 +262,7 @@ def test_supported_pythons_are_one_list():
 @pytest.fixture
 def checkout(tmp_path):
     """What make needs, in a folder of its own: the real .venv is never touched."""
-    for name in ("Makefile", "pyproject.toml", "standin/pyproject.toml"):
+    for name in ("Makefile", "pyproject.toml", "standin/pyproject.toml", "lifeline/pyproject.toml"):
         (tmp_path / name).parent.mkdir(exist_ok=True)
         shutil.copy2(REPO_ROOT / name, tmp_path / name)
     for folder in ("requirements", "tools"):
