@@ -113,4 +113,3 @@ def test_good_values_reach_the_standin(value, expected, monkeypatch):
     assert [kw["dask_scheduler"] for kw in started] == [expected]
     assert (f"Its Dask cluster is yours, at {expected}" in str(connection)) == (expected is not None)
     connection.prefect_home.release()
-
