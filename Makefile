@@ -98,11 +98,12 @@ $(BENCH_STAMP): requirements/bench.txt $(STAMP)
 # The companion, notebooks/prefect3-dask-cluster.ipynb: the same pipeline on Prefect 3, in a venv of its own
 # (Prefect 3 and prefect 1.4.1 are one distribution and import name: one venv cannot hold both), made by the
 # same Python as .venv, with its own stamp (the same rules as .venv's: another Python makes it again from
-# nothing). It holds requirements/prefect3.txt, then the kit and the stand-in's client, editable and without
-# dependencies: the companion reuses the first notebook's parameter and data checks
-# (tutorial_kit.notebook.parameters imports standin.client's MAX_WORKERS; neither imports prefect), and the kit
-# registers the kernels' IPC provisioner. Its kernel, prefect3-tutorial, is installed into this venv (for its
-# own papermill) and into .venv (PREFECT3_KERNEL below: for make lab and nbval, which run in .venv).
+# nothing). It holds requirements/prefect3.txt, then the kit and lifeline (its servers' lifecycle), editable and
+# without dependencies, and no part of the stand-in: the companion reuses the first notebook's parameter and data
+# checks (tutorial_kit.notebook.parameters and trips, which import neither prefect nor the stand-in), and the kit
+# registers the kernels' IPC provisioner. A venv set up before the companion left the stand-in out still holds its
+# distribution: it is uninstalled. Its kernel, prefect3-tutorial, is installed into this venv (for its own papermill)
+# and into .venv (PREFECT3_KERNEL below: for make lab and nbval, which run in .venv).
 PREFECT3_VENV := .venv-prefect3
 PREFECT3_BIN := $(PREFECT3_VENV)/bin
 PREFECT3_STAMP := $(PREFECT3_VENV)/.installed
@@ -115,13 +116,14 @@ NEW_PREFECT3_VENV := yes
 $(PREFECT3_STAMP): FORCE
 endif
 
-$(PREFECT3_STAMP): requirements/prefect3.txt pyproject.toml standin/pyproject.toml
+$(PREFECT3_STAMP): requirements/prefect3.txt pyproject.toml lifeline/pyproject.toml
 	@echo 'Setting up $(PREFECT3_VENV) with Python $(PY)'
 	rm -f $@
 	$(if $(NEW_PREFECT3_VENV),rm -rf $(PREFECT3_VENV) && $(lastword $(PY)) -m venv $(PREFECT3_VENV))
 	$(PREFECT3_PIP) install --quiet $(filter setuptools==%,$(BUILD_TOOLS))
 	$(PREFECT3_PIP) install --quiet -r requirements/prefect3.txt
-	$(PREFECT3_PIP) install --quiet --no-build-isolation --no-deps -e . -e ./standin
+	$(PREFECT3_PIP) install --quiet --no-build-isolation --no-deps -e . -e ./lifeline
+	$(PREFECT3_PIP) uninstall --quiet --quiet --yes prefect-saturn-standin
 	$(PREFECT3_BIN)/python -m tutorial_kit.tooling.kernel --name prefect3-tutorial
 	echo '$(PY)' > $@
 

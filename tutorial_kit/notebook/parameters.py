@@ -23,9 +23,15 @@ from __future__ import annotations
 
 import re
 
-from standin.client import MAX_WORKERS
-
 from ..exceptions import ParameterError
+
+#: The largest ``n_workers`` the notebooks accept. Offline, each worker is a process of this machine with pandas
+#: loaded, and 32 of them are already far more than a laptop's cores can use; on Saturn Cloud each worker is an
+#: instance that is billed while it runs. The tutorial's month is read in fewer blocks than that (the read cell's
+#: ``BLOCKSIZE``), so beyond 32 most workers would sit idle: a larger value is far more likely a typo (30 for 3, 300)
+#: than a need. Raise it here if your data and account need more (offline, the stand-in starts at most its own
+#: ``standin.client.protocol.MAX_WORKERS`` worker processes for a cluster).
+MAX_WORKERS = 32
 
 #: Saturn Cloud user names: the ``identity`` part of the ``owner`` pattern in Saturn's API
 #: (``[a-z\d](?:[a-z\d]|-(?=[a-z\d])){0,38}``, the same rule as GitHub's user names).
@@ -106,7 +112,7 @@ def check_n_workers(n_workers) -> None:
         raise ParameterError(f"n_workers must be a whole number of at least 1, got {n_workers!r}: pass -p n_workers 3")
     if n_workers > MAX_WORKERS:
         raise ParameterError(
-            f"n_workers must be at most {MAX_WORKERS} (MAX_WORKERS in standin/src/standin/client/protocol.py), "
+            f"n_workers must be at most {MAX_WORKERS} (MAX_WORKERS in tutorial_kit/notebook/parameters.py), "
             f"got {n_workers}: each worker is a process here or a billed instance on Saturn Cloud; "
             "pass -p n_workers 3"
         )
