@@ -25,7 +25,7 @@ class Prefect3Connection:
     mode: str  # "started" (a server of this run's own) or "shared" (make prefect3-server)
     api_url: str
     #: PREFECT_HOME of the server and of its clients (which must share it: a persisted result is a file under it):
-    #: PREFECT3_HOME, or a run's own home when another server used PREFECT3_HOME (server.claim_home)
+    #: PREFECT3_HOME, or a run's own home when another server held PREFECT3_HOME (lifeline.homes.claim)
     home: Path
     server: PrefectServer | None = None
     serving: list[ServeProcess] = field(default_factory=list)

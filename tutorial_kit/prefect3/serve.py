@@ -5,8 +5,9 @@ Why a file and a process: Prefect 3 refuses to deploy a flow defined in a notebo
 cannot be deployed"): a deployment names an entrypoint, ``FILE.py:function``, that the process running a flow run
 imports. :func:`export_cells` writes the notebook's own cells that define the flow (by their tags) into such a file
 under ``PREFECT3_HOME``; ``python -m tutorial_kit.prefect3.serve FILE.py:function NAME`` then loads it and calls
-``flow.serve(name=NAME)``. It stops when its stdin closes (:meth:`ServeProcess.stop`, or the kernel's death), before
-the server (a ``serve`` whose server is gone hangs until killed).
+``flow.serve(name=NAME)``. It is a lifeline child (``lifeline.child``): it stops when its stdin closes
+(:meth:`ServeProcess.stop`, or the kernel's death), before the server (a ``serve`` whose server is gone hangs until
+killed).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.parse
@@ -24,7 +24,9 @@ import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .processes import stop_by_stdin
+from lifeline import child
+from lifeline.parent import on_parent_exit
+
 from .server import log_tail
 
 #: Seconds for a ``serve`` process to register its deployment and poll the server once.
@@ -77,14 +79,12 @@ class ServeProcess:
         """Start it and wait until the server has its deployment and it has polled for runs once."""
         started = datetime.now(UTC)
         with open(log_path, "ab") as log:
-            proc = subprocess.Popen(
+            proc = child.start(
                 [sys.executable, "-m", "tutorial_kit.prefect3.serve", entrypoint, name],
-                stdin=subprocess.PIPE,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 env={**os.environ, **env, "PREFECT_RUNNER_POLL_FREQUENCY": str(POLL_SECONDS)},
                 cwd=env["PREFECT_HOME"],  # the deployment shows its entrypoint from here: flows/FILE.py:function
-                start_new_session=True,
             )
         serving = cls(proc, f"{flow_name}/{name}", log_path)
         try:
@@ -112,7 +112,7 @@ class ServeProcess:
         return self.proc.poll() is None
 
     def stop(self, timeout: float = STOP_SECONDS) -> None:
-        stop_by_stdin(self.proc, timeout)
+        child.stop(self.proc, timeout)
 
 
 def main(argv=None) -> int:
@@ -121,12 +121,7 @@ def main(argv=None) -> int:
 
     flow = load_flow_from_entrypoint(entrypoint)
 
-    def stop_when_stdin_closes():
-        while os.read(0, 4096):  # the raw descriptor: no buffered reader's lock to trip on at exit
-            pass
-        os.kill(os.getpid(), signal.SIGTERM)  # the Runner's own SIGTERM handler stops it
-
-    threading.Thread(target=stop_when_stdin_closes, daemon=True).start()
+    on_parent_exit(lambda: os.kill(os.getpid(), signal.SIGTERM))  # the Runner's own SIGTERM handler stops it
     flow.serve(name=name, print_starting_message=False)
     return 0
 
