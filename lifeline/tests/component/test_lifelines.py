@@ -81,3 +81,26 @@ def test_a_starter_killed_with_sigkill_stops_its_child_and_its_home_is_swept(tmp
     proc.wait(BOUND)
     assert gone(int(pid)), "the child outlived its starter"
     assert [str(p) for p in homes.sweep(tmp_path)] == [home]
+
+
+def test_a_child_whose_polite_stop_hangs_kills_itself_and_its_session_after_the_bound():
+    """A child told by its stdin to stop, whose stop hangs (a client whose server went away with the starter), is
+    killed ``kill_after`` seconds later with what it started, even with its starter gone."""
+    hanging = textwrap.dedent(
+        """
+        import subprocess, threading
+        from lifeline.parent import on_parent_exit
+        sleeper = subprocess.Popen(["sleep", "60"])
+        print(sleeper.pid, flush=True)
+        on_parent_exit(lambda: None, kill_after=0.5)  # its stop does nothing: it would hang forever
+        threading.Event().wait()
+        """
+    )
+    proc = child.start([sys.executable, "-c", hanging], stdout=subprocess.PIPE, text=True)
+    sleeper = int(proc.stdout.readline())
+    began = time.monotonic()
+    proc.stdin.close()  # the starter's end closes; nobody kills it from outside
+    assert proc.wait(BOUND) == -signal.SIGKILL
+    assert time.monotonic() - began < BOUND / 2
+    assert gone(sleeper)
+    child.stop(proc, timeout=0)
