@@ -125,6 +125,7 @@ $(PREFECT3_STAMP): requirements/prefect3.txt pyproject.toml lifeline/pyproject.t
 	$(PREFECT3_PIP) install --quiet --no-build-isolation --no-deps -e . -e ./lifeline
 	$(PREFECT3_PIP) uninstall --quiet --quiet --yes prefect-saturn-standin
 	$(PREFECT3_BIN)/python -m tutorial_kit.tooling.kernel --name prefect3-tutorial
+	$(PREFECT3_BIN)/python -m tutorial_kit.prefect3.template  # a migrated database that new homes start from
 	echo '$(PY)' > $@
 
 # .venv's Jupyter (make lab, nbval) finds the companion's kernel here; remade with either venv.
@@ -135,12 +136,15 @@ $(PREFECT3_KERNEL): $(PREFECT3_STAMP) $(STAMP)
 prefect3-kernel: $(PREFECT3_KERNEL)
 
 # The companion, as make run runs the tutorial: its own venv's papermill, its result printed the same way.
-# make run-prefect3 N_WORKERS=2 DATA_URL=path; unset, the notebook's own defaults.
+# make run-prefect3 N_WORKERS=2 DATA_URL=path SCHEDULER_ADDRESS=tcp://10.0.0.5:8786 (your own Dask cluster);
+# unset, the notebook's own defaults.
 N_WORKERS ?=
 DATA_URL ?=
+SCHEDULER_ADDRESS ?=
 run-prefect3: $(PREFECT3_STAMP)
 	mkdir -p output
-	$(PREFECT3_BIN)/papermill --no-progress-bar $(PREFECT3_NOTEBOOK) $(PREFECT3_OUTPUT) $(if $(N_WORKERS),-p n_workers $(N_WORKERS)) $(if $(DATA_URL),-p data_url '$(DATA_URL)')
+	$(PREFECT3_BIN)/papermill --no-progress-bar $(PREFECT3_NOTEBOOK) $(PREFECT3_OUTPUT) $(if $(N_WORKERS),-p n_workers $(N_WORKERS)) $(if $(DATA_URL),-p data_url '$(DATA_URL)') \
+		$(if $(SCHEDULER_ADDRESS),-p scheduler_address '$(SCHEDULER_ADDRESS)')
 	$(PREFECT3_BIN)/python -m tutorial_kit.tooling.results $(PREFECT3_OUTPUT)
 
 # One shared Prefect 3 server in the foreground (Ctrl-C stops it), its state in .prefect3/: companion runs use

@@ -30,6 +30,11 @@ class Prefect3Connection:
     server: PrefectServer | None = None
     serving: list[ServeProcess] = field(default_factory=list)
 
+    @property
+    def ui_url(self) -> str:
+        """The server's UI (its pages for a run: ``/runs/flow-run/<id>``)."""
+        return self.api_url.removesuffix("/api")
+
     def environ(self) -> dict[str, str]:
         return client_environ(self.home, self.api_url)
 

@@ -12,6 +12,7 @@ killed).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -33,6 +34,17 @@ from .server import log_tail
 READY_SECONDS = 90.0
 #: Seconds it has to stop (Runner's own SIGTERM handling) before it is killed.
 STOP_SECONDS = 20.0
+#: Seconds the serve process has, once its stdin closed, to stop by itself (the Runner pauses its deployment and
+#: cancels a run in progress: well under a second) before it kills itself with its runs: a Runner whose server is
+#: gone (a kernel killed with its server) hangs, and the kernel that would kill it may be dead.
+SELF_STOP_SECONDS = 5.0
+#: Seconds a flow run's process has to exit before the serve process is stopped: a run's process outlives the run's
+#: final state (it sends its last logs), and a Runner told to stop while it runs cancels it, which turned a Completed
+#: run Cancelled in the server's records.
+RUN_EXIT_SECONDS = 10.0
+#: Seconds between a run's batches of logs to the server (PREFECT_LOGGING_TO_API_BATCH_INTERVAL, 2 by default): the run
+#: cell reads the run's logs once the run has ended, and a log line of its last two seconds would not be there yet.
+LOG_BATCH_SECONDS = 0.1
 #: Seconds between the runner's queries for scheduled runs (PREFECT_RUNNER_POLL_FREQUENCY, 10 by default): a run
 #: waits for the next query before it starts, 5 s on average at 10 (measured: Scheduled to Pending in 5.0 s).
 POLL_SECONDS = 1
@@ -83,7 +95,12 @@ class ServeProcess:
                 [sys.executable, "-m", "tutorial_kit.prefect3.serve", entrypoint, name],
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                env={**os.environ, **env, "PREFECT_RUNNER_POLL_FREQUENCY": str(POLL_SECONDS)},
+                env={
+                    **os.environ,
+                    **env,
+                    "PREFECT_RUNNER_POLL_FREQUENCY": str(POLL_SECONDS),
+                    "PREFECT_LOGGING_TO_API_BATCH_INTERVAL": str(LOG_BATCH_SECONDS),  # its flow runs inherit it
+                },
                 cwd=env["PREFECT_HOME"],  # the deployment shows its entrypoint from here: flows/FILE.py:function
             )
         serving = cls(proc, f"{flow_name}/{name}", log_path)
@@ -112,7 +129,20 @@ class ServeProcess:
         return self.proc.poll() is None
 
     def stop(self, timeout: float = STOP_SECONDS) -> None:
+        """Let its flow runs' processes exit (at most :data:`RUN_EXIT_SECONDS`), then stop it (lifeline's stop)."""
+        import psutil
+
+        with contextlib.suppress(psutil.Error):
+            psutil.wait_procs(psutil.Process(self.proc.pid).children(), timeout=RUN_EXIT_SECONDS)
         child.stop(self.proc, timeout)
+
+
+def _kill_descendants() -> None:
+    import psutil
+
+    for process in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            process.kill()
 
 
 def main(argv=None) -> int:
@@ -121,7 +151,11 @@ def main(argv=None) -> int:
 
     flow = load_flow_from_entrypoint(entrypoint)
 
-    on_parent_exit(lambda: os.kill(os.getpid(), signal.SIGTERM))  # the Runner's own SIGTERM handler stops it
+    # The Runner's own SIGTERM handler stops it; one that hangs is killed after SELF_STOP_SECONDS, with its flow runs'
+    # processes (which the Runner starts in sessions of their own) and their Dask workers.
+    on_parent_exit(
+        lambda: os.kill(os.getpid(), signal.SIGTERM), kill_after=SELF_STOP_SECONDS, before_kill=_kill_descendants
+    )
     flow.serve(name=name, print_starting_message=False)
     return 0
 

@@ -35,6 +35,7 @@ from lifeline import address, child, homes
 from lifeline.parent import on_parent_exit
 
 from ..paths import PREFECT3_HOME
+from . import template
 
 #: Seconds to wait for ``/api/health``: a fresh database's migration takes 7-17 s quiet and 20-30 s on a busy
 #: 2-core machine (docs/prefect3.md), and the tests start servers while other suites run.
@@ -111,6 +112,7 @@ class PrefectServer:
     def start(cls, home: Path = PREFECT3_HOME, timeout: float = STARTUP_SECONDS) -> PrefectServer:
         """Start a server on ``home``, or on a home of this run's own when another server holds ``home``."""
         held = homes.claim(home)
+        template.seed(held.path)  # a new home: the set-up's migrated database instead of a migration now
         port = free_port()
         log_path = held.path / "server.log"
         env = dict(os.environ, **server_environ(held.path, port))
@@ -225,6 +227,7 @@ def shared(home: Path = PREFECT3_HOME) -> int:
     if homes.lock(home) is None:
         print(f"A companion run's server uses {home} now: start make prefect3-server once it ended", file=sys.stderr)
         return 1
+    template.seed(home)
     port = free_port()
     os.environ.update(server_environ(home, port))
     address_file = shared_file(home)
