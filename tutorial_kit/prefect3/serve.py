@@ -35,8 +35,8 @@ READY_SECONDS = 90.0
 #: Seconds it has to stop (Runner's own SIGTERM handling) before it is killed.
 STOP_SECONDS = 20.0
 #: Seconds the serve process has, once its stdin closed, to stop by itself (the Runner pauses its deployment and
-#: cancels a run in progress: well under a second) before it kills itself with its runs: a Runner whose server is
-#: gone (a kernel killed with its server) hangs, and the kernel that would kill it may be dead.
+#: cancels a run in progress: a few requests to the server) before it kills itself with its runs: a Runner whose
+#: server is gone (a kernel killed with its server) hangs, and the kernel that would kill it may be dead.
 SELF_STOP_SECONDS = 5.0
 #: Seconds a flow run's process has to exit before the serve process is stopped: a run's process outlives the run's
 #: final state (it sends its last logs), and a Runner told to stop while it runs cancels it, which turned a Completed
@@ -45,8 +45,12 @@ RUN_EXIT_SECONDS = 10.0
 #: Seconds between a run's batches of logs to the server (PREFECT_LOGGING_TO_API_BATCH_INTERVAL, 2 by default): the run
 #: cell reads the run's logs once the run has ended, and a log line of its last two seconds would not be there yet.
 LOG_BATCH_SECONDS = 0.1
+#: How a LocalCluster of a run starts its worker processes (dask's ``distributed.worker.multiprocessing-method``,
+#: "spawn" by default): forked from a fork server, they start sooner and close at once, where spawned ones each start
+#: a new interpreter and take their time to end (``make bench`` measures the run: docs/benchmarks.md).
+WORKER_START_METHOD = "forkserver"
 #: Seconds between the runner's queries for scheduled runs (PREFECT_RUNNER_POLL_FREQUENCY, 10 by default): a run
-#: waits for the next query before it starts, 5 s on average at 10 (measured: Scheduled to Pending in 5.0 s).
+#: waits for the next query before it starts. Prefect takes whole seconds here, so 1 is the least.
 POLL_SECONDS = 1
 
 
@@ -100,6 +104,7 @@ class ServeProcess:
                     **env,
                     "PREFECT_RUNNER_POLL_FREQUENCY": str(POLL_SECONDS),
                     "PREFECT_LOGGING_TO_API_BATCH_INTERVAL": str(LOG_BATCH_SECONDS),  # its flow runs inherit it
+                    "DASK_DISTRIBUTED__WORKER__MULTIPROCESSING_METHOD": WORKER_START_METHOD,
                 },
                 cwd=env["PREFECT_HOME"],  # the deployment shows its entrypoint from here: flows/FILE.py:function
             )
@@ -119,7 +124,7 @@ class ServeProcess:
             polled = deployment.get("last_polled")
             if polled and datetime.fromisoformat(polled) >= started:
                 return
-            time.sleep(0.5)
+            time.sleep(0.1)
         tail = log_tail(self.log_path)
         state = f"exit code {self.proc.poll()}" if self.proc.poll() is not None else f"not polling in {timeout:.0f} s"
         raise ServeError(f"the serve process of {self.deployment} did not start ({state}); {self.log_path}:\n{tail}")

@@ -37,8 +37,9 @@ from lifeline.parent import on_parent_exit
 from ..paths import PREFECT3_HOME
 from . import template
 
-#: Seconds to wait for ``/api/health``: a fresh database's migration takes 7-17 s quiet and 20-30 s on a busy
-#: 2-core machine (docs/prefect3.md), and the tests start servers while other suites run.
+#: Seconds to wait for ``/api/health``: a new database's migration (a home without the set-up's template) is slow on a
+#: busy 2-core machine (``make bench`` times a server's start: docs/benchmarks.md), and the tests start servers while
+#: other suites run.
 STARTUP_SECONDS = 90.0
 #: Seconds a server has to stop on SIGTERM before it is killed.
 STOP_SECONDS = 20.0
