@@ -7,6 +7,9 @@
   user's flows;
 - ``standins.py``: stand-ins for a test, and the fault room's log and names;
 - ``clusters.py``: a dask-saturn cluster while it runs tasks;
+- ``own_cluster.py``: the user's own Dask cluster (a ``dask scheduler`` and two ``dask worker``s), and what its
+  workers ran;
+- ``prefect3.py``: the companion's shared Prefect 3 server and its papermill runs;
 - ``clocks.py``: a clock for the stand-in's models that moves only when told;
 - ``notebooks.py``: papermill runs and what an executed notebook shows;
 - ``servers.py``: loopback servers (HTTP, HTTPS, S3, tornado, asyncio), each a ``with`` block;

@@ -3,11 +3,10 @@ and runs its flow runs, as Prefect 1's agent did.
 
 Why a file and a process: Prefect 3 refuses to deploy a flow defined in a notebook ("Flows defined interactively
 cannot be deployed"): a deployment names an entrypoint, ``FILE.py:function``, that the process running a flow run
-imports. :func:`export_cells` writes the notebook's own cells that define the flow (by their tags) into such a file
-under ``PREFECT3_HOME``; ``python -m tutorial_kit.prefect3.serve FILE.py:function NAME`` then loads it and calls
-``flow.serve(name=NAME)``. It is a lifeline child (``lifeline.child``): it stops when its stdin closes
-(:meth:`ServeProcess.stop`, or the kernel's death), before the server (a ``serve`` whose server is gone hangs until
-killed).
+imports. The notebook's flow cells write that file as they run (``%%writefile -a``);
+``python -m tutorial_kit.prefect3.serve FILE.py:function NAME`` loads it and calls ``flow.serve(name=NAME)``. It is a
+lifeline child (``lifeline.child``): it stops when its stdin closes (:meth:`ServeProcess.stop`, or the kernel's
+death), before the server (a ``serve`` whose server is gone hangs until killed).
 """
 
 from __future__ import annotations
@@ -56,21 +55,6 @@ POLL_SECONDS = 1
 
 class ServeError(RuntimeError):
     """The ``serve`` process did not register its deployment in time: one line, then its log's tail."""
-
-
-def export_cells(notebook: Path, tags: list[str], path: Path) -> Path:
-    """Write the code cells of ``notebook`` tagged ``tags``, in the notebook's order, into ``path``."""
-    import nbformat
-
-    nb = nbformat.read(notebook, as_version=4)
-    wanted = [c for c in nb.cells if c.cell_type == "code" and set(tags) & set(c.metadata.get("tags", []))]
-    found = {t for c in wanted for t in c.metadata.get("tags", [])} & set(tags)
-    if missing := [t for t in tags if t not in found]:
-        raise LookupError(f"{notebook.name} has no code cell tagged {', '.join(missing)}: save the notebook")
-    header = f'"""The flow of {notebook.name}, written by its deployment cell (its cells tagged {", ".join(tags)})."""'
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n\n".join([header, *(c.source for c in wanted)]) + "\n")
-    return path
 
 
 def _api(api_url: str, path: str):
