@@ -57,7 +57,8 @@ FRESH_SERVER_GOAL_S = 6.0
 #: The deployment run's parts, from its states, and what each is.
 PARTS = {
     "created -> Pending": "the serve process's poll for scheduled runs",
-    "Pending -> Running": "the run's own process starts: Python, prefect, the flow's file",
+    "Pending -> Running": "the Runner starts the run in a new interpreter (multiprocessing's spawn), which imports "
+    "prefect and the flow's file anew",
     "Running -> final": "the flow itself: its LocalCluster's start, the read, the cluster's close",
 }
 
@@ -98,7 +99,7 @@ class SharedPrefect3Server:
 
     def stop(self) -> None:
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)  # its Ctrl-C: stops the server, removes the address file
+            self.proc.send_signal(signal.SIGTERM)  # stops it as Ctrl-C does: the server, then the address file
             self.proc.wait(60)
 
     def client_env(self) -> dict[str, str]:
@@ -150,7 +151,8 @@ def papermill(bin_dir: Path, notebook: Path, out: Path, env: dict) -> float:
 
 
 def cells(out: Path) -> dict[str, dict]:
-    """Each tagged cell's papermill timing of an executed notebook: ``{tag: {"duration": s, "end": epoch s}}``."""
+    """Each tagged cell's papermill timing of an executed notebook, by its first tag (its name; ``nbval-ignore-output``
+    may follow): ``{tag: {"duration": s, "end": epoch s, "text": its printed text}}``."""
     import nbformat
 
     found = {}
@@ -158,8 +160,9 @@ def cells(out: Path) -> dict[str, dict]:
         timing = cell.metadata.get("papermill", {})
         if cell.cell_type == "code" and timing.get("end_time"):
             end = datetime.fromisoformat(timing["end_time"]).replace(tzinfo=UTC).timestamp()
-            for tag in cell.metadata.get("tags", []):
-                found[tag] = {"duration": timing["duration"], "end": end, "text": _text(cell)}
+            tags = cell.metadata.get("tags", [])
+            if tags:
+                found[tags[0]] = {"duration": timing["duration"], "end": end, "text": _text(cell)}
     return found
 
 
