@@ -233,6 +233,7 @@ def shared(home: Path = PREFECT3_HOME) -> int:
     os.environ.update(server_environ(home, port))
     address_file = shared_file(home)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C stops it, even where its starter ignored it
 
     def until_interrupted(server):
         started = time.monotonic()
