@@ -57,7 +57,7 @@ def main() -> None:
         for label, function in FLOWS.items():
             entrypoint = f"{flow_file}:{function}"
             name = f"bench-{function.replace('_', '-')}"
-            flow = load_flow_from_entrypoint(entrypoint)
+            flow = load_flow_from_entrypoint(entrypoint, use_placeholder_flow=False)
             serving.append(ServeProcess.start(entrypoint, flow.name, name, env, args.folder / f"{name}.log"))
             deployments[label] = serving[-1].deployment
         print(json.dumps(asyncio.run(run_all(deployments, args.data_url, args.repeats))))

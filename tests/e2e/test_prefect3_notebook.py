@@ -140,6 +140,23 @@ def test_bad_input_stops_in_one_line_before_a_server_or_cluster_starts(tmp_path,
     assert not (tmp_path / "prefect.db").exists()  # no server started on the run's home
 
 
+def test_a_flow_cell_that_does_not_load_stops_the_notebook_in_one_line_before_a_serve_process_starts(
+    tmp_path, mark, server
+):
+    """What is deployed is what ran: a flow cell with a mistake is in the flow's file, and the deployment cell, which
+    loads that file as a run would, stops the notebook with its error, in one line, before any ``serve`` starts."""
+    edited = nbformat.read(PREFECT3_NOTEBOOK, as_version=4)
+    read = cell("read", edited)
+    assert 'BLOCKSIZE = "48MiB"' in read.source
+    read.source = read.source.replace('BLOCKSIZE = "48MiB"', "BLOCKSIZE = BLOCK_SIZE_TYPO")
+    nbformat.write(edited, tmp_path / "edited.ipynb")
+    done, out = prefect3.run_companion(tmp_path, mark, server, notebook=tmp_path / "edited.ipynb")
+    assert done.returncode != 0
+    [line] = notebooks.errors_of(out)
+    assert "\n" not in line and "BLOCK_SIZE_TYPO" in line, line
+    assert "Serving deployment" not in notebooks.outputs_text(out)
+
+
 def test_a_failed_read_fails_the_run_in_one_line_closes_the_cluster_and_leaves_nothing(tmp_path, mark, server):
     bad = notebooks.bad_deep_in_the_file(tmp_path)
     params = notebooks.papermill_params(n_workers=1, data_url=bad)

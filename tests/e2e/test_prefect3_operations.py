@@ -64,6 +64,9 @@ def test_the_docs_work_pool_commands_run_the_deployment_and_leave_nothing(tmp_pa
         return subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
 
     create, deploy, worker_start, deployment_run, delete = commands
+    pool = shlex.split(create)[3]
+    wrong = run(deploy.replace(f"--pool {pool}", "--pool no-such-pool"))  # a pool that does not exist: one line
+    assert wrong.returncode != 0 and "no-such-pool" in wrong.stdout + wrong.stderr, wrong
     for command in (create, deploy):
         done = run(command)
         assert done.returncode == 0, (command, done.stdout[-2000:], done.stderr[-2000:])
@@ -91,7 +94,6 @@ def test_the_docs_work_pool_commands_run_the_deployment_and_leave_nothing(tmp_pa
             pytest.fail(f"the worker did not stop on Ctrl-C within {STOP_SECONDS} s: {log}")
     done = run(delete)
     assert done.returncode == 0, (done.stdout, done.stderr)
-    pool = shlex.split(create)[3]
     assert requests.get(f"{server.api_url}/work_pools/{pool}", timeout=10).status_code == 404
     assert_none_left(mark, what="the work pool's worker or its flow run left processes")
 

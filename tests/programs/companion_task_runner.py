@@ -20,7 +20,7 @@ def main(data_url: str, folder: str) -> None:
     _, flow_code = flow_source()
     path = Path(folder) / "taxi_std_on_task_runner.py"
     path.write_text(flow_code + "\n\n" + task_runner_snippet())
-    flow = load_flow_from_entrypoint(f"{path}:taxi_std_on_task_runner")
+    flow = load_flow_from_entrypoint(f"{path}:taxi_std_on_task_runner", use_placeholder_flow=False)
     print(result_text(std_per_vendor(flow(data_url=data_url))))
 
 

@@ -138,7 +138,7 @@ def main(argv=None) -> int:
     entrypoint, name = (argv or sys.argv[1:])[:2]
     from prefect.flows import load_flow_from_entrypoint
 
-    flow = load_flow_from_entrypoint(entrypoint)
+    flow = load_flow_from_entrypoint(entrypoint, use_placeholder_flow=False)  # a broken file: its own error
 
     # The Runner's own SIGTERM handler stops it; one that hangs is killed after SELF_STOP_SECONDS, with its flow runs'
     # processes (which the Runner starts in sessions of their own) and their Dask workers.
