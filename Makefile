@@ -62,9 +62,10 @@ endif
 BUILD_TOOLS := setuptools==84.2.1 poetry-core==1.9.1
 PENDULUM := $(filter pendulum==%,$(file < requirements/notebook.txt))
 
-# The run time: the notebook's and the stand-in's pins, then the kit and the stand-in's distribution,
-# each editable (their dependencies are the pins, hence --no-deps), then the notebook's kernel.
-$(STAMP): $(RUN_REQUIREMENTS) pyproject.toml standin/pyproject.toml
+# The run time: the notebook's and the stand-in's pins, then the kit, the stand-in's distribution and lifeline (the
+# helper servers' lifecycle, which both use), each editable (their dependencies are the pins, hence --no-deps), then
+# the notebook's kernel.
+$(STAMP): $(RUN_REQUIREMENTS) pyproject.toml standin/pyproject.toml lifeline/pyproject.toml
 	@echo 'Setting up $(VENV) with Python $(PY)'
 	rm -f $@
 	$(if $(NEW_VENV),rm -rf $(VENV) && $(lastword $(PY)) -m venv $(VENV))
@@ -72,7 +73,7 @@ $(STAMP): $(RUN_REQUIREMENTS) pyproject.toml standin/pyproject.toml
 	$(PIP) install --quiet --no-build-isolation --no-deps $(PENDULUM)
 	$(PIP) install --quiet $(addprefix -r ,$(RUN_REQUIREMENTS))
 	$(PIP) install --quiet --no-build-isolation --no-deps -e .
-	$(PIP) install --quiet --no-build-isolation --no-deps -e ./standin
+	$(PIP) install --quiet --no-build-isolation --no-deps -e ./standin -e ./lifeline
 	$(BIN)/python -m tutorial_kit.tooling.kernel  # the notebook's kernel, prefect-tutorial (IPC, no TCP warning)
 	echo '$(PY)' > $@
 
@@ -97,11 +98,12 @@ $(BENCH_STAMP): requirements/bench.txt $(STAMP)
 # The companion, notebooks/prefect3-dask-cluster.ipynb: the same pipeline on Prefect 3, in a venv of its own
 # (Prefect 3 and prefect 1.4.1 are one distribution and import name: one venv cannot hold both), made by the
 # same Python as .venv, with its own stamp (the same rules as .venv's: another Python makes it again from
-# nothing). It holds requirements/prefect3.txt, then the kit and the stand-in's client, editable and without
-# dependencies: the companion reuses the first notebook's parameter and data checks
-# (tutorial_kit.notebook.parameters imports standin.client's MAX_WORKERS; neither imports prefect), and the kit
-# registers the kernels' IPC provisioner. Its kernel, prefect3-tutorial, is installed into this venv (for its
-# own papermill) and into .venv (PREFECT3_KERNEL below: for make lab and nbval, which run in .venv).
+# nothing). It holds requirements/prefect3.txt, then the kit and lifeline (its servers' lifecycle), editable and
+# without dependencies, and no part of the stand-in: the companion reuses the first notebook's parameter and data
+# checks (tutorial_kit.notebook.parameters and trips, which import neither prefect nor the stand-in), and the kit
+# registers the kernels' IPC provisioner. A venv set up before the companion left the stand-in out still holds its
+# distribution: it is uninstalled. Its kernel, prefect3-tutorial, is installed into this venv (for its own papermill)
+# and into .venv (PREFECT3_KERNEL below: for make lab and nbval, which run in .venv).
 PREFECT3_VENV := .venv-prefect3
 PREFECT3_BIN := $(PREFECT3_VENV)/bin
 PREFECT3_STAMP := $(PREFECT3_VENV)/.installed
@@ -114,14 +116,16 @@ NEW_PREFECT3_VENV := yes
 $(PREFECT3_STAMP): FORCE
 endif
 
-$(PREFECT3_STAMP): requirements/prefect3.txt pyproject.toml standin/pyproject.toml
+$(PREFECT3_STAMP): requirements/prefect3.txt pyproject.toml lifeline/pyproject.toml
 	@echo 'Setting up $(PREFECT3_VENV) with Python $(PY)'
 	rm -f $@
 	$(if $(NEW_PREFECT3_VENV),rm -rf $(PREFECT3_VENV) && $(lastword $(PY)) -m venv $(PREFECT3_VENV))
 	$(PREFECT3_PIP) install --quiet $(filter setuptools==%,$(BUILD_TOOLS))
 	$(PREFECT3_PIP) install --quiet -r requirements/prefect3.txt
-	$(PREFECT3_PIP) install --quiet --no-build-isolation --no-deps -e . -e ./standin
+	$(PREFECT3_PIP) install --quiet --no-build-isolation --no-deps -e . -e ./lifeline
+	$(PREFECT3_PIP) uninstall --quiet --quiet --yes prefect-saturn-standin
 	$(PREFECT3_BIN)/python -m tutorial_kit.tooling.kernel --name prefect3-tutorial
+	$(PREFECT3_BIN)/python -m tutorial_kit.prefect3.template  # a migrated database that new homes start from
 	echo '$(PY)' > $@
 
 # .venv's Jupyter (make lab, nbval) finds the companion's kernel here; remade with either venv.
@@ -132,12 +136,15 @@ $(PREFECT3_KERNEL): $(PREFECT3_STAMP) $(STAMP)
 prefect3-kernel: $(PREFECT3_KERNEL)
 
 # The companion, as make run runs the tutorial: its own venv's papermill, its result printed the same way.
-# make run-prefect3 N_WORKERS=2 DATA_URL=path; unset, the notebook's own defaults.
+# make run-prefect3 N_WORKERS=2 DATA_URL=path SCHEDULER_ADDRESS=tcp://10.0.0.5:8786 (your own Dask cluster);
+# unset, the notebook's own defaults.
 N_WORKERS ?=
 DATA_URL ?=
+SCHEDULER_ADDRESS ?=
 run-prefect3: $(PREFECT3_STAMP)
 	mkdir -p output
-	$(PREFECT3_BIN)/papermill --no-progress-bar $(PREFECT3_NOTEBOOK) $(PREFECT3_OUTPUT) $(if $(N_WORKERS),-p n_workers $(N_WORKERS)) $(if $(DATA_URL),-p data_url '$(DATA_URL)')
+	$(PREFECT3_BIN)/papermill --no-progress-bar $(PREFECT3_NOTEBOOK) $(PREFECT3_OUTPUT) $(if $(N_WORKERS),-p n_workers $(N_WORKERS)) $(if $(DATA_URL),-p data_url '$(DATA_URL)') \
+		$(if $(SCHEDULER_ADDRESS),-p scheduler_address '$(SCHEDULER_ADDRESS)')
 	$(PREFECT3_BIN)/python -m tutorial_kit.tooling.results $(PREFECT3_OUTPUT)
 
 # One shared Prefect 3 server in the foreground (Ctrl-C stops it), its state in .prefect3/: companion runs use

@@ -1,14 +1,21 @@
-"""The Prefect 3 companion beside the Prefect 1 notebook, measured in one run and printed:
+"""The Prefect 3 companion beside the Prefect 1 notebook, measured in one run, with its goals as PASS/FAIL lines:
 
 - each notebook end to end with papermill (its own venv's), on a platform that already runs: the Prefect 1 notebook
   on a private stand-in, the companion on a shared Prefect 3 server (``make prefect3-server``'s, in a folder of
-  this run's own);
-- each notebook's flow run, created -> final state, from the platform's own records: the stand-in's GraphQL API,
-  the Prefect 3 server's REST API (the deployment run that ``prefect deployment run --watch`` created);
-- each platform's start: the stand-in's, and the Prefect 3 server's time to ready on a fresh database (the first
-  start, which migrates it) and on the same database again (a later start).
+  this run's own); goal: the companion at most :data:`PAPERMILL_RATIO_GOAL` times the notebook (medians);
+- each notebook's flow run, created -> final state, from the platform's own records (the stand-in's GraphQL API,
+  the Prefect 3 server's REST API), the deployment run's parts from its states (created -> Pending: the ``serve``
+  process's poll; Pending -> Running: the run's process starts; Running -> final: the flow's cluster, read and
+  close), and the run cell's end after its run's end (papermill's cell timing); goal: the deployment run's median
+  at most :data:`DEPLOYMENT_RUN_GOAL_S`;
+- the companion's two idioms as deployments on the same server, alternating: the context manager and prefect-dask's
+  ``DaskTaskRunner`` snippet (benchmarks/prefect3_task_runner.py, in .venv-prefect3);
+- each platform's start: the stand-in's, and the Prefect 3 server's time to ready on a new home (which starts from
+  the set-up's template: tutorial_kit/prefect3/template.py) and on the same home again; goal: the new home's at
+  most :data:`FRESH_SERVER_GOAL_S`.
 
-Runs alternate, Prefect 1 then Prefect 3, to share the machine's noise; medians of ``--repeats``.
+Notebook runs alternate, Prefect 1 then Prefect 3, to share the machine's noise; medians of ``--repeats``. A goal
+missed prints its measured reason on its FAIL line.
 
     python benchmarks/prefect3_runs.py [--repeats 3]      (or: make bench)
 """
@@ -25,21 +32,35 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import requests
 
-from tutorial_kit.paths import NOTEBOOK, PREFECT3_NOTEBOOK, REPO_ROOT
+from tutorial_kit.paths import NOTEBOOK, PREFECT3_NOTEBOOK, REPO_ROOT, SAMPLE_CSV
 
 sys.path.insert(0, str(Path(__file__).parent))
 from notebook_vs_script import timed  # noqa: E402
 
 PREFECT3_BIN = REPO_ROOT / ".venv-prefect3" / "bin"
-#: Bound of a Prefect 3 server's start (a fresh database's migration takes 20-30 s on a busy 2-core machine).
+#: Bound of a Prefect 3 server's start (tutorial_kit.prefect3.server.STARTUP_SECONDS's reasons).
 SERVER_START_S = 120
 #: What the shared server prints once it answers.
 READY = re.compile(r"ready in ([\d.]+) s")
+#: What the companion's run cell prints: the run's id is the last part of its URL.
+CREATED = re.compile(r"Created flow run '[\w-]+': \S+/runs/flow-run/([0-9a-f-]{36})")
+#: The goals: the companion under papermill against the Prefect 1 notebook (medians), its deployment run's created ->
+#: final median, a server's start on a new home.
+PAPERMILL_RATIO_GOAL = 1.25
+DEPLOYMENT_RUN_GOAL_S = 2.5
+FRESH_SERVER_GOAL_S = 6.0
+#: The deployment run's parts, from its states, and what each is.
+PARTS = {
+    "created -> Pending": "the serve process's poll for scheduled runs",
+    "Pending -> Running": "the Runner starts the run in a new interpreter (multiprocessing's spawn), which imports "
+    "prefect and the flow's file anew",
+    "Running -> final": "the flow itself: its LocalCluster's start, the read, the cluster's close",
+}
 
 
 def outside_env() -> dict[str, str]:
@@ -71,23 +92,35 @@ class SharedPrefect3Server:
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 self.stop()
                 sys.exit(f"the Prefect 3 server did not start; its output:\n{self.log.read_text()[-2000:]}")
-            time.sleep(0.25)
+            time.sleep(0.1)
         #: Seconds to its first healthy answer, as the server measures it.
         self.ready_seconds = float(ready[1])
         self.api_url = json.loads(self.address_file.read_text())["api_url"]
 
     def stop(self) -> None:
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)  # its Ctrl-C: stops the server, removes the address file
+            self.proc.send_signal(signal.SIGTERM)  # stops it as Ctrl-C does: the server, then the address file
             self.proc.wait(60)
 
-    def flow_run_seconds(self) -> list[float]:
-        """Every flow run's created -> end time, oldest first, from the server's records."""
-        runs = requests.post(self.api_url + "/flow_runs/filter", json={"sort": "START_TIME_ASC"}, timeout=30).json()
-        bad = [r["state_name"] for r in runs if r["state_type"] != "COMPLETED"]
-        if bad:
-            sys.exit(f"Prefect 3 flow runs did not complete: {bad}")
-        return [seconds_between(r["created"], r["end_time"]) for r in runs]
+    def client_env(self) -> dict[str, str]:
+        return dict(self.env, PREFECT_API_URL=self.api_url, PREFECT_HOME=str(self.home))
+
+    def run_parts(self, run_id: str) -> dict[str, float]:
+        """A deployment run's created -> final seconds and its :data:`PARTS`, from its states; it must be Completed."""
+        run = requests.get(f"{self.api_url}/flow_runs/{run_id}", timeout=30).json()
+        if run["state_type"] != "COMPLETED":
+            sys.exit(f"a Prefect 3 flow run did not complete: {run['state_name']}")
+        states = requests.get(f"{self.api_url}/flow_run_states/", params={"flow_run_id": run_id}, timeout=30).json()
+        first = {}
+        for state in sorted(states, key=lambda s: s["timestamp"]):
+            first.setdefault(state["type"], state["timestamp"])
+        return {
+            "created -> final": seconds_between(run["created"], run["end_time"]),
+            "created -> Pending": seconds_between(run["created"], first["PENDING"]),
+            "Pending -> Running": seconds_between(first["PENDING"], first["RUNNING"]),
+            "Running -> final": seconds_between(first["RUNNING"], run["end_time"]),
+            "end": datetime.fromisoformat(run["end_time"]).timestamp(),
+        }
 
 
 def seconds_between(start: str, end: str) -> float:
@@ -117,7 +150,51 @@ def papermill(bin_dir: Path, notebook: Path, out: Path, env: dict) -> float:
         sys.exit(f"{notebook.name} failed under papermill (exit code {failed.returncode}): see {out}")
 
 
-def main() -> int:
+def cells(out: Path) -> dict[str, dict]:
+    """Each tagged cell's papermill timing of an executed notebook, by its first tag (its name; ``nbval-ignore-output``
+    may follow): ``{tag: {"duration": s, "end": epoch s, "text": its printed text}}``."""
+    import nbformat
+
+    found = {}
+    for cell in nbformat.read(out, as_version=4).cells:
+        timing = cell.metadata.get("papermill", {})
+        if cell.cell_type == "code" and timing.get("end_time"):
+            end = datetime.fromisoformat(timing["end_time"]).replace(tzinfo=UTC).timestamp()
+            tags = cell.metadata.get("tags", [])
+            if tags:
+                found[tags[0]] = {"duration": timing["duration"], "end": end, "text": _text(cell)}
+    return found
+
+
+def _text(cell) -> str:
+    return "".join(o.get("text", "") for o in cell.get("outputs", []))
+
+
+def task_runner_runs(server: SharedPrefect3Server, folder: Path, repeats: int) -> dict[str, list[float]]:
+    """The context manager's and the DaskTaskRunner's deployment runs, alternating (prefect3_task_runner.py)."""
+    folder.mkdir()
+    done = subprocess.run(
+        [str(PREFECT3_BIN / "python"), str(Path(__file__).with_name("prefect3_task_runner.py")), SAMPLE_CSV]
+        + [str(folder), "--repeats", str(repeats)],
+        cwd=REPO_ROOT,
+        env=server.client_env(),
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        sys.exit(f"the task runner's deployments failed: {done.stderr.strip()[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def line(name: str, values: list[float]) -> str:
+    return f"{name:46s} median {statistics.median(values):6.2f} s   runs: {', '.join(f'{v:.2f}' for v in values)}"
+
+
+def verdict(ok: bool, what: str, reason: str) -> str:
+    return f"{'PASS' if ok else 'FAIL'} {what}" + ("" if ok else f"; {reason}")
+
+
+def main() -> int:  # noqa: C901  (one run, one report)
     from standin.client.process import StandIn
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -126,6 +203,7 @@ def main() -> int:
     if not (PREFECT3_BIN / "papermill").exists():
         sys.exit("no .venv-prefect3: make .venv-prefect3/.installed (make bench does)")
     papermill_s: dict[str, list[float]] = {"prefect1": [], "prefect3": []}
+    p3_cells: list[dict] = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         began = time.perf_counter()
@@ -133,36 +211,76 @@ def main() -> int:
         standin_start = time.perf_counter() - began
         server = None
         try:
-            server = SharedPrefect3Server(tmp / "prefect3")  # a fresh database: the first start migrates it
+            server = SharedPrefect3Server(tmp / "prefect3")  # a new home: it starts from the set-up's template
             first_start = server.ready_seconds
             server.stop()
-            server = SharedPrefect3Server(tmp / "prefect3")  # the same database: a later start
+            server = SharedPrefect3Server(tmp / "prefect3")  # the same home: a later start
             p1_env = dict(outside_env(), **standin.environ(), PREFECT__HOME_DIR=str(tmp / "prefect1-home"))
             for i in range(args.repeats):
                 p1_out, p3_out = tmp / f"prefect1-{i}.ipynb", tmp / f"prefect3-{i}.ipynb"
                 papermill_s["prefect1"].append(papermill(REPO_ROOT / ".venv" / "bin", NOTEBOOK, p1_out, p1_env))
                 papermill_s["prefect3"].append(papermill(PREFECT3_BIN, PREFECT3_NOTEBOOK, p3_out, server.env))
+                p3_cells.append(cells(p3_out))
             p1_runs = standin_flow_run_seconds(standin, p1_env)
-            p3_runs = server.flow_run_seconds()
+            p3_parts = [server.run_parts(CREATED.search(c["run"]["text"])[1]) for c in p3_cells]
+            idioms = task_runner_runs(server, tmp / "idioms", args.repeats)
         finally:
             if server is not None:
                 server.stop()
             standin.stop()
-    figures = {
-        "Prefect 1 notebook, papermill": papermill_s["prefect1"],
-        "Prefect 3 companion, papermill": papermill_s["prefect3"],
-        "Prefect 1 flow run, created -> final": p1_runs,
-        "Prefect 3 deployment run, created -> final": p3_runs,
-    }
+    p3_runs = [p["created -> final"] for p in p3_parts]
+    run_cell_after = [c["run"]["end"] - p["end"] for c, p in zip(p3_cells, p3_parts, strict=True)]
     print(f"{args.repeats} runs of each notebook, alternating, each on a platform that already runs")
-    for name, values in figures.items():
-        print(f"{name:44s} median {statistics.median(values):6.2f} s   runs: {', '.join(f'{v:.2f}' for v in values)}")
-    p3_nb, p1_nb = (statistics.median(papermill_s[k]) for k in ("prefect3", "prefect1"))
-    print(f"ratio companion/notebook (papermill): {p3_nb / p1_nb:.2f}")
-    print(f"ratio deployment run/flow run: {statistics.median(p3_runs) / statistics.median(p1_runs):.2f}")
+    print(line("Prefect 1 notebook, papermill", papermill_s["prefect1"]))
+    print(line("Prefect 3 companion, papermill", papermill_s["prefect3"]))
+    print(line("Prefect 1 flow run, created -> final", p1_runs))
+    print(line("Prefect 3 deployment run, created -> final", p3_runs))
+    for part, what in PARTS.items():
+        print(line(f"  {part}", [p[part] for p in p3_parts]) + f"   ({what})")
+    print(line("Prefect 3 run cell's end after its run's end", run_cell_after))
+    for tag in ("connect", "flow-file", "deployment", "run", "result"):
+        print(line(f"Prefect 3 cell {tag!r}", [c[tag]["duration"] for c in p3_cells]))
+    print(f"the two idioms as deployments on that server, {args.repeats} runs each, alternating, created -> final:")
+    for label, values in idioms.items():
+        print(line(f"  {label}", values))
     print(
         f"platform start: stand-in {standin_start:.1f} s; Prefect 3 server ready in {first_start:.1f} s "
-        f"(fresh database), {server.ready_seconds:.1f} s (later start)"
+        f"(new home), {server.ready_seconds:.1f} s (the same home again)"
+    )
+
+    p1_nb, p3_nb = (statistics.median(papermill_s[k]) for k in ("prefect1", "prefect3"))
+    ratio = p3_nb / p1_nb
+    cell_medians = {tag: statistics.median(c[tag]["duration"] for c in p3_cells) for tag in p3_cells[0]}
+    slowest = sorted(cell_medians.items(), key=lambda kv: -kv[1])[:3]
+    outside_cells = p3_nb - sum(cell_medians.values())
+    print(
+        verdict(
+            ratio <= PAPERMILL_RATIO_GOAL,
+            f"companion/notebook under papermill: {ratio:.2f} (goal <= {PAPERMILL_RATIO_GOAL})",
+            f"{p3_nb - p1_nb:.1f} s more; its slowest cells: "
+            + ", ".join(f"{tag} {s:.1f} s" for tag, s in slowest)
+            + f"; the kernel's start and exit (outside the cells) {outside_cells:.1f} s",
+        )
+    )
+    run_median = statistics.median(p3_runs)
+    part_medians = {part: statistics.median(p[part] for p in p3_parts) for part in PARTS}
+    largest = max(part_medians, key=part_medians.get)
+    print(
+        verdict(
+            run_median <= DEPLOYMENT_RUN_GOAL_S,
+            f"deployment run, created -> final: median {run_median:.2f} s (goal <= {DEPLOYMENT_RUN_GOAL_S} s)",
+            f"its largest part is {largest}, {part_medians[largest]:.2f} s ({PARTS[largest]}); "
+            + ", ".join(f"{part} {s:.2f} s" for part, s in part_medians.items()),
+        )
+    )
+    print(
+        verdict(
+            first_start <= FRESH_SERVER_GOAL_S,
+            f"Prefect 3 server on a new home ready in {first_start:.1f} s (goal <= {FRESH_SERVER_GOAL_S} s)",
+            f"the same home again took {server.ready_seconds:.1f} s: that much is the server's own start (its "
+            f"imports, its services), which a new home pays too; the rest, {first_start - server.ready_seconds:.1f} s, "
+            "is what a new home adds",
+        )
     )
     return 0
 

@@ -7,8 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from standin.client.protocol import MAX_WORKERS
-from tutorial_kit.notebook.parameters import MAX_PROJECT_NAME_LENGTH, MAX_USERNAME_LENGTH
+from tutorial_kit.notebook.parameters import MAX_PROJECT_NAME_LENGTH, MAX_USERNAME_LENGTH, MAX_WORKERS
 from tutorial_kit.paths import NOTEBOOK
 
 

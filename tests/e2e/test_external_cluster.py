@@ -8,156 +8,32 @@ and tests/unit/test_connect.py.
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
-import signal
-import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
-from types import SimpleNamespace
 
 import papermill
 import pytest
 
 from standin.client.protocol import SCHEDULER_VAR
 from standin.testing import clusters, processes
-from standin.testing.waiting import wait_for
-from support import notebooks, programs
-from tutorial_kit.paths import NOTEBOOK, SAMPLE_CSV
+from support import notebooks, own_cluster
+from tutorial_kit.paths import NOTEBOOK
 from tutorial_kit.tooling.results import read_result
 
 BIN = Path(sys.executable).parent
-NO_TUTORIAL_KIT = programs.PROGRAMS / "no_tutorial_kit"
-WORKER_NAMES = ("ext-worker-alpha", "ext-worker-beta")
-START_TIMEOUT = 30.0  # seconds for the scheduler file to appear and both workers to join
+WORKER_NAMES = own_cluster.WORKER_NAMES
 PARTS = 4  # the sample split in files: one partition each, so that both workers get tasks
-
-
-def _kill_group(proc: subprocess.Popen) -> None:
-    """End a process we started and its children (its own session), politely, then surely."""
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(10)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGKILL)  # nanny children that outlived their nanny
-    proc.wait(10)
+worker_activity = own_cluster.worker_activity
+split_sample = own_cluster.split_sample
 
 
 @pytest.fixture(scope="module")
 def external_cluster(tmp_path_factory):
-    """The user's own cluster: ``dask scheduler`` + 2 ``dask worker``s, killed at the end, with
-    nothing left running (every process carries a marker of its own, checked at teardown)."""
-    from distributed import Client
-
-    tmp = tmp_path_factory.mktemp("external-dask")
-    marker = uuid.uuid4().hex
-    # the user's cluster has dask, pandas, pyarrow and fsspec, and not this repo: tutorial_kit
-    # cannot be imported there (tests/programs/no_tutorial_kit/sitecustomize.py)
-    env = processes.clean_env(**{processes.MARK: marker, "PYTHONPATH": str(NO_TUTORIAL_KIT)})
-    env.pop(SCHEDULER_VAR, None)
-    env.pop("DASK_SCHEDULER_ADDRESS", None)
-    scheduler_file = tmp / "scheduler.json"
-    procs: list[subprocess.Popen] = []
-
-    def start(name: str, *args: str) -> subprocess.Popen:
-        with open(tmp / f"{name}.log", "wb") as log:
-            proc = subprocess.Popen(
-                [str(BIN / "dask"), *args],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=env,
-                cwd=tmp,
-                start_new_session=True,
-            )
-        procs.append(proc)
-        return proc
-
-    try:
-        scheduler = start(
-            "scheduler",
-            "scheduler",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "0",
-            "--dashboard-address",
-            "127.0.0.1:0",
-            "--scheduler-file",
-            str(scheduler_file),
-        )
-
-        def scheduler_address() -> str | None:
-            assert scheduler.poll() is None, (tmp / "scheduler.log").read_text()[-2000:]
-            with contextlib.suppress(FileNotFoundError, ValueError, KeyError):  # not there yet, or half-written
-                return json.loads(scheduler_file.read_text())["address"]
-            return None
-
-        address = wait_for(scheduler_address, START_TIMEOUT, "dask scheduler's scheduler file", every=0.05)
-        workers = [
-            start(
-                name,
-                "worker",
-                address,
-                "--name",
-                name,
-                "--nthreads",
-                "1",
-                "--host",
-                "127.0.0.1",
-                "--dashboard-address",
-                "127.0.0.1:0",
-                "--local-directory",
-                str(tmp / name),
-            )
-            for name in WORKER_NAMES
-        ]
-        with Client(address, timeout=START_TIMEOUT) as client:
-            client.wait_for_workers(len(WORKER_NAMES), timeout=START_TIMEOUT)
-            import cloudpickle
-
-            cloudpickle.register_pickle_by_value(sys.modules[__name__])  # this module is not on the workers
-            try:
-                assert set(client.run(_imports_tutorial_kit).values()) == {False}
-            finally:
-                cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
-        yield SimpleNamespace(address=address, scheduler=scheduler, workers=workers, marker=marker)
-    finally:
-        for proc in reversed(procs):
-            _kill_group(proc)
-        processes.assert_none_left(marker, timeout=15, what="processes of the external cluster left running")
-
-
-def _imports_tutorial_kit() -> bool:
-    try:
-        import tutorial_kit  # noqa: F401
-    except ModuleNotFoundError:
-        return False
-    return True
-
-
-def worker_activity(address: str, since: float = 0.0) -> dict[str, tuple[int, list[str]]]:
-    """``{worker name: (tasks executed so far, prefixes of the tasks executed since `since`)}``,
-    read from the workers themselves through a client of the external scheduler."""
-    from distributed import Client
-
-    def report(dask_worker, since):
-        from dask.utils import key_split
-
-        # transitions are logged as (key, start, finish, final state, recommendations, stimulus, time)
-        executed = [
-            e[0]
-            for e in dask_worker.state.log
-            if len(e) == 7 and e[1] == "executing" and e[3] == "memory" and e[6] >= since
-        ]
-        return dask_worker.name, dask_worker.state.executed_count, sorted({key_split(k) for k in executed})
-
-    with Client(address, timeout=10) as client:
-        return {name: (count, prefixes) for name, count, prefixes in client.run(report, since=since).values()}
+    """The user's own cluster: ``dask scheduler`` + 2 ``dask worker``s of this venv (tests/support/own_cluster.py)."""
+    with own_cluster.own_dask_cluster(tmp_path_factory.mktemp("external-dask"), BIN) as cluster:
+        own_cluster.wait_for_workers(cluster.address)
+        yield cluster
 
 
 def assert_cluster_alive(cluster) -> None:
@@ -169,20 +45,6 @@ def assert_cluster_alive(cluster) -> None:
         names = sorted(w["name"] for w in client.scheduler_info(n_workers=-1)["workers"].values())
         assert names == sorted(WORKER_NAMES)
         assert client.submit(sum, [1, 2, 3], pure=False).result(timeout=10) == 6
-
-
-def split_sample(folder: Path, parts: int) -> str:
-    """The bundled sample as ``parts`` CSV files (same header, same bytes per row); a glob."""
-    header, _, body = Path(SAMPLE_CSV).read_bytes().partition(b"\r\n")
-    rows = body.split(b"\r\n")
-    if rows and rows[-1] == b"":
-        rows.pop()
-    folder.mkdir()
-    size = -(-len(rows) // parts)
-    for i in range(parts):
-        chunk = rows[i * size : (i + 1) * size]
-        (folder / f"trips-part{i}.csv").write_bytes(header + b"\r\n" + b"".join(r + b"\r\n" for r in chunk))
-    return str(folder / "trips-part*.csv")
 
 
 # -- the notebook on the user's cluster ----------------------------------------------------------

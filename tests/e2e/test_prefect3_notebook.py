@@ -1,107 +1,90 @@
 """The companion notebook (notebooks/prefect3-dask-cluster.ipynb) run as a user runs it: its own venv's papermill
-(.venv-prefect3/), injected parameters, against one shared Prefect 3 server for the module (``python -m
-tutorial_kit.prefect3.server``, as ``make prefect3-server`` runs it), so that its runs pay for one server start.
-nbval checks its stored outputs separately (the root conftest collects notebooks/), with a server of the run's own.
-The server's real UI shows that run in a browser (headless Chromium, nothing beyond loopback: standin.testing.browser).
-"""
+(.venv-prefect3/, which holds no part of the stand-in), injected parameters, against one shared Prefect 3 server for
+the module (tests/support/prefect3.py), so that its runs pay for one server start. nbval checks its stored outputs
+separately (the root conftest collects notebooks/), with a server of the run's own. The server's real UI shows that
+run in a browser (headless Chromium, nothing beyond loopback: standin.testing.browser). On your own Dask cluster
+(``scheduler_address``), a real ``dask scheduler`` and two ``dask worker``s run the read, and what is deployed is the
+cells as they ran: an edited cell is what the run runs."""
 
 from __future__ import annotations
 
-import json
 import re
-import signal
 import subprocess
+import time
+import uuid
 
+import nbformat
 import pytest
+import requests
 from playwright.sync_api import expect
 
-from standin.testing.processes import MARK, assert_none_left, clean_env
-from standin.testing.waiting import wait_for
-from support import notebooks
-from tutorial_kit.paths import MAKE_RUN_RESULT, PREFECT3_NOTEBOOK, REPO_ROOT
-from tutorial_kit.prefect3.runs import flow_run_id_in
+from standin.testing.processes import assert_none_left
+from support import notebooks, own_cluster, prefect3
+from tutorial_kit.paths import MAKE_RUN_RESULT, PREFECT3_NOTEBOOK
+from tutorial_kit.tooling.notebook_code import cell
 from tutorial_kit.tooling.results import result_text
 
-PREFECT3_BIN = REPO_ROOT / ".venv-prefect3" / "bin"
-SERVER_START_SECONDS = 120
 #: Bound of each wait in the UI (Playwright's own): a page's first load compiles the UI's JavaScript, slow on a busy
 #: 2-core machine.
 UI_MS = 60_000
-#: What ``prefect deployment run`` prints (the run cell's output): the run's name and the UI's link to it.
-RUN_NAME = re.compile(r"Created flow run '([\w-]+)'")
-RUN_URL = re.compile(r"URL: (http://127\.0\.0\.1:\d+/runs/flow-run/[0-9a-f-]+)")
+#: What the run cell prints: the run's name and the UI's link to it.
+CREATED = re.compile(r"Created flow run '([\w-]+)': (http://127\.0\.0\.1:\d+/runs/flow-run/([0-9a-f-]+))")
 #: The read task's log line (notebook's ``read``), and the name the UI gives its task run.
 READ_LOG = re.compile(r"read: computing \d+ tasks")
 TASK_RUN_NAME = re.compile(r"^read-\w+$")
 
 
 @pytest.fixture(scope="module")
-def shared_server(tmp_path_factory):
-    """A shared Prefect 3 server for the module's runs; its address file tells the notebooks where it is."""
-    if not (PREFECT3_BIN / "python").exists():
-        pytest.fail("no .venv-prefect3: make test sets it up (make .venv-prefect3/.installed)")
-    folder = tmp_path_factory.mktemp("prefect3")
-    address_file = folder / "shared-server.json"
-    mark = f"prefect3-server-{folder.name}"
-    env = clean_env(PREFECT3_SHARED_SERVER_FILE=str(address_file), TUTORIAL_PREFECT3_HOME=str(folder), **{MARK: mark})
-    log = open(folder / "server.log", "wb")  # noqa: SIM115  (closed at teardown)
-    proc = subprocess.Popen(
-        [str(PREFECT3_BIN / "python"), "-m", "tutorial_kit.prefect3.server"], env=env, stdout=log, stderr=log
-    )
-    wait_for(lambda: address_file.exists() or proc.poll() is not None, SERVER_START_SECONDS, "shared server up")
-    assert proc.poll() is None, (folder / "server.log").read_text()
-    yield address_file, folder
-    proc.send_signal(signal.SIGINT)
-    proc.wait(60)
-    log.close()
-    assert_none_left(mark, what="the shared Prefect 3 server left processes")
-    assert not address_file.exists()
-
-
-def run_companion(tmp_path, mark, server, *params):
-    address_file, home = server
-    out = tmp_path / "out.ipynb"
-    done = subprocess.run(
-        [str(PREFECT3_BIN / "papermill"), "--no-progress-bar", str(PREFECT3_NOTEBOOK), str(out), *params],
-        cwd=REPO_ROOT,
-        env=clean_env(PREFECT3_SHARED_SERVER_FILE=str(address_file), TUTORIAL_PREFECT3_HOME=str(home), **{MARK: mark}),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    return done, out
+def server(tmp_path_factory):
+    with prefect3.shared_server(tmp_path_factory.mktemp("prefect3")) as shared:
+        yield shared
 
 
 @pytest.fixture(scope="module")
-def companion_run(tmp_path_factory, shared_server):
+def companion_run(tmp_path_factory, server):
     """One papermill run of the companion with injected parameters on the module's server: papermill's result and
     its output notebook (the browser test reads the same run in the server's UI)."""
     folder = tmp_path_factory.mktemp("companion-run")
-    mark = f"prefect3-run-{folder.name}"
-    done, out = run_companion(folder, mark, shared_server, *notebooks.papermill_params(n_workers=1))
+    mark = f"prefect3-run-{uuid.uuid4().hex}"
+    done, out = prefect3.run_companion(folder, mark, server, *notebooks.papermill_params(n_workers=1))
     assert_none_left(mark, what="the companion's run left processes (its kernel, the serve process, a worker)")
     return done, out
 
 
-def test_a_run_with_injected_parameters_gives_make_runs_digits(companion_run):
+def created(out) -> tuple[str, str, str]:
+    """The run's name, its URL and its id, as the run cell printed them."""
+    return CREATED.search(notebooks.outputs_text(out)).groups()
+
+
+def test_a_run_with_injected_parameters_gives_make_runs_digits_without_the_standin(companion_run, server):
     done, out = companion_run
     assert done.returncode == 0, done.stderr[-3000:]
     assert result_text(out) == MAKE_RUN_RESULT.read_text()
     text = notebooks.outputs_text(out)
     assert "Using the shared Prefect 3 server" in text
-    assert "Flow run finished successfully in 'Completed'" in text
-    assert "'n_workers': 1" in text  # the injected parameter reached the deployment's run
+    assert READ_LOG.search(text), text  # the run's logs, read back from the server
+    _, _, run_id = created(out)
+    run = requests.get(f"{server.api_url}/flow_runs/{run_id}", timeout=10).json()
+    assert run["state_type"] == "COMPLETED"
+    assert run["parameters"]["n_workers"] == 1  # the injected parameter reached the deployment's run
+    # the deployed file is the cells that wrote it, in order
+    written = (server.home / "flows" / "taxi_std.py").read_text()
+    nb = nbformat.read(PREFECT3_NOTEBOOK, as_version=4)
+    bodies = [c.source.partition("\n")[2] for c in nb.cells if c.source.startswith("%%writefile -a flows/taxi_std.py")]
+    assert len(bodies) == 4 and written.endswith("".join(bodies))
+    # .venv-prefect3 holds no part of the stand-in, and the run above needed none
+    probe = [str(prefect3.PREFECT3_BIN / "python"), "-c", "import standin.client"]
+    found = subprocess.run(probe, capture_output=True, text=True, cwd=server.home)  # not the checkout: its standin/
+    assert "No module named 'standin'" in found.stderr, found
 
 
 def test_the_servers_ui_shows_the_deployment_its_run_the_task_run_and_the_logs(
-    companion_run, shared_server, browser_page, outside_requests, screenshot
+    companion_run, server, browser_page, outside_requests, screenshot
 ):
     done, out = companion_run
     assert done.returncode == 0, done.stderr[-3000:]
-    text = notebooks.outputs_text(out)
-    run_name, run_url = RUN_NAME.search(text)[1], RUN_URL.search(text)[1]
-    ui_url = json.loads(shared_server[0].read_text())["api_url"].removesuffix("/api")
-    assert run_url == f"{ui_url}/runs/flow-run/{flow_run_id_in(text)}"  # the shared server's UI, this run
+    run_name, run_url, _ = created(out)
+    assert run_url.startswith(server.api_url.removesuffix("/api") + "/runs/flow-run/")  # the shared server's UI
     page = browser_page
     page.set_default_timeout(UI_MS)
 
@@ -140,22 +123,75 @@ def test_the_servers_ui_shows_the_deployment_its_run_the_task_run_and_the_logs(
     [
         (["-p", "data_url", "/no/such/trips.csv"], "ParameterError: data_url '/no/such/trips.csv' does not exist"),
         (["-p", "n_workers", "three"], "ParameterError: n_workers must be a whole number of at least 1, got 'three'"),
+        (
+            ["-p", "scheduler_address", "tcp://127.0.0.1:1"],
+            "ParameterError: scheduler_address 'tcp://127.0.0.1:1' does not answer (",
+        ),
+        (["-p", "scheduler_address", "127.0.0.1:8786"], "ParameterError: scheduler_address '127.0.0.1:8786' is not a"),
     ],
 )
 def test_bad_input_stops_in_one_line_before_a_server_or_cluster_starts(tmp_path, mark, params, error):
-    done, out = run_companion(tmp_path, mark, (tmp_path / "none.json", tmp_path), *params)
+    done, out = prefect3.run_companion(tmp_path, mark, None, *params)
     assert done.returncode != 0
     [line] = notebooks.errors_of(out)
     assert line.startswith(error), line
     assert "\n" not in line
     assert "Prefect 3 server" not in notebooks.outputs_text(out)
+    assert not (tmp_path / "prefect.db").exists()  # no server started on the run's home
 
 
-def test_a_failed_read_fails_the_run_closes_the_cluster_and_leaves_nothing(tmp_path, mark, shared_server):
-    bad = notebooks.bad_deep_in_the_file(tmp_path)
-    done, out = run_companion(tmp_path, mark, shared_server, *notebooks.papermill_params(n_workers=1, data_url=bad))
+def test_a_flow_cell_that_does_not_load_stops_the_notebook_in_one_line_before_a_serve_process_starts(
+    tmp_path, mark, server
+):
+    """What is deployed is what ran: a flow cell with a mistake is in the flow's file, and the deployment cell, which
+    loads that file as a run would, stops the notebook with its error, in one line, before any ``serve`` starts."""
+    edited = nbformat.read(PREFECT3_NOTEBOOK, as_version=4)
+    read = cell("read", edited)
+    assert 'BLOCKSIZE = "48MiB"' in read.source
+    read.source = read.source.replace('BLOCKSIZE = "48MiB"', "BLOCKSIZE = BLOCK_SIZE_TYPO")
+    nbformat.write(edited, tmp_path / "edited.ipynb")
+    done, out = prefect3.run_companion(tmp_path, mark, server, notebook=tmp_path / "edited.ipynb")
     assert done.returncode != 0
     [line] = notebooks.errors_of(out)
-    assert line.startswith("RuntimeError: the flow run did not complete (prefect exit code 1)"), line
-    assert "prefect.flow-run.Failed" in notebooks.outputs_text(out)
+    assert "\n" not in line and "BLOCK_SIZE_TYPO" in line, line
+    assert "Serving deployment" not in notebooks.outputs_text(out)
+
+
+def test_a_failed_read_fails_the_run_in_one_line_closes_the_cluster_and_leaves_nothing(tmp_path, mark, server):
+    bad = notebooks.bad_deep_in_the_file(tmp_path)
+    params = notebooks.papermill_params(n_workers=1, data_url=bad)
+    done, out = prefect3.run_companion(tmp_path, mark, server, *params)
+    assert done.returncode != 0
+    [line] = notebooks.errors_of(out)
+    assert re.match(r"FlowRunFailed: flow run '[\w-]+' ended Failed: Flow run encountered an exception: ", line), line
+    assert "DataError" in line and "\n" not in line
     assert_none_left(mark, what="a failed read left its cluster running")
+
+
+def test_on_your_own_dask_cluster_its_workers_run_the_cells_as_edited_and_keep_running(tmp_path, mark, server):
+    """``scheduler_address``: the flow's cluster block connects to a running scheduler (two workers of the companion's
+    venv, without this repo) and closes only its client. The run runs a copy of the notebook whose read cell logs
+    another line: the deployment runs the cells as they ran, not the notebook's saved file."""
+    edited = nbformat.read(PREFECT3_NOTEBOOK, as_version=4)
+    read = cell("read", edited)
+    assert "read: computing" in read.source
+    read.source = read.source.replace("read: computing", "read on your cluster: computing")
+    nbformat.write(edited, tmp_path / "edited.ipynb")
+    data_url = own_cluster.split_sample(tmp_path / "trips", 4)  # one partition per file: both workers get tasks
+    with own_cluster.own_dask_cluster(tmp_path / "cluster", prefect3.PREFECT3_BIN) as cluster:
+        own_cluster.wait_for_workers(cluster.address)
+        before, began = own_cluster.worker_activity(cluster.address), time.time()
+        params = notebooks.papermill_params(n_workers=1, data_url=data_url, scheduler_address=cluster.address)
+        done, out = prefect3.run_companion(tmp_path, mark, server, *params, notebook=tmp_path / "edited.ipynb")
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert result_text(out) == MAKE_RUN_RESULT.read_text()  # the same digits
+        assert "read on your cluster: computing" in notebooks.outputs_text(out)  # the edited cell ran
+        after = own_cluster.worker_activity(cluster.address, since=began)
+        assert sorted(after) == sorted(own_cluster.WORKER_NAMES)  # no other worker joined
+        for name in own_cluster.WORKER_NAMES:
+            assert after[name][0] > before[name][0], f"{name} executed no task of the read graph: {after}"
+        assert any("read" in p or "csv" in p for _, ps in after.values() for p in ps), after  # the CSV read ran there
+        assert_none_left(mark, what="the run left processes")
+        # the run closed its client only: the scheduler and both workers still run, and still compute
+        assert cluster.scheduler.poll() is None and all(w.poll() is None for w in cluster.workers)
+        assert sorted(own_cluster.worker_activity(cluster.address)) == sorted(own_cluster.WORKER_NAMES)

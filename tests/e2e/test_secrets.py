@@ -35,11 +35,11 @@ import pytest
 
 from standin.testing import processes
 from support import notebooks, programs
-from tutorial_kit.paths import NOTEBOOK, STANDIN_HOME
+from tutorial_kit.notebook.prefect_home import PREFECT_HOMES
+from tutorial_kit.paths import NOTEBOOK
 from tutorial_kit.tooling.notebook_code import cell_index, notebook
 
 STORED = ("saturn-flow-content.pickle", "prefect-cloud-flows.json")
-PREFECT_HOMES = STANDIN_HOME / "prefect"
 
 
 def distinctive(kind: str) -> str:
@@ -268,7 +268,7 @@ def test_offline_tokens_reach_no_output_or_log_and_auth_toml_is_private(tmp_path
         run_home = Path(auth["home"])
         assert run_home.parent == PREFECT_HOMES and run_home.name.startswith("run-")
         assert auth["home_mode"] == 0o700 and auth["auth_mode"] == 0o600, auth
-        assert auth["holds_the_key"] and auth["files"] == ["auth.toml"]
+        assert auth["holds_the_key"] and auth["files"] == [".lock", "auth.toml"]  # and the run's (empty) lock
         assert stat.S_IMODE(PREFECT_HOMES.stat().st_mode) == 0o700
         assert not run_home.exists()  # removed when the run ended
     assert not (home / ".prefect").exists()  # never the user's ~/.prefect

@@ -1,7 +1,7 @@
-"""The companion's read is the tutorial's read, "the same dask readers and the same checks of data_url" as its
-introduction promises. Its cell may differ from the first notebook's only where Prefect 3 differs from Prefect 1:
-the decorator (a persisted result instead of PrefectResult) and the compute (Prefect 3's run logger instead of the
-tutorial's progress helper)."""
+"""The companion's read is the tutorial's read: "the same dask readers and the same checks of data_url", as its
+introduction says. Its cell may differ from the first notebook's only where Prefect 3 differs from Prefect 1: the
+decorator (a persisted result instead of PrefectResult), the compute (Prefect 3's run logger instead of the tutorial's
+progress helper), and the line that appends the cell to the flow's file, which the deployment runs."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from tutorial_kit.tooling.notebook_code import cell, notebook
 #: The lines of the first notebook's read cell that are Prefect 1's, and what the companion has in their place.
 PREFECT1_LINES = {"@task(result=PrefectResult())", "return compute_with_progress(df3).to_dict()"}
 PREFECT3_LINES = {
+    "%%writefile -a flows/taxi_std.py",
     "@task(persist_result=True)",
     'get_run_logger().info("read: computing %d tasks", len(df3.__dask_graph__()))',
     "return df3.compute().to_dict()",
@@ -23,8 +24,8 @@ def changed_lines(tag: str) -> tuple[set[str], set[str]]:
     tutorial = cell(tag, notebook(NOTEBOOK)).source.splitlines()
     companion = cell(tag, notebook(PREFECT3_NOTEBOOK)).source.splitlines()
     diff = list(difflib.ndiff(tutorial, companion))
-    removed = {line[2:].strip() for line in diff if line.startswith("- ")}
-    added = {line[2:].strip() for line in diff if line.startswith("+ ")}
+    removed = {line[2:].strip() for line in diff if line.startswith("- ") and line[2:].strip()}
+    added = {line[2:].strip() for line in diff if line.startswith("+ ") and line[2:].strip()}  # blank lines: no code
     return removed, added
 
 

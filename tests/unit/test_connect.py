@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from standin.client import StandIn
 from standin.client.protocol import SCHEDULER_VAR
 from tutorial_kit.exceptions import PlatformConfigError
 from tutorial_kit.notebook import connect as connect_module
@@ -36,12 +37,32 @@ def test_on_saturn_nothing_starts_and_the_environment_is_kept(monkeypatch):
     monkeypatch.setenv("SATURN_BASE_URL", "https://app.example.invalid")
     monkeypatch.setenv("SATURN_TOKEN", "from-the-platform")
     started = []
-    monkeypatch.setattr(connect_module.StandIn, "start", lambda **kw: started.append(kw))
+    monkeypatch.setattr(StandIn, "start", lambda **kw: started.append(kw))
     monkeypatch.setenv("PATH", os.environ.get("PATH", ""))  # connect() may add the venv's scripts
     before = {k: v for k, v in os.environ.items() if k != "PATH"}
     connection = connect_module.connect("u")
     assert connection.mode == "saturn" and connection.standin is None and not started
     assert {k: v for k, v in os.environ.items() if k != "PATH"} == before
+
+
+def test_without_the_standin_installed_saturn_works_and_offline_says_how_to_install_it(monkeypatch):
+    """environment.yml (Saturn Cloud) installs no part of the stand-in: the kit imports it on the offline path only."""
+    monkeypatch.setattr(connect_module, "_current", None)
+    for name in [m for m in sys.modules if m == "standin" or m.startswith("standin.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "standin", None)  # import standin fails as where it is not installed
+    monkeypatch.setenv("SATURN_BASE_URL", "https://app.example.invalid")
+    monkeypatch.setenv("SATURN_TOKEN", "from-the-platform")
+    assert connect_module.connect("u").mode == "saturn"
+    monkeypatch.setattr(connect_module, "_current", None)
+    for var in ("SATURN_BASE_URL", "SATURN_TOKEN"):
+        monkeypatch.delenv(var)
+    with pytest.raises(PlatformConfigError) as error:
+        connect_module.connect("u")
+    message = str(error.value)
+    assert "\n" not in message
+    assert message.startswith("not on Saturn Cloud (SATURN_BASE_URL and SATURN_TOKEN are unset), and the local")
+    assert "pip install -r requirements/standin.txt -e ./lifeline -e ./standin" in message
 
 
 # -- bad values: one line, before anything starts -------------------------------------------------
@@ -66,7 +87,7 @@ def test_bad_value_is_a_one_line_error_naming_the_variable(value, problem, monke
     monkeypatch.setenv(SCHEDULER_VAR, value)
     monkeypatch.setenv("PATH", os.environ.get("PATH", ""))  # connect() may add the venv's scripts
     started = []
-    monkeypatch.setattr(connect_module.StandIn, "start", lambda **kw: started.append(kw))
+    monkeypatch.setattr(StandIn, "start", lambda **kw: started.append(kw))
     with pytest.raises(PlatformConfigError) as error:
         connect_module.connect("u")
     message = str(error.value)
@@ -95,8 +116,9 @@ def test_good_values_reach_the_standin(value, expected, monkeypatch):
     monkeypatch.delitem(sys.modules, "prefect", raising=False)  # other tests import it
     started = []
     fake = SimpleNamespace(running=True, dask_scheduler=expected, environ=dict, stop=lambda: None)
-    monkeypatch.setattr(connect_module.StandIn, "start", lambda **kw: started.append(kw) or fake)
+    monkeypatch.setattr(StandIn, "start", lambda **kw: started.append(kw) or fake)
     monkeypatch.setattr(connect_module.atexit, "register", lambda f: None)
     connection = connect_module.connect("u")
     assert [kw["dask_scheduler"] for kw in started] == [expected]
     assert (f"Its Dask cluster is yours, at {expected}" in str(connection)) == (expected is not None)
+    connection.prefect_home.release()

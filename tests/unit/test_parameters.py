@@ -4,9 +4,9 @@ stand-in or cluster starts. Each message is checked here, from ``check_parameter
 
 import pytest
 
-from standin.client.protocol import MAX_WORKERS
+from standin.client import protocol
 from tutorial_kit.exceptions import ParameterError
-from tutorial_kit.notebook.parameters import MAX_PROJECT_NAME_LENGTH, check_parameters
+from tutorial_kit.notebook.parameters import MAX_PROJECT_NAME_LENGTH, MAX_WORKERS, check_parameters
 from tutorial_kit.paths import SAMPLE_CSV
 
 GOOD = dict(project="p", username="u", n_workers=3, data_url=SAMPLE_CSV)
@@ -16,6 +16,11 @@ SCHEMES = "use a local path, file://, http://, https://, s3://"
 
 def check(**change):
     check_parameters(**{**GOOD, **change})
+
+
+def test_every_n_workers_the_notebooks_accept_the_standin_can_start():
+    """The notebooks' bound is theirs; offline, the stand-in must be able to start that many worker processes."""
+    assert 1 <= MAX_WORKERS <= protocol.MAX_WORKERS
 
 
 def test_defaults_pass():
@@ -67,7 +72,7 @@ def test_bad_values_name_the_parameter(change, message):
 
 WHOLE = "n_workers must be a whole number of at least 1, got {}: pass -p n_workers 3"
 CAP = (
-    f"n_workers must be at most {MAX_WORKERS} (MAX_WORKERS in standin/src/standin/client/protocol.py), got {{}}: "
+    f"n_workers must be at most {MAX_WORKERS} (MAX_WORKERS in tutorial_kit/notebook/parameters.py), got {{}}: "
     "each worker is a process here or a billed instance on Saturn Cloud; pass -p n_workers 3"
 )
 NOT_A_USER = "username {!r} is not a Saturn Cloud user name ({}): " + USERNAME_RULE

@@ -55,7 +55,7 @@ ENGLISH_AFTER_MAKE = {
     ),
     *("one", "no", "its", "their", "this", "that", "these", "those", "up", "variables", "targets", "supports", "stops"),
     *("picks", "needs", "takes", "runs", "finds", "installs", "makes", "sets", "reads", "gives", "writes", "starts"),
-    *("itself", "goals"),
+    *("itself", "goals", "from"),
 }
 
 _SLASH_PATH = re.compile(r"(?<![\w.:/$@<{-])((?:\.\.?/)*[\w.*<>{}-]+(?:/[\w.*<>{}-]+)+/?(?:#[\w%-]+)?)")
@@ -66,7 +66,7 @@ _MAKE = re.compile(r"(?<![\w./-])make((?:\s+-[A-Za-z]+)*)\s+([A-Za-z0-9._/][A-Za
 _QUOTED_HEADING = re.compile(
     r"(?:(?:section|heading|introduction)s?,?\s+[\"“](?P<after>[^\"”]{3,80})[\"”])"
     r"|(?:[\"“](?P<before>[^\"”]{3,80})[\"”],?\s+(?:section|heading))"
-    r"|(?:(?:README|\.md|\.ipynb)(?:'s)?[,:]?\s+[\"“](?P<page>[^\"”]{3,80})[\"”])"
+    r"|(?:(?P<page_name>README|[\w./-]+\.(?:md|ipynb))(?:'s)?[,:]?\s+[\"“](?P<page>[^\"”]{3,80})[\"”])"
 )
 
 
@@ -256,7 +256,7 @@ def missing_headings(passage: Passage) -> list[str]:
     for found in _QUOTED_HEADING.finditer(passage.text):
         title = found["after"] or found["before"] or found["page"]
         # a title right after its page (README's "X") belongs to that page
-        owner = heading_owner(passage, found[0].partition('"')[0] if found["page"] else passage.text[: found.start()])
+        owner = heading_owner(passage, found["page_name"] if found["page"] else passage.text[: found.start()])
         if owner is None:
             problems.append(f'"{title}": cite a heading as a link, path#anchor, so that its page is known')
             continue

@@ -9,44 +9,30 @@ Offline, ``STANDIN_DASK_SCHEDULER=tcp://HOST:PORT`` makes the stand-in hand out 
 Dask cluster (a running ``dask scheduler`` with ``dask worker``s) instead of starting a
 ``LocalCluster``; it is checked here, before anything starts.
 
-Offline, each run (each process that calls :func:`connect`) gets a Prefect home of its own,
-``.standin/prefect/run-<pid>/``, so that runs at the same time never share ``auth.toml``:
-``prefect auth login`` rewrites that whole file (read, add its section, write), so two logins at
-once lose one another's section, and the run that lost it fails with "You have not set an API
-key". The folder is private (0700) and ``auth.toml`` is created 0600 before prefect writes to it
-(prefect keeps the mode of a file it rewrites); the folder is removed when the run ends, and
-folders of runs that died without ending are removed by the next run. The stand-in's log,
+Offline, each run gets a Prefect home of its own (``prefect_home.py``). The stand-in's log,
 ``.standin/standin.log``, stays shared: every stand-in appends whole lines to it.
+
+The stand-in's client (``standin.client``) and lifeline are imported on the offline path only: on Saturn Cloud
+(``environment.yml``) neither is installed, and nothing of them is needed.
 """
 
 from __future__ import annotations
 
 import atexit
 import os
-import shutil
 import sys
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-
-import psutil
-
-from standin.client import (
-    SCHEDULER_VAR,
-    SchedulerAddressError,
-    SharedStandIn,
-    StandIn,
-    dask_scheduler_from_env,
-    shared_home,
-)
-from standin.client.dask_saturn import forget_clusters_of
+from typing import TYPE_CHECKING
 
 from ..exceptions import PlatformConfigError
 from ..paths import STANDIN_HOME
 
-#: Offline Prefect homes, one per run (``PREFECT__HOME_DIR``): see :func:`prefect_home_for_this_run`.
-PREFECT_HOMES = STANDIN_HOME / "prefect"
-_RUN_PREFIX = "run-"
+if TYPE_CHECKING:
+    from lifeline.homes import Home
+    from standin.client import SharedStandIn, StandIn
+
 SATURN_VARS = ("SATURN_BASE_URL", "SATURN_TOKEN")
 
 
@@ -55,20 +41,22 @@ class Connection:
     mode: str  # "saturn", "standin" (a private one, started here) or "shared" (make standin)
     standin: StandIn | SharedStandIn | None = None
     #: Offline: this run's own Prefect home (auth.toml), removed by close().
-    prefect_home: Path | None = None
+    prefect_home: Home | None = None
 
     def close(self) -> None:
-        if isinstance(self.standin, StandIn):
+        if self.mode == "standin":
+            from standin.client.dask_saturn import forget_clusters_of
+
             # this process's SaturnCluster objects would ask the stopped stand-in for their status when
             # finalized at exit, and print a ConnectionError's traceback: see standin.client.dask_saturn
             forget_clusters_of(self.standin.url)
             self.standin.stop()
         if self.prefect_home is not None:
-            shutil.rmtree(self.prefect_home, ignore_errors=True)
+            self.prefect_home.release()
 
     @property
     def running(self) -> bool:
-        if isinstance(self.standin, StandIn):
+        if self.mode == "standin":
             return self.standin.running
         return self.standin is None or self.standin.answers()
 
@@ -82,6 +70,8 @@ class Connection:
             )
         text = "Not on Saturn Cloud: started the local stand-in of the Saturn and Prefect Cloud APIs."
         if self.standin is not None and self.standin.dask_scheduler:
+            from standin.client import SCHEDULER_VAR
+
             text += (
                 f"\nIts Dask cluster is yours, at {self.standin.dask_scheduler} ({SCHEDULER_VAR}): "
                 "it is neither scaled nor stopped."
@@ -102,21 +92,42 @@ def connect(username: str) -> Connection:
         return _current
     saturn_vars_set = _saturn_vars_set()
     _ensure_env_scripts_on_path()
-    shared = SharedStandIn.find(shared_home(STANDIN_HOME))
+    client = _standin_client(required=not saturn_vars_set)
+    shared = None if client is None else client.SharedStandIn.find(client.shared_home(STANDIN_HOME))
     if saturn_vars_set and not _env_points_at(shared):
-        _current = _connect_saturn()
+        _current = _connect_saturn(client)
         return _current
     dask_scheduler = _offline_dask_scheduler()
     if "prefect" in sys.modules:
         raise PlatformConfigError(
             "prefect was imported before connect(): restart the kernel and run the notebook from the top"
         )
+    from .prefect_home import prefect_home_for_this_run
+
     prefect_home = prefect_home_for_this_run()
     if shared is not None:
         _current = _connect_shared(shared, dask_scheduler, prefect_home)
     else:
         _current = _connect_private(username, dask_scheduler, prefect_home)
     return _current
+
+
+def _standin_client(required: bool):
+    """``standin.client``; when it is not installed, None if not ``required`` (on Saturn Cloud), else a one-line
+    :class:`PlatformConfigError` that says how to install it."""
+    try:
+        import standin.client
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").partition(".")[0] not in ("standin", "lifeline"):
+            raise
+        if not required:
+            return None
+        raise PlatformConfigError(
+            f"not on Saturn Cloud ({' and '.join(SATURN_VARS)} are unset), and the local stand-in of Saturn and "
+            "Prefect Cloud is not installed here: in the repo, make run sets it up, or pip install -r "
+            "requirements/standin.txt -e ./lifeline -e ./standin"
+        ) from None
+    return standin.client
 
 
 def _saturn_vars_set() -> bool:
@@ -137,13 +148,16 @@ def _env_points_at(shared: SharedStandIn | None) -> bool:
     return shared is not None and os.environ["SATURN_BASE_URL"].rstrip("/") == shared.url
 
 
-def _connect_saturn() -> Connection:
+def _connect_saturn(client) -> Connection:
     """On Saturn Cloud: start nothing, and drop what would stop the tutorial's ``prefect auth
-    login`` (Prefect config keys left by a shell that was pointed at the shared stand-in)."""
+    login`` (Prefect config keys left by a shell that was pointed at the shared stand-in). Where the
+    stand-in is installed, its scheduler variable is named as ignored; where it is not, nothing reads it."""
     for key in _PREFECT_CONFIG_KEYS:
         os.environ.pop(key, None)
-    if os.environ.get(SCHEDULER_VAR):
-        warnings.warn(f"{SCHEDULER_VAR} is ignored on Saturn Cloud: the platform starts the Dask cluster", stacklevel=3)
+    if client is not None and os.environ.get(client.SCHEDULER_VAR):
+        warnings.warn(
+            f"{client.SCHEDULER_VAR} is ignored on Saturn Cloud: the platform starts the Dask cluster", stacklevel=3
+        )
     return Connection("saturn")
 
 
@@ -151,6 +165,8 @@ def _offline_dask_scheduler() -> str | None:
     """The user's Dask scheduler for the stand-in (:data:`SCHEDULER_VAR`), or None; checked
     before anything starts, so that a bad value fails first.  Warns when only dask's own
     ``DASK_SCHEDULER_ADDRESS`` is set, which a user may expect to work and the stand-in ignores."""
+    from standin.client import SCHEDULER_VAR, SchedulerAddressError, dask_scheduler_from_env
+
     try:
         dask_scheduler = dask_scheduler_from_env()
     except SchedulerAddressError as exc:
@@ -164,10 +180,12 @@ def _offline_dask_scheduler() -> str | None:
     return dask_scheduler
 
 
-def _connect_shared(shared: SharedStandIn, dask_scheduler: str | None, prefect_home: Path) -> Connection:
+def _connect_shared(shared: SharedStandIn, dask_scheduler: str | None, prefect_home: Home) -> Connection:
     """Use the shared stand-in (``make standin``), which is not ours to stop: closing the
     connection only removes this run's Prefect home.  It hands out its own Dask clusters, so
     the user's scheduler is ignored, with a warning."""
+    from standin.client import SCHEDULER_VAR
+
     if dask_scheduler is not None:
         warnings.warn(
             f"{SCHEDULER_VAR} is ignored: the shared stand-in (make standin) hands out its own "
@@ -180,13 +198,15 @@ def _connect_shared(shared: SharedStandIn, dask_scheduler: str | None, prefect_h
     return connection
 
 
-def _connect_private(username: str, dask_scheduler: str | None, prefect_home: Path) -> Connection:
+def _connect_private(username: str, dask_scheduler: str | None, prefect_home: Home) -> Connection:
     """Start a stand-in of this run's own, stopped (with this run's Prefect home removed) when
     the process exits; if it does not start, the Prefect home just made is removed at once."""
+    from standin.client import StandIn
+
     try:
         standin = StandIn.start(username=username, home=STANDIN_HOME, dask_scheduler=dask_scheduler)
     except BaseException:
-        shutil.rmtree(prefect_home, ignore_errors=True)
+        prefect_home.release()
         raise
     connection = Connection("standin", standin, prefect_home)
     atexit.register(connection.close)
@@ -201,33 +221,11 @@ def _connect_private(username: str, dask_scheduler: str | None, prefect_home: Pa
 _PREFECT_CONFIG_KEYS = ("PREFECT__CLOUD__API_KEY", "PREFECT__CLOUD__TENANT_ID", "PREFECT__CLOUD__AUTH_TOKEN")
 
 
-def _point_at(environ: dict[str, str], prefect_home: Path) -> None:
+def _point_at(environ: dict[str, str], prefect_home: Home) -> None:
     """Point this process's environment at a stand-in, with this run's own Prefect home."""
     for key in _PREFECT_CONFIG_KEYS:
         os.environ.pop(key, None)
-    os.environ.update(environ, PREFECT__HOME_DIR=str(prefect_home))
-
-
-def prefect_home_for_this_run(homes: Path = PREFECT_HOMES) -> Path:
-    """A private Prefect home for this process, ``homes/run-<pid>``, with an empty ``auth.toml``
-    of mode 0600 in it; first removes the folders of runs whose process is gone."""
-    homes.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.chmod(homes, 0o700)  # it may predate this rule
-    _remove_dead_runs(homes)
-    home = homes / f"{_RUN_PREFIX}{os.getpid()}"
-    shutil.rmtree(home, ignore_errors=True)  # a previous stand-in of this process: its keys are dead
-    home.mkdir(mode=0o700)
-    os.close(os.open(home / "auth.toml", os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-    return home
-
-
-def _remove_dead_runs(homes: Path) -> None:
-    legacy = homes / "auth.toml"  # the single shared file of earlier versions: only keys of stopped stand-ins
-    legacy.unlink(missing_ok=True)
-    for folder in homes.glob(f"{_RUN_PREFIX}*"):
-        pid = folder.name[len(_RUN_PREFIX) :]
-        if pid.isdigit() and int(pid) != os.getpid() and not psutil.pid_exists(int(pid)):
-            shutil.rmtree(folder, ignore_errors=True)
+    os.environ.update(environ, PREFECT__HOME_DIR=str(prefect_home.path))
 
 
 def _ensure_env_scripts_on_path() -> None:

@@ -15,6 +15,7 @@ The rules, and where they come from:
   ``"taxi "`` would be a second project next to ``"taxi"``), more than
   :data:`MAX_PROJECT_NAME_LENGTH` characters.
 - ``data_url``: opened and checked by :mod:`tutorial_kit.notebook.trips` (scheme, existence, columns).
+- ``scheduler_address`` (the companion's): None, or the address of a Dask scheduler that answers now.
 
 A value papermill read as a number (``-p project 2024``) gets a hint to pass it as text (``-r``).
 """
@@ -22,11 +23,19 @@ A value papermill read as a number (``-p project 2024``) gets a hint to pass it 
 from __future__ import annotations
 
 import re
-
-from standin.client import MAX_WORKERS
+import socket
+from urllib.parse import urlsplit
 
 from ..exceptions import ParameterError
 from ..whole_numbers import check_whole_number
+
+#: The largest ``n_workers`` the notebooks accept. Offline, each worker is a process of this machine with pandas
+#: loaded, and 32 of them are already far more than a laptop's cores can use; on Saturn Cloud each worker is an
+#: instance that is billed while it runs. The tutorial's month is read in fewer blocks than that (the read cell's
+#: ``BLOCKSIZE``), so beyond 32 most workers would sit idle: a larger value is far more likely a typo (30 for 3, 300)
+#: than a need. Raise it here if your data and account need more (offline, the stand-in starts at most its own
+#: ``standin.client.protocol.MAX_WORKERS`` worker processes for a cluster).
+MAX_WORKERS = 32
 
 #: Saturn Cloud user names: the ``identity`` part of the ``owner`` pattern in Saturn's API
 #: (``[a-z\d](?:[a-z\d]|-(?=[a-z\d])){0,38}``, the same rule as GitHub's user names).
@@ -106,10 +115,45 @@ def check_n_workers(n_workers) -> None:
     check_whole_number("n_workers", n_workers, error=ParameterError, advice=": pass -p n_workers 3")
     if n_workers > MAX_WORKERS:
         raise ParameterError(
-            f"n_workers must be at most {MAX_WORKERS} (MAX_WORKERS in standin/src/standin/client/protocol.py), "
+            f"n_workers must be at most {MAX_WORKERS} (MAX_WORKERS in tutorial_kit/notebook/parameters.py), "
             f"got {n_workers}: each worker is a process here or a billed instance on Saturn Cloud; "
             "pass -p n_workers 3"
         )
+
+
+#: Seconds a scheduler has to answer (a TCP connection, then dask's handshake): one that does not is not running.
+SCHEDULER_ANSWER_SECONDS = 5.0
+SCHEDULER_EXAMPLE = "tcp://10.0.0.5:8786"
+
+
+def check_scheduler_address(scheduler_address) -> None:
+    """None (each run starts a LocalCluster), or the address of a running Dask scheduler: its scheme, host and port,
+    then a connection and dask's handshake (a ``Client``, with dask's own TLS settings for ``tls://``, closed at
+    once), so that a scheduler that is down fails here, in one line, before a Prefect server starts."""
+    if scheduler_address is None:
+        return
+    _require_text("scheduler_address", scheduler_address)
+    hint = f"pass -p scheduler_address {SCHEDULER_EXAMPLE}, or leave it unset for a LocalCluster"
+    try:
+        parts = urlsplit(scheduler_address)
+        host, port = parts.hostname, parts.port
+    except ValueError as exc:
+        raise ParameterError(f"scheduler_address {scheduler_address!r} is not an address ({exc}): {hint}") from None
+    if "://" not in scheduler_address or not host or not port:
+        raise ParameterError(
+            f"scheduler_address {scheduler_address!r} is not a scheduler address (SCHEME://HOST:PORT): {hint}"
+        )
+    try:
+        socket.create_connection((host, port), timeout=SCHEDULER_ANSWER_SECONDS).close()
+        from distributed import Client
+
+        Client(scheduler_address, timeout=SCHEDULER_ANSWER_SECONDS, set_as_default=False).close()
+    except (OSError, TimeoutError, ValueError) as exc:
+        why = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise ParameterError(
+            f"scheduler_address {scheduler_address!r} does not answer ({why}): start your scheduler and its workers, "
+            "or leave scheduler_address unset for a LocalCluster"
+        ) from None
 
 
 def check_data_url(data_url) -> None:

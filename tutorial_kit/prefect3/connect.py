@@ -25,10 +25,15 @@ class Prefect3Connection:
     mode: str  # "started" (a server of this run's own) or "shared" (make prefect3-server)
     api_url: str
     #: PREFECT_HOME of the server and of its clients (which must share it: a persisted result is a file under it):
-    #: PREFECT3_HOME, or a run's own home when another server used PREFECT3_HOME (server.claim_home)
+    #: PREFECT3_HOME, or a run's own home when another server held PREFECT3_HOME (lifeline.homes.claim)
     home: Path
     server: PrefectServer | None = None
     serving: list[ServeProcess] = field(default_factory=list)
+
+    @property
+    def ui_url(self) -> str:
+        """The server's UI (its pages for a run: ``/runs/flow-run/<id>``)."""
+        return self.api_url.removesuffix("/api")
 
     def environ(self) -> dict[str, str]:
         return client_environ(self.home, self.api_url)

@@ -19,7 +19,8 @@ import os
 import secrets
 import signal
 import sys
-import threading
+
+from lifeline.parent import on_parent_exit
 
 from .client.protocol import (
     DEFAULT_USERNAME,
@@ -127,13 +128,8 @@ def _run(platform: Platform, port: int, on_ready, watch_stdin: bool, any_port: b
         stop = asyncio.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-        if watch_stdin:
-
-            def watch_parent() -> None:
-                sys.stdin.buffer.read()  # returns at EOF: our parent closed the pipe or died
-                loop.call_soon_threadsafe(stop.set)
-
-            threading.Thread(target=watch_parent, name="parent-watch", daemon=True).start()
+        if watch_stdin:  # our parent closed the pipe or died
+            on_parent_exit(lambda: loop.call_soon_threadsafe(stop.set))
         await serve(platform, stop, port=port, on_ready=on_ready, any_port=any_port)
 
     asyncio.run(run())

@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+from lifeline import child
+
 from .exceptions import SchedulerAddressError, StandInError
 from .protocol import (
     GRAPHQL_PATH,
@@ -77,23 +79,15 @@ class StandIn:
         saturn_token, prefect_api_key = secrets.token_hex(16), secrets.token_hex(16)
         env = dict(os.environ, **(env or {}), **{SATURN_TOKEN_VAR: saturn_token, PREFECT_API_KEY_VAR: prefect_api_key})
         with open(log_path, "ab") as log:
-            proc = subprocess.Popen(
-                argv,
-                stdin=subprocess.PIPE,  # our end closing (even by our death) stops the stand-in
-                stdout=subprocess.PIPE,
-                stderr=log,
-                env=env,
-                cwd=home,
-                # Its own session: ipykernel's shutdown SIGTERMs the children in its process group
-                # and polls them for ~2.5 s while they linger unreaped; our atexit stop() is faster
-                # and closes the clusters first. A killed parent still stops it (stdin EOF).
-                start_new_session=True,
-            )
+            # lifeline's child: our end of its stdin closing (even by our death) stops the stand-in. Its own session:
+            # ipykernel's shutdown SIGTERMs the children in its process group and polls them while they linger
+            # unreaped; our atexit stop() is faster and closes the clusters first.
+            proc = child.start(argv, stdout=subprocess.PIPE, stderr=log, env=env, cwd=home)
         try:
             url = cls._read_url(proc, timeout, log_path)
         except BaseException:
-            proc.kill()
-            proc.wait()
+            child.stop(proc, timeout=0)
+            proc.stdout.close()
             raise
         return cls(proc, url, saturn_token, prefect_api_key, home, log_path, dask_scheduler)
 
@@ -124,19 +118,10 @@ class StandIn:
         return self.proc.poll() is None
 
     def stop(self, timeout: float = 30.0) -> None:
-        """Ask the stand-in to stop (close its stdin), wait for it to close its clusters,
-        and kill it if it has not exited within ``timeout`` seconds."""
-        if self.proc.poll() is not None:
-            return
-        with contextlib.suppress(OSError):
-            self.proc.stdin.close()
-        try:
-            self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        finally:
-            self.proc.stdout.close()
+        """Ask the stand-in to stop (close its stdin), wait for it to close its clusters, and kill it with whatever
+        it started if it has not exited within ``timeout`` seconds (lifeline's stop)."""
+        child.stop(self.proc, timeout)
+        self.proc.stdout.close()
 
 
 def client_environ(url: str, saturn_token: str, prefect_api_key: str) -> dict[str, str]:
@@ -145,7 +130,7 @@ def client_environ(url: str, saturn_token: str, prefect_api_key: str) -> dict[st
         **saturn_environ(url, saturn_token),
         "PREFECT__BACKEND": "cloud",
         "PREFECT__CLOUD__API": url + GRAPHQL_PATH,
-        # the URLs prefect prints ("Flow URL", a run's) open the stand-in's pages (ui/tickets.py)
+        # the URLs prefect prints ("Flow URL", a run's) open the stand-in's pages (tickets.py)
         "PREFECT__SERVER__UI__ENDPOINT": ui_endpoint(url, prefect_api_key),
         "PREFECT_USER_TOKEN": prefect_api_key,
     }

@@ -33,13 +33,10 @@ FAULTS_CONTROL_PATH = "/_standin/faults"
 #: which ``Client()`` and ``dask worker`` use when given no address.
 SCHEDULER_VAR = "STANDIN_DASK_SCHEDULER"
 SCHEDULER_EXAMPLE = "tcp://10.0.0.5:8786"
-#: The largest ``n_workers`` the notebook accepts, and the most worker processes the stand-in starts
-#: for one cluster (``n_workers`` times ``nprocs``, or a scale: a typo such as 10**9 is a 400, not
-#: a stand-in that hangs starting workers). Offline, each worker is a process of this machine with
-#: pandas loaded; 32 of them are already far more than a laptop's cores can use. On Saturn Cloud each
-#: worker is an instance that is billed while it runs, and the tutorial's month has 11 CSV blocks of
-#: 64 MiB (8 Parquet row groups), so beyond 32 most would sit idle: a larger value is far more likely
-#: a typo (30 for 3, 300) than a need. Raise it here if your data and account need more.
+#: The stand-in's capacity: the most worker processes it starts for one cluster (``n_workers`` times ``nprocs``, or
+#: a scale), so that a typo such as 10**9 is a 400, not a stand-in that hangs starting workers on this machine, where
+#: each is a process with pandas loaded. It is the stand-in's limit, not a notebook's rule: the tutorial's notebooks
+#: bound their ``n_workers`` parameter themselves (``tutorial_kit/notebook/parameters.py``), within this.
 MAX_WORKERS = 32
 
 

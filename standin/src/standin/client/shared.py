@@ -23,7 +23,6 @@ running shared stand-in never serves ``make test``).
 
 from __future__ import annotations
 
-import json
 import os
 import shlex
 import urllib.error
@@ -31,7 +30,7 @@ import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import psutil
+from lifeline import address
 
 from .process import client_environ
 from .protocol import SHARED_HOME_VAR
@@ -68,14 +67,18 @@ class SharedStandIn:
         """The shared stand-in that runs now, or None (no discovery file, or a stale one: its
         process is gone, or does not answer)."""
         home = home or shared_home()
-        try:
-            found = cls(**json.loads((home / DISCOVERY).read_text()))
-        except (FileNotFoundError, ValueError, TypeError):
-            return None
-        return found if found.answers() else None
+
+        def a_standin_that_answers(found: dict) -> bool:
+            try:
+                return cls(**found).answers()
+            except TypeError:  # another format's file
+                return False
+
+        found = address.find(home / DISCOVERY, a_standin_that_answers)
+        return None if found is None else cls(**found)
 
     def answers(self, timeout: float = 2.0) -> bool:
-        if not psutil.pid_exists(self.pid):
+        if not address.alive(self.pid):
             return False
         try:
             with urllib.request.urlopen(self.url + "/api/dask_clusters/info", timeout=timeout):
@@ -98,23 +101,13 @@ class SharedStandIn:
 
 
 def write_discovery(home: Path, standin: SharedStandIn) -> None:
-    """Atomically, 0600: it holds the keys."""
-    home.mkdir(mode=0o700, parents=True, exist_ok=True)
-    tmp = home / f".{DISCOVERY}.{os.getpid()}"
-    fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
-    with os.fdopen(fd, "w") as f:
-        json.dump(asdict(standin), f)
-    os.replace(tmp, home / DISCOVERY)
+    """Atomically, 0600: it holds the keys (lifeline's address file)."""
+    address.write(home / DISCOVERY, asdict(standin))
 
 
 def remove_discovery(home: Path, pid: int) -> None:
     """Remove the discovery file if it is still ``pid``'s."""
-    path = home / DISCOVERY
-    try:
-        if json.loads(path.read_text()).get("pid") == pid:
-            path.unlink()
-    except (FileNotFoundError, ValueError):
-        pass
+    address.remove(home / DISCOVERY, pid)
 
 
 def not_running_message(home: Path | None = None) -> str:
