@@ -9,9 +9,9 @@ import subprocess
 
 import psutil
 import requests
-from support.processes import MARK, alive, assert_none_left, describe, wait_until_gone
-from support.waiting import wait_for
 
+from standin.testing.processes import MARK, alive, assert_none_left, describe, wait_until_gone
+from standin.testing.waiting import wait_for
 from support import prefect3
 from tutorial_kit.paths import MAKE_RUN_RESULT, REPO_ROOT, SAMPLE_CSV
 from tutorial_kit.tooling.results import result_text

@@ -11,8 +11,8 @@ import subprocess
 
 import pytest
 import requests
-from support.processes import MARK, assert_none_left
 
+from standin.testing.processes import MARK, assert_none_left
 from support import prefect3, programs
 from tutorial_kit.paths import MAKE_RUN_RESULT, REPO_ROOT, SAMPLE_CSV
 from tutorial_kit.tooling.companion import flow_source
