@@ -23,6 +23,8 @@ from standin.testing.fixtures import mark, prefect_env, saturn_env, saturn_env_f
 from standin.testing.standins import isolate_from_shared_standins
 from tutorial_kit.shims.pytest import RerunWholeFiles
 
+#: The levels, the slowest first: the order in which the test processes take the files.
+LONGEST_FIRST = ("e2e", "component", "unit")
 #: The stand-in's own suite, whose conftest.py marks its tests.
 STANDIN_SUITE = Path(__file__).parent / "standin" / "tests"
 
@@ -40,9 +42,12 @@ def level_of(item) -> str:
 @pytest.hookimpl(tryfirst=True)  # before -m selects: `pytest -m browser` (make screenshots) and -m "not e2e" find them
 def pytest_collection_modifyitems(items):
     """Every test outside the stand-in's suite is marked with its level (its folder), and every test
-    that uses a browser page ``browser``."""
+    that uses a browser page ``browser``. Then the longest first: each file goes to a test process whole
+    (``--dist loadfile``), in this order, so the end-to-end files start at once and the short ones fill
+    the gaps at the end, instead of one process running a long file alone while the others wait."""
     ours = [item for item in items if not Path(str(item.path)).is_relative_to(STANDIN_SUITE)]
     levels.mark_levels(ours, level_of)
+    items.sort(key=lambda item: LONGEST_FIRST.index(level_of(item)))
 
 
 def pytest_configure(config):
