@@ -90,13 +90,12 @@ def ignored(path: str) -> bool:
 
 
 def exists(path: str) -> bool:
-    """Whether ``path`` (repo-relative, ``*`` and placeholders allowed) is a tracked file or folder, or one that the
-    set-up or a run makes."""
+    """Whether ``path`` (repo-relative, ``*`` and placeholders allowed) is a tracked file or folder."""
     path = os.path.normpath(path)
     pattern = _PLACEHOLDER.sub("*", path)
     if "*" in pattern:
         return any(fnmatch.fnmatch(name, pattern) for name in (*tracked_files(), *repo_dirs()))
-    return path in tracked_files() or path in repo_dirs() or (not path.startswith("..") and ignored(path))
+    return path in tracked_files() or path in repo_dirs()
 
 
 # -- the checks ------------------------------------------------------------------------------------------------------
@@ -139,16 +138,14 @@ def _missing(passage: Passage, token: str, anchor: str) -> str | None:
     stem, dot, _ = parts[-1].partition(".")
     if dot and not re.search(rf"\.(?:{'|'.join(FILE_SUFFIXES)}|txt|json|png|csv|html|gz|graphql|parquet|lock)$", token):
         candidates += [c.rsplit("/", 1)[0] + f"/{stem}.py" if "/" in c else f"{stem}.py" for c in candidates]
-    for candidate in candidates:
-        if exists(candidate):
-            if (
-                anchor
-                and candidate.endswith((".md", ".ipynb"))
-                and anchor not in read_page(REPO_ROOT / candidate).anchors
-            ):
-                return f"{token}#{anchor}: {candidate} has no heading with the anchor #{anchor}"
-            return None
-    return f"{token}: not in the repo (looked from {here} up, and in {', '.join(PACKAGE_ROOTS)})"
+    found = next((candidate for candidate in candidates if exists(candidate)), None)
+    if found is None:
+        if not token.startswith("..") and ignored(token.removeprefix("./")):
+            return None  # what the set-up or a run makes (.venv/, output/, benchmarks/.cache/), named from the root
+        return f"{token}: not in the repo (looked from {here} up, and in {', '.join(PACKAGE_ROOTS)})"
+    if anchor and found.endswith((".md", ".ipynb")) and anchor not in read_page(REPO_ROOT / found).anchors:
+        return f"{token}#{anchor}: {found} has no heading with the anchor #{anchor}"
+    return None
 
 
 def module_file(parts: list[str]) -> tuple[Path, int] | None:
