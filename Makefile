@@ -187,7 +187,7 @@ lab: $(LAB_STAMP) $(PREFECT3_KERNEL)
 # .standin/shared/: notebook runs and `make run` use it while it runs, and a shell's prefect CLI
 # after `eval "$$(.venv/bin/python -m standin env)"`.
 standin: $(STAMP)
-	$(BIN)/python -m standin shared $(if $(STANDIN_DASK_SCHEDULER),--dask-scheduler '$(STANDIN_DASK_SCHEDULER)')
+	$(BIN)/python -m standin shared $(if $(USERNAME),--username '$(USERNAME)') $(if $(STANDIN_DASK_SCHEDULER),--dask-scheduler '$(STANDIN_DASK_SCHEDULER)')
 
 # The one lint and format (pyproject.toml's [tool.ruff]) over the whole repo, and the import contracts
 # (pyproject.toml's [tool.importlinter]; tests/ on the path for the tutorial's tests' helpers); make test and

@@ -6,7 +6,7 @@ The rules, and where they come from:
 - ``n_workers``: a whole number from 1 to :data:`MAX_WORKERS`.
 - ``username``: a Saturn Cloud user name, as Saturn's API accepts it for an owner
   (:data:`USERNAME_PATTERN`, from the ``owner`` parameter of Saturn's OpenAPI description):
-  1 to 39 lowercase ASCII letters, digits and single hyphens, starting and ending with a letter
+  1 to :data:`MAX_USERNAME_LENGTH` lowercase ASCII letters, digits and single hyphens, starting and ending with a letter
   or digit. Saturn uses it in URLs and Kubernetes names, so ``J.Doe`` or ``jdoe_1`` do not exist there.
 - ``project``: a Prefect Cloud project name. Prefect Cloud accepts free text (its docs create
   ``"Hello, World!"``), so the rule only refuses what cannot be meant: an empty or blank name, a
@@ -30,17 +30,18 @@ from ..exceptions import ParameterError
 from ..whole_numbers import check_whole_number
 
 #: The largest ``n_workers`` the notebooks accept. Offline, each worker is a process of this machine with pandas
-#: loaded, and 32 of them are already far more than a laptop's cores can use; on Saturn Cloud each worker is an
+#: loaded, and this many are already far more than a laptop's cores can use; on Saturn Cloud each worker is an
 #: instance that is billed while it runs. The tutorial's month is read in fewer blocks than that (the read cell's
-#: ``BLOCKSIZE``), so beyond 32 most workers would sit idle: a larger value is far more likely a typo (30 for 3, 300)
+#: ``BLOCKSIZE``), so beyond it most workers would sit idle: a larger value is far more likely a typo (30 for 3, 300)
 #: than a need. Raise it here if your data and account need more (offline, the stand-in starts at most its own
 #: ``standin.client.protocol.MAX_WORKERS`` worker processes for a cluster).
 MAX_WORKERS = 32
 
-#: Saturn Cloud user names: the ``identity`` part of the ``owner`` pattern in Saturn's API
-#: (``[a-z\d](?:[a-z\d]|-(?=[a-z\d])){0,38}``, the same rule as GitHub's user names).
-USERNAME_PATTERN = re.compile(r"[a-z\d](?:[a-z\d]|-(?=[a-z\d])){0,38}")
+#: The longest Saturn Cloud user name (Saturn's API, as GitHub's user names).
 MAX_USERNAME_LENGTH = 39
+#: Saturn Cloud user names: the ``identity`` part of the ``owner`` pattern in Saturn's API
+#: (``[a-z\d](?:[a-z\d]|-(?=[a-z\d])){0,38}``, the same rule as GitHub's user names), its length from the bound above.
+USERNAME_PATTERN = re.compile(rf"[a-z\d](?:[a-z\d]|-(?=[a-z\d])){{0,{MAX_USERNAME_LENGTH - 1}}}")
 
 #: Prefect Cloud documents no limit; 255 is the usual bound of a name column, and a longer
 #: name is a paste gone wrong.

@@ -17,13 +17,14 @@ TOKEN_VARS = (SATURN_TOKEN_VAR, PREFECT_API_KEY_VAR)
 SHARED_HOME_VAR = "STANDIN_SHARED_HOME"
 #: Seconds between a flow run's heartbeats (see :data:`DEFAULT_HEARTBEAT_SECONDS`).
 HEARTBEAT_SECONDS_VAR = "STANDIN_HEARTBEAT_SECONDS"
-#: Prefect's default is 30 s; a stand-in's runs last seconds, so a hung run is found in 30 s
-#: (the zombie killer gives up after 6 missed beats).
+#: Prefect's default is 30 s; a stand-in's runs last seconds, so a hung run is found sooner: after
+#: ``standin.services.agent.ZOMBIE_AFTER_BEATS`` of these missed.
 DEFAULT_HEARTBEAT_SECONDS = 5.0
 #: Test-only: faults armed from the stand-in's start, a JSON list (``standin/faults/``).
 FAULTS_VAR = "STANDIN_FAULTS"
-#: The emulated Saturn user of a shared stand-in started without ``--username``.
-DEFAULT_USERNAME = "data-engineer"
+#: The emulated Saturn user of a shared stand-in started without ``--username`` (``make standin USERNAME=...``
+#: gives one). The stand-in's own: a notebook run on the shared stand-in works as its user, whatever its parameter.
+DEFAULT_USERNAME = "standin-user"
 #: Where Prefect Cloud's GraphQL API is served (``PREFECT__CLOUD__API`` is the stand-in's URL + this).
 GRAPHQL_PATH = "/graphql"
 #: The test-only fault room's control endpoint (``standin/faults/``; ``standin.testing`` calls it).
