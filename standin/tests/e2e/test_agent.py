@@ -310,8 +310,9 @@ def test_the_agent_picks_a_run_up_when_it_is_created(standin, shell, flows):
 
 def test_a_scheduled_flow_runs_on_its_schedule(standin, shell, flows):
     """Prefect Cloud's scheduler, emulated: the next runs are created ahead (auto_scheduled, a minute
-    apart, the first some 15 s after registration) and the agent runs each when it is due; a new
-    version without its schedule on takes over, and the old version's waiting runs are gone."""
+    apart, the first shortly after registration: user_flows.FIRST_EVENT_AFTER) and the agent runs each
+    when it is due; a new version without its schedule on takes over, and the old version's waiting runs
+    are gone."""
     from datetime import datetime
 
     flows("user-scheduled")

@@ -14,7 +14,8 @@ id. A program, run as a file, so that cloudpickle sends its flows by value, as a
 - ``user-gate``: the tutorial's resource manager around a task that writes its process id to
   ``<gate>/running`` and waits (at most :data:`GATE_SECONDS`) for ``<gate>/go``: the tests stop or kill a run there;
 - ``user-scheduled``: a trivial flow on an ``IntervalSchedule`` of a minute (Prefect Cloud's
-  shortest) whose first event comes about 15 s after registration; ``user-scheduled-off`` registers
+  shortest) whose first event comes :data:`FIRST_EVENT_AFTER` after the flow is built, so shortly after its
+  registration; ``user-scheduled-off`` registers
   the same flow as a new version with its schedule off (the old version's waiting runs go).
 """
 
@@ -36,6 +37,11 @@ from prefect.schedules import IntervalSchedule
 from prefect_saturn import PrefectCloudIntegration
 
 GATE_SECONDS = 120
+
+#: When ``user-scheduled``'s first event comes, from the moment its flow is built: long enough for the registration
+#: that follows (a few HTTP calls) even on a busy machine, for the event must still be ahead when Prefect Cloud's
+#: scheduler reads the schedule; short, because the test waits for it.
+FIRST_EVENT_AFTER = timedelta(seconds=8)
 
 
 @task
@@ -125,7 +131,7 @@ def build(name: str) -> tuple[Flow, dict]:
                 wait_at(gate)
         return flow, {}
     if name in ("user-scheduled", "user-scheduled-off"):
-        first = pendulum.now("UTC").add(seconds=15)
+        first = pendulum.now("UTC") + FIRST_EVENT_AFTER
         schedule = IntervalSchedule(start_date=first.subtract(minutes=1), interval=timedelta(minutes=1))
         with Flow("user-scheduled", schedule=schedule) as flow:
             hello()
