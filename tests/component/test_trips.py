@@ -25,11 +25,18 @@ from tutorial_kit.exceptions import DataError, ParameterError
 from tutorial_kit.generator.parquet_release import write_parquet
 from tutorial_kit.generator.text import HEADER
 from tutorial_kit.notebook.report import std_per_vendor
-from tutorial_kit.notebook.trips import inspect_trips
+from tutorial_kit.notebook.trips import inspect_trips as inspect_for
 from tutorial_kit.paths import SAMPLE_CSV, SAMPLE_CSV_PATH
-from tutorial_kit.tooling.notebook_code import read_cell, read_function
+from tutorial_kit.tooling.notebook_code import read_cell, read_function, reads_constants
 
 TOLERANCE = 1e-12
+#: What the notebook's flow reads (its ``reads`` cell): what the checks look for.
+READS = reads_constants()
+
+
+def inspect_trips(data_url):
+    """The checks, as the notebook makes them: for the columns and dtypes its read reads."""
+    return inspect_for(data_url, READS["COLUMNS"], READS["DTYPES"])
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,12 @@ from standin.client import protocol
 from tutorial_kit.exceptions import ParameterError
 from tutorial_kit.notebook.parameters import MAX_PROJECT_NAME_LENGTH, MAX_WORKERS, check_parameters
 from tutorial_kit.paths import SAMPLE_CSV
+from tutorial_kit.tooling.notebook_code import reads_constants
 
-GOOD = dict(project="p", username="u", n_workers=3, data_url=SAMPLE_CSV)
+READS = reads_constants()  # what the notebook's flow reads, which the data's check looks for
+GOOD = dict(
+    project="p", username="u", n_workers=3, data_url=SAMPLE_CSV, columns=READS["COLUMNS"], dtypes=READS["DTYPES"]
+)
 USERNAME_RULE = "use 1 to 39 lowercase letters, digits and single hyphens, starting and ending with a letter or digit"
 SCHEMES = "use a local path, file://, http://, https://, s3://"
 
