@@ -4,7 +4,8 @@ testpaths) has its own conftest.py, and runs from its own folder as well. The he
 share are modules of ``tests/support/`` (``from support import notebooks``) and the stand-in's
 testing helpers (``standin.testing``), whose fixtures the tests below ask for are exposed here.
 
-Levels. Each test folder has three, one subfolder each, and each test is marked with its level
+Levels. Each test folder has its levels as subfolders (tests/ and standin/tests/ all three, lifeline/tests/
+unit and component), and each test is marked with its level
 (``pytest -m "not e2e"``, ``make test-fast``; ``standin.testing.levels`` owns them): here, the
 tests outside ``standin/tests/`` (whose conftest.py marks its own), and nbval's cells of
 ``notebooks/``, which are e2e.

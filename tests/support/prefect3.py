@@ -26,7 +26,7 @@ SERVER_START_SECONDS = 120
 
 def prefect3_env(home: Path, address_file: Path, **extra) -> dict:
     """A user's environment, its companion's server state in ``home`` and its shared server's address file at
-    ``address_file`` (one that does not exist: each run starts a server of its own)."""
+    ``address_file`` (a missing file: each run starts a server of its own; the shared server's: runs use it)."""
     return clean_env(PREFECT3_SHARED_SERVER_FILE=str(address_file), TUTORIAL_PREFECT3_HOME=str(home), **extra)
 
 

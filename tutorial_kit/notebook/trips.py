@@ -3,8 +3,8 @@ own readers (``dd.read_csv``, ``dd.read_parquet``) read them.
 
 Why: users have the month as a CSV or as the TLC's current Parquet file, on disk, on a web
 server or in S3, and the copies differ: renamed columns, other delimiters, a byte order mark,
-downloads cut off half-way. :func:`inspect_trips` checks the files in well under a second (a
-CSV's header, first rows and last row, or a Parquet file's footer), so that a bad file fails
+downloads cut off half-way. :func:`inspect_trips` checks the files cheaply (a CSV's header,
+first rows and last row, or a Parquet file's footer), so that a bad file fails
 with a message that says what is wrong, before any worker reads it; and it tells the readers
 what these files need (:meth:`TripSource.read_options`): the delimiter and encoding of a
 re-saved CSV, one block for a compressed CSV (which dask cannot split), the filesystem's options.
@@ -151,8 +151,9 @@ def inspect_trips(data_url: str | None, columns, dtypes: dict[str, str]) -> Trip
     what the caller reads, ``columns`` with ``dtypes`` (the notebook's ``COLUMNS`` and ``DTYPES``:
     its read cell owns them); raise a one-line error if they cannot be used.
 
-    Reads at most a few hundred KiB per file (a file from a web server that ignores Range
-    requests is downloaded once first).  Raises :class:`~tutorial_kit.exceptions.ParameterError`
+    Reads the ends of each file only (a CSV's first and last ``_PROBE_BYTES``, a Parquet footer;
+    over HTTP or S3, in the filesystem's own blocks), and a file from a web server that ignores
+    Range requests is downloaded once first.  Raises :class:`~tutorial_kit.exceptions.ParameterError`
     when nothing is there, :class:`DataError` when what is there cannot give the result.
     """
     location = locate(data_url)
