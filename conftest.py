@@ -22,6 +22,7 @@ from standin.testing import levels
 from standin.testing.browser import browser_page, chromium, outside_requests, screenshot  # noqa: F401  (fixtures)
 from standin.testing.fixtures import mark, prefect_env, saturn_env, saturn_env_for, standin  # noqa: F401  (fixtures)
 from standin.testing.standins import isolate_from_shared_standins
+from tutorial_kit.prefect3.server import SHARED_FILE_VAR
 from tutorial_kit.shims.pytest import RerunWholeFiles
 
 #: The levels, the slowest first: the order in which the test processes take the files.
@@ -31,7 +32,7 @@ STANDIN_SUITE = Path(__file__).parent / "standin" / "tests"
 
 # A developer's running shared stand-in (`make standin`) must never serve the tests; the same for the
 # companion's shared Prefect 3 server (make prefect3-server): an address file that never exists.
-os.environ["PREFECT3_SHARED_SERVER_FILE"] = str(isolate_from_shared_standins() / "prefect3-shared-server.json")
+os.environ[SHARED_FILE_VAR] = str(isolate_from_shared_standins() / "prefect3-shared-server.json")
 
 
 # -- hooks -----------------------------------------------------------------------------------------

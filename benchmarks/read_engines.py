@@ -213,7 +213,7 @@ def measure(engine: str, path: Path | str, repeats: int, workers: int = WORKERS)
 
 def notebook_seconds(path: Path) -> float:
     """``make run``'s papermill command on the month, end to end (set-up already done)."""
-    from notebook_vs_script import outside_env  # here: the runners' processes import none of it
+    from standin.testing.processes import clean_env  # here: the runners' processes import none of it
 
     cmd = [
         str(Path(sys.executable).parent / "papermill"),
@@ -225,7 +225,7 @@ def notebook_seconds(path: Path) -> float:
         str(path),
     ]
     start = time.perf_counter()
-    subprocess.run(cmd, cwd=REPO_ROOT, env=outside_env(), check=True, capture_output=True, timeout=600)
+    subprocess.run(cmd, cwd=REPO_ROOT, env=clean_env(), check=True, capture_output=True, timeout=600)
     return time.perf_counter() - start
 
 
