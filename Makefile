@@ -6,7 +6,7 @@
 # The Pythons the pins are tested on, newest first. This is the one list: pyproject.toml's requires-python
 # and environment.yml's python follow it (tests/component/test_setup_files.py checks), .ci/run reads it (make pythons).
 SUPPORTED_PYTHONS := 3.13 3.12 3.11
-# A command or a path; empty: the newest of python3.13, python3.12, python3.11 found (pyenv's too).
+# A command or a path; empty: the newest of SUPPORTED_PYTHONS found as python3.X (pyenv's too).
 PYTHON ?=
 VENV := .venv
 BIN := $(VENV)/bin
@@ -33,8 +33,8 @@ endif
 # Who installs what: requirements/*.txt, pinned by `make lock` (see lock) from the *.in of the same name.
 #   notebook.txt  the notebook and its flow at run time   every goal with a venv (make run installs only these two)
 #   standin.txt   the stand-in's own                      every goal with a venv
-#   lab.txt       JupyterLab                              make lab; make test, make test-fast, make lint
-#   tests.txt     the tests and the lint                  make test, make test-fast, make lint
+#   lab.txt       JupyterLab                              make lab; make test, make test-fast, make lint, make screenshots
+#   tests.txt     the tests and the lint                  make test, make test-fast, make lint, make screenshots
 #   bench.txt     DuckDB, polars and nbconvert            make bench
 # A later file is pinned under the earlier files' pins (-c), so a package in two files has one version.
 REQUIREMENTS := notebook standin lab tests bench
@@ -57,8 +57,8 @@ endif
 
 # prefect 1 needs pendulum 2, which has no wheels for these Pythons and builds from source. Its build.py
 # imports distutils, which Python 3.12 removed; setuptools provides it, so pendulum is built next to
-# these build tools instead of in an isolated build. The same on 3.11 (as fast there), so every venv
-# holds the same packages. The pendulum pin itself is requirements/notebook.txt's.
+# these build tools instead of in an isolated build. The same on 3.11, so every venv holds the same
+# packages. The pendulum pin itself is requirements/notebook.txt's.
 BUILD_TOOLS := setuptools==84.2.1 poetry-core==1.9.1
 PENDULUM := $(filter pendulum==%,$(file < requirements/notebook.txt))
 
@@ -200,16 +200,16 @@ lint: $(TESTS_STAMP)
 # tests start the clusters they need; stored outputs come from the default path
 # -n 3 --dist loadfile: three test processes, each taking whole files (module fixtures stay shared)
 # -rs: a skipped test says why (the browser tests without Chromium: how to install it)
-# The tests are in tests/ (the tutorial) and standin/tests/ (the stand-in), each with three levels as folders,
-# unit/, component/ and e2e/ (the root conftest.py marks each test with its level; nbval's cells of notebooks/
-# are e2e). After a failure, `.venv/bin/python -m pytest
+# The tests are in tests/ (the tutorial), standin/tests/ (the stand-in) and lifeline/tests/, their levels as
+# folders, unit/, component/ and e2e/ (standin/tests/conftest.py marks the stand-in's tests with their level, the
+# root conftest.py the others; nbval's cells of notebooks/ are e2e). After a failure, `.venv/bin/python -m pytest
 # --lf` runs only what failed (a notebook's cells all, in order).
 PYTEST := STANDIN_DASK_SCHEDULER= $(BIN)/python -m pytest -n 3 --dist loadfile -rs
 test: lint $(PREFECT3_KERNEL)
 	$(PYTEST)
 
 # The loop while working: every level but e2e (no notebook run, no JupyterLab, no user's flow through the prefect
-# CLI, no Dask cluster of your own; conftest.py says what each level holds)
+# CLI, no Dask cluster of your own; standin.testing.levels says what each level holds)
 test-fast: lint
 	$(PYTEST) -m 'not e2e'
 
@@ -235,8 +235,8 @@ data: $(STAMP)
 # runs (the agent's pick-up latency, a run's duration, the notebook's run cell over its run), its pages' response
 # times, and the Prefect 3 companion beside the notebook (.venv-prefect3: papermill, its deployment run, its
 # server's start). DuckDB, polars and nbconvert are benchmark-only dependencies (requirements/bench.txt), installed
-# here and not by the other goals. The commands are not echoed: what it prints is the benchmarks' tables and
-# PASS/FAIL lines.
+# here and not by the other goals. The benchmarks' commands are not echoed: on a set-up venv, what it prints is
+# their tables and PASS/FAIL lines.
 bench: $(BENCH_STAMP) $(PREFECT3_STAMP)
 	@$(BIN)/python benchmarks/read_engines.py
 	@$(BIN)/python benchmarks/read_growth.py
@@ -256,7 +256,7 @@ bench: $(BENCH_STAMP) $(PREFECT3_STAMP)
 # the set-up does (--no-build-isolation-package).
 # requirements/prefect3.txt (the companion's venv) is pinned last and on its own (not under notebook.txt, whose
 # prefect 1.4.1 it cannot share a venv with), constrained by the other files' pins less PREFECT1_ONLY: Prefect 1 and
-# its platform plug-ins, the pendulum 2 and marshmallow 3.23 they hold back, and python-slugify (prefect 3.9.1 wants
+# its platform plug-ins, the pendulum 2, marshmallow 3.23 and mypy-extensions 1.0 they hold back, and python-slugify (prefect 3.9.1 wants
 # <9.2, notebook.txt has 9.2.0). Every other package in two files has one version
 # (tests/component/test_setup_files.py reads PREFECT1_ONLY here and checks).
 PREFECT1_ONLY := prefect pendulum marshmallow mypy-extensions dask-saturn prefect-saturn python-slugify

@@ -4,7 +4,8 @@ testpaths) has its own conftest.py, and runs from its own folder as well. The he
 share are modules of ``tests/support/`` (``from support import notebooks``) and the stand-in's
 testing helpers (``standin.testing``), whose fixtures the tests below ask for are exposed here.
 
-Levels. Each test folder has three, one subfolder each, and each test is marked with its level
+Levels. Each test folder has its levels as subfolders (tests/ and standin/tests/ all three, lifeline/tests/
+unit and component), and each test is marked with its level
 (``pytest -m "not e2e"``, ``make test-fast``; ``standin.testing.levels`` owns them): here, the
 tests outside ``standin/tests/`` (whose conftest.py marks its own), and nbval's cells of
 ``notebooks/``, which are e2e.
@@ -21,6 +22,7 @@ from standin.testing import levels
 from standin.testing.browser import browser_page, chromium, outside_requests, screenshot  # noqa: F401  (fixtures)
 from standin.testing.fixtures import mark, prefect_env, saturn_env, saturn_env_for, standin  # noqa: F401  (fixtures)
 from standin.testing.standins import isolate_from_shared_standins
+from tutorial_kit.prefect3.server import SHARED_FILE_VAR
 from tutorial_kit.shims.pytest import RerunWholeFiles
 
 #: The levels, the slowest first: the order in which the test processes take the files.
@@ -30,7 +32,7 @@ STANDIN_SUITE = Path(__file__).parent / "standin" / "tests"
 
 # A developer's running shared stand-in (`make standin`) must never serve the tests; the same for the
 # companion's shared Prefect 3 server (make prefect3-server): an address file that never exists.
-os.environ["PREFECT3_SHARED_SERVER_FILE"] = str(isolate_from_shared_standins() / "prefect3-shared-server.json")
+os.environ[SHARED_FILE_VAR] = str(isolate_from_shared_standins() / "prefect3-shared-server.json")
 
 
 # -- hooks -----------------------------------------------------------------------------------------

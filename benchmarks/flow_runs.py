@@ -36,10 +36,11 @@ from pathlib import Path
 import nbformat
 import requests
 
+from standin.testing.processes import clean_env
 from tutorial_kit.paths import NOTEBOOK, REPO_ROOT
 
 sys.path.insert(0, str(Path(__file__).parent))
-from notebook_vs_script import IPYTHON, notebook_as_script, outside_env  # noqa: E402
+from notebook_vs_script import IPYTHON, notebook_as_script  # noqa: E402
 
 #: The goal for the agent's pick-up of a run (the largest).
 PICKUP_TARGET = 0.5
@@ -85,7 +86,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         standin = StandIn.start(username="bench", home=Path(tmp))
         try:
-            env = dict(outside_env(), **standin.environ(), PREFECT__HOME_DIR=str(Path(tmp) / "prefect"))
+            env = clean_env(**standin.environ(), PREFECT__HOME_DIR=str(Path(tmp) / "prefect"))
             script = Path(tmp) / "tutorial.py"
             # the script's connect() sees SATURN_BASE_URL and SATURN_TOKEN: "on Saturn", this stand-in
             script.write_text(notebook_as_script(NOTEBOOK))

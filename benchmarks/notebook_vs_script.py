@@ -12,7 +12,6 @@ own record of each cell in the executed notebook.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
@@ -23,6 +22,7 @@ from pathlib import Path
 import nbformat
 from nbconvert import PythonExporter
 
+from standin.testing.processes import clean_env
 from tutorial_kit.paths import NOTEBOOK, REPO_ROOT
 
 #: The goal for `make run` on the bundled sample, from the command to its exit (median), in seconds.
@@ -39,11 +39,6 @@ def notebook_as_script(path: Path) -> str:
     """The notebook's code cells as a script for ``ipython``, by nbconvert."""
     body, _ = PythonExporter().from_notebook_node(nbformat.read(path, as_version=4))
     return body
-
-
-def outside_env() -> dict[str, str]:
-    """This machine's environment without any platform's settings: each run finds no Saturn Cloud."""
-    return {k: v for k, v in os.environ.items() if not k.startswith(("SATURN", "PREFECT")) and k != "BASE_URL"}
 
 
 def timed(cmd: list[str], env: dict) -> float:
@@ -75,7 +70,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3, choices=range(1, 11), metavar="1..10")
     args = parser.parse_args()
-    env = outside_env()
+    env = clean_env()
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "prefect_resource_manager.py"
         script.write_text(notebook_as_script(NOTEBOOK))

@@ -1,7 +1,8 @@
 """Response times and sizes of the stand-in's pages for a flow with many runs, measured in one run and printed.
 
-A stand-in's backend (in this process, no services) gets a flow of the tutorial's shape (4 tasks)
-and ``--runs`` finished runs, each with its state history, its task runs and 20 log lines, as
+A stand-in's backend (in this process, no services) gets a flow of the tutorial's shape (its 4 tasks
+but the Parameter) and ``--runs`` finished runs, each with its state history, its task runs and
+:data:`RUN_LOG_LINES` log lines, as
 a real run leaves them, each submitted by Saturn's agent (registered, with a full agent log); the
 last run has ``--log-lines`` more log lines. They are made with the backend's own functions, as
 the API makes them. The pages are then served on loopback by the stand-in's own application and
@@ -28,6 +29,7 @@ import tornado.netutil
 
 TARGET_MS = 100  # a click answered within a tenth of a second feels immediate
 TARGET_KIB = 100  # a page a time: its size must not grow with the history
+RUN_LOG_LINES = 20  # each run's own log lines, as a short run leaves them
 
 
 def build_platform(runs: int, log_lines: int):
@@ -77,7 +79,7 @@ def build_platform(runs: int, log_lines: int):
                     "name": "prefect.CloudTaskRunner",
                     "message": f"log line {i} of the run",
                 }
-                for i in range(20)
+                for i in range(RUN_LOG_LINES)
             ]
         )
         backend.set_flow_run_state(run.id, serialized("Success", "All reference tasks succeeded."))
@@ -91,7 +93,8 @@ def build_platform(runs: int, log_lines: int):
 
 
 def serve(platform):
-    """The stand-in's application on loopback, in a thread (no services: nothing runs); its URL."""
+    """The stand-in's application on loopback, in a thread (no services: nothing runs): its URL, and a function
+    that stops it."""
     from standin.server import make_app
 
     ready, state = threading.Event(), {}
@@ -119,7 +122,7 @@ def serve(platform):
 
 def main() -> int:
     from standin.client.tickets import ui_endpoint
-    from standin.ui.pages.base import PAGE_SIZE
+    from standin.ui.pages.base import page_count
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10_000, choices=range(1, 100_001), metavar="1..100000")
@@ -129,15 +132,15 @@ def main() -> int:
     began = time.perf_counter()
     platform, flow, last_run = build_platform(args.runs, args.log_lines)
     print(
-        f"a flow with {args.runs:,} finished runs (4 task runs, 6 states and 20 log lines each, the last "
+        f"a flow with {args.runs:,} finished runs (4 task runs, 4 states and {RUN_LOG_LINES} log lines each, the last "
         f"{args.log_lines:,} more), built in {time.perf_counter() - began:.1f} s"
     )
     url, stop = serve(platform)
     try:
         session = requests.Session()
         session.get(f"{ui_endpoint(url, 'k')}/local/", timeout=30).raise_for_status()  # the session cookie
-        flow_page, last_page = f"{url}/ui/local/flow/{flow.flow_group_id}", -(-args.runs // PAGE_SIZE)
-        oldest_logs = -(-(20 + args.log_lines) // PAGE_SIZE)
+        flow_page, last_page = f"{url}/ui/local/flow/{flow.flow_group_id}", page_count(args.runs)
+        oldest_logs = page_count(RUN_LOG_LINES + args.log_lines)
         first_run = platform.prefect_cloud.runs_of_group(flow.flow_group_id, args.runs - 1, 1)[0]
         pages = {
             "projects and flows": f"{url}/ui/local/",
@@ -145,7 +148,7 @@ def main() -> int:
             "the flow, page 2": f"{flow_page}?page=2",
             f"the flow, its oldest runs (page {last_page})": f"{flow_page}?page={last_page}",
             "a run (its states, task runs, logs)": f"{url}/ui/local/flow-run/{first_run.id}",
-            f"a run with {20 + args.log_lines:,} log lines": f"{url}/ui/local/flow-run/{last_run.id}",
+            f"a run with {RUN_LOG_LINES + args.log_lines:,} log lines": f"{url}/ui/local/flow-run/{last_run.id}",
             "... its oldest log lines": f"{url}/ui/local/flow-run/{last_run.id}?logs={oldest_logs}",
             "Prefect Cloud's agents": f"{url}/ui/local/agents",
             "Saturn's Prefect Cloud Agent": f"{url}/ui/saturn/prefect-cloud-agent",

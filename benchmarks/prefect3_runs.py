@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import signal
 import statistics
@@ -37,7 +36,9 @@ from pathlib import Path
 
 import requests
 
-from tutorial_kit.paths import NOTEBOOK, PREFECT3_NOTEBOOK, REPO_ROOT, SAMPLE_CSV
+from standin.testing.processes import clean_env
+from tutorial_kit.paths import NOTEBOOK, PREFECT3_HOME_VAR, PREFECT3_NOTEBOOK, REPO_ROOT, SAMPLE_CSV
+from tutorial_kit.prefect3.server import SHARED_FILE_VAR
 
 sys.path.insert(0, str(Path(__file__).parent))
 from notebook_vs_script import timed  # noqa: E402
@@ -63,20 +64,13 @@ PARTS = {
 }
 
 
-def outside_env() -> dict[str, str]:
-    """This machine's environment without any platform's settings (as the benchmarks next to this one)."""
-    return {k: v for k, v in os.environ.items() if not k.startswith(("SATURN", "PREFECT")) and k != "BASE_URL"}
-
-
 class SharedPrefect3Server:
     """``python -m tutorial_kit.prefect3.server`` (``make prefect3-server``) on ``home``, in the background."""
 
     def __init__(self, home: Path):
         self.home = home
         self.address_file = home / "shared-server.json"
-        self.env = dict(
-            outside_env(), TUTORIAL_PREFECT3_HOME=str(home), PREFECT3_SHARED_SERVER_FILE=str(self.address_file)
-        )
+        self.env = clean_env(**{PREFECT3_HOME_VAR: str(home), SHARED_FILE_VAR: str(self.address_file)})
         home.mkdir(parents=True, exist_ok=True)
         self.log = home / "shared-server.out"
         with open(self.log, "w") as out:
@@ -215,7 +209,7 @@ def main() -> int:  # noqa: C901  (one run, one report)
             first_start = server.ready_seconds
             server.stop()
             server = SharedPrefect3Server(tmp / "prefect3")  # the same home: a later start
-            p1_env = dict(outside_env(), **standin.environ(), PREFECT__HOME_DIR=str(tmp / "prefect1-home"))
+            p1_env = clean_env(**standin.environ(), PREFECT__HOME_DIR=str(tmp / "prefect1-home"))
             for i in range(args.repeats):
                 p1_out, p3_out = tmp / f"prefect1-{i}.ipynb", tmp / f"prefect3-{i}.ipynb"
                 papermill_s["prefect1"].append(papermill(REPO_ROOT / ".venv" / "bin", NOTEBOOK, p1_out, p1_env))

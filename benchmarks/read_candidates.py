@@ -4,15 +4,15 @@
                                          [--stream] [--cluster-settings]
 
 Each candidate is one way of writing the notebook's ``read`` with dask's own readers and settings
-(``dd.read_csv`` / ``dd.read_parquet``, a dask config, pyarrow's thread count in the workers); all
-of them run on the same warm LocalCluster, one after the other in each round (``--rounds`` of
-them, after one untimed warm-up round), so that a busy moment of the shared machine falls on all
-of them alike; the table shows each one's median and its ratio to the notebook's own read (the
-first line), with the workers' CPU seconds (``time.process_time`` in each worker, summed: what a
-busy machine disturbs least).  A candidate whose result is not the notebook's to the last digit is
-marked ``NO``.  ``--stream`` then shows where one read's wall goes (dask's task stream; dask's
-performance report would need bokeh, which the project does not install); ``--cluster-settings``
-compares settings of the workers' start instead.
+(``dd.read_csv`` / ``dd.read_parquet``, a dask config, pyarrow's thread count in the workers); all of them run
+on the same warm LocalCluster, one after the other in each round (``--rounds`` of them, after one untimed
+warm-up round), so that a busy moment of the shared machine falls on all of them alike; the table shows each
+one's median and its ratio to the first line (the notebook's reader options, copied: the candidates differ
+from it), with the workers' CPU seconds (``time.process_time`` in each worker, summed: what a busy machine
+disturbs least).  A candidate whose result is not the notebook's to the last digit is marked ``NO``.
+``--stream`` then shows where one read's wall goes (dask's task stream; dask's performance report would need
+bokeh, which the project does not install); ``--cluster-settings`` compares settings of the workers' start
+instead.
 
 Why a script of its own: ``read_engines.py`` (``make bench``) measures what the notebook does;
 this one measures what it could do instead, so that each candidate of docs/benchmarks.md is kept or
@@ -81,7 +81,7 @@ def candidates(fmt: str) -> dict:
         "notebook (pyarrow, 48MiB)": candidate(fmt, blocksize="48MiB"),
         "before: blocksize 64MiB": candidate(fmt, blocksize="64MiB"),
         "blocksize 32MiB": candidate(fmt, blocksize="32MiB"),
-        "blocksize 44MiB (16 blocks)": candidate(fmt, blocksize="44MiB"),
+        "blocksize 44MiB": candidate(fmt, blocksize="44MiB"),
         "blocksize 128MiB": candidate(fmt, blocksize="128MiB"),
         "engine=c": candidate(fmt, blocksize="64MiB", engine="c"),
         "dtype_backend=pyarrow": candidate(fmt, blocksize="64MiB", dtype_backend="pyarrow"),
@@ -169,9 +169,9 @@ def main() -> int:
     return 0
 
 
-#: Settings of the workers' start (the cluster's owner sets them, in the stand-in's clusters.py): the
-#: Nanny's environment without glibc's MALLOC_TRIM_THRESHOLD_ (distributed sets 65536), and the
-#: workers' statistical profiler off (it samples every thread's stack every 10 ms).
+#: Settings of the workers' start that a cluster's owner could set (the stand-in's clusters.py sets the profiler off
+#: and leaves MALLOC_TRIM_THRESHOLD_ as distributed sets it): the Nanny's environment without glibc's
+#: MALLOC_TRIM_THRESHOLD_, and the workers' statistical profiler off.
 NANNY_ENVIRON = "distributed.nanny.pre-spawn-environ"
 CLUSTER_SETTINGS = {
     "distributed's defaults": {},

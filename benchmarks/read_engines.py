@@ -1,13 +1,13 @@
 """The flow's ``read`` task on a full month of trips, against pandas, DuckDB and polars.
 
-    python benchmarks/read_engines.py [--repeats 3] [--rows 7667792]      (or: make bench)
+    python benchmarks/read_engines.py [--repeats N] [--rows N]      (or: make bench; --rows: the month's by default)
 
 Generates, once, a month-size file with the project's generator (as the original CSV and as the
 TLC's 2022 Parquet layout) in ``benchmarks/.cache/`` (ignored by git), then, in this one run,
 times the same computation (std of passenger_count per VendorID over trips with more than one
 passenger) with:
 
-* dask: the notebook's own ``read`` task on a fresh 2-worker LocalCluster (1 thread each);
+* dask: the notebook's own ``read`` task on a fresh LocalCluster of :data:`WORKERS` workers (1 thread each);
 * pandas: one process, ``usecols`` of the two columns;
 * DuckDB and polars: their own readers, with their default threads.
 
@@ -213,7 +213,7 @@ def measure(engine: str, path: Path | str, repeats: int, workers: int = WORKERS)
 
 def notebook_seconds(path: Path) -> float:
     """``make run``'s papermill command on the month, end to end (set-up already done)."""
-    from notebook_vs_script import outside_env  # here: the runners' processes import none of it
+    from standin.testing.processes import clean_env  # here: the runners' processes import none of it
 
     cmd = [
         str(Path(sys.executable).parent / "papermill"),
@@ -225,7 +225,7 @@ def notebook_seconds(path: Path) -> float:
         str(path),
     ]
     start = time.perf_counter()
-    subprocess.run(cmd, cwd=REPO_ROOT, env=outside_env(), check=True, capture_output=True, timeout=600)
+    subprocess.run(cmd, cwd=REPO_ROOT, env=clean_env(), check=True, capture_output=True, timeout=600)
     return time.perf_counter() - start
 
 

@@ -1,19 +1,19 @@
 """How the notebook's read grows: 1, 2 and 4 months of trips, and the month on 1, 2 and 3 workers.
 
-    python benchmarks/read_growth.py [--repeats 3]      (or: make bench, after read_engines.py)
+    python benchmarks/read_growth.py [--repeats N]      (or: make bench, after read_engines.py)
 
 Months 2 to 4 are made by the project's generator like the month of ``read_engines.py`` (same
 rows, other seeds: other trips), as CSV and as the TLC's Parquet, once, into
-``benchmarks/.cache/rows-7667792/months/`` (ignored by git; 2.1 GB of CSV and 0.4 GB of Parquet
-more, about 5 minutes of both cores each month on an idle machine).  ``data_url`` is then a glob of 1,
+``benchmarks/.cache/rows-<MONTH_ROWS>/months/`` (ignored by git; their size and the time to make them:
+docs/benchmarks.md).  ``data_url`` is then a glob of 1,
 2 or 4 of these files, as a user with several months would pass it.  The notebook's own ``read``
 runs on one fresh LocalCluster (1 thread per worker) per size, all started side by side, so that
 the largest worker's peak (VmHWM) is that size's; one untimed warm-up round, then ``--repeats``
 rounds that take the sizes in turn (a busy moment of the shared machine falls on all of them),
 median.
 
-Targets, as PASS/FAIL lines: time grows at most as 1 : 2.1 : 4.2 with the rows, and the
-largest worker's peak stays within 20 % of the month's, on each format.  The 1, 2, 3 workers lines
+Targets, as PASS/FAIL lines: time grows at most as :data:`TIME_LIMITS` with the rows, and the
+largest worker's peak stays within :data:`PEAK_GROWTH` of the month's, on each format.  The 1, 2, 3 workers lines
 are printed without a target: on this 2-core machine a third worker shares a core (see
 docs/benchmarks.md for what changes on a real cluster).
 """

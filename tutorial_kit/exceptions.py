@@ -11,9 +11,10 @@ class ParameterError(TutorialError, ValueError):
 
 
 class PlatformConfigError(TutorialError, RuntimeError):
-    """The environment describes the platform wrongly: half of Saturn Cloud's variables, or a
-    ``STANDIN_DASK_SCHEDULER`` that is not a scheduler address. (A stand-in that cannot start
-    raises the stand-in's own ``standin.client.StandInError``.)"""
+    """The environment describes the platform wrongly: half of Saturn Cloud's variables, a
+    ``STANDIN_DASK_SCHEDULER`` that is not a scheduler address, prefect imported before
+    ``connect()``, or no stand-in installed to run offline. (A stand-in that cannot start raises
+    the stand-in's own ``standin.client.StandInError``.)"""
 
 
 class DataError(TutorialError, ValueError):

@@ -1,7 +1,7 @@
 """Writing a file so that a reader never sees half of it: :func:`atomic_output`.
 
 Why one helper: the generator (the sample, a month-size CSV, its Parquet copy) and ``make
-outputs`` (the notebook) all replace files that something else may be reading at that moment
+outputs`` (both notebooks) all replace files that something else may be reading at that moment
 (a notebook run, a test, a benchmark), and a run may be interrupted half-way.
 """
 

@@ -35,5 +35,6 @@ PREFECT3_NOTEBOOK = REPO_ROOT / "notebooks" / "prefect3-dask-cluster.ipynb"
 
 #: Everything the companion's Prefect 3 server and clients write (PREFECT_HOME: the SQLite database, the UI's
 #: files, persisted results; the deployment's flow source): project-local and git-ignored. The tests give their
-#: server a home of its own (TUTORIAL_PREFECT3_HOME): two servers on one SQLite database mix their deployments.
-PREFECT3_HOME = Path(os.environ.get("TUTORIAL_PREFECT3_HOME") or REPO_ROOT / ".prefect3")
+#: server a home of its own (PREFECT3_HOME_VAR): two servers on one SQLite database mix their deployments.
+PREFECT3_HOME_VAR = "TUTORIAL_PREFECT3_HOME"
+PREFECT3_HOME = Path(os.environ.get(PREFECT3_HOME_VAR) or REPO_ROOT / ".prefect3")

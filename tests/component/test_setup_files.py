@@ -23,7 +23,7 @@ from tutorial_kit.paths import NOTEBOOK, REPO_ROOT
 
 INSTANCE = {"type": "string", "minLength": 1}
 # The fields of Saturn's recipe schema (saturncloud/recipes resources/schema.json, 2022.01.06)
-# that shared/docs/saturn-recipe.md lists; additionalProperties is false at the top, as there.
+# that ../shared/docs/saturn-recipe.md lists; additionalProperties is false at the top, as there.
 RECIPE_SCHEMA = {
     "$schema": "http://json-schema.org/draft-07/schema#",
     "type": "object",
@@ -391,3 +391,22 @@ def test_the_venv_is_made_again_unless_the_same_python_finished_it(checkout):
     stamp.write_text("3.11.0 /elsewhere/bin/python3.11\n")
     os.utime(stamp, (later + 10, later + 10))
     assert fresh in dry_setup(checkout, python)
+
+
+def test_a_user_kernel_loads_in_a_jupyter_without_the_kit(tmp_path, monkeypatch):
+    """The recipe's `--user` kernel is read by Saturn's own Jupyter, whose environment holds no tutorial-kit: its spec
+    names no provisioner (jupyter_client refuses a spec whose provisioner it lacks); this environment's own does."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    from tutorial_kit.tooling import kernel
+
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "user"))
+    folder = kernel.install(user=True)
+    assert folder.is_relative_to(tmp_path / "user")
+    spec = json.loads((folder / "kernel.json").read_text())
+    assert "kernel_provisioner" not in spec["metadata"], spec
+    assert KernelSpecManager(kernel_dirs=[str(folder.parent)]).get_kernel_spec(kernel.KERNEL_NAME).argv[0]
+    own = kernel.install(prefix=str(tmp_path / "env"))
+    assert json.loads((own / "kernel.json").read_text())["metadata"]["kernel_provisioner"] == {
+        "provisioner_name": kernel.PROVISIONER_NAME
+    }

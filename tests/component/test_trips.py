@@ -25,11 +25,19 @@ from tutorial_kit.exceptions import DataError, ParameterError
 from tutorial_kit.generator.parquet_release import write_parquet
 from tutorial_kit.generator.text import HEADER
 from tutorial_kit.notebook.report import std_per_vendor
-from tutorial_kit.notebook.trips import inspect_trips
+from tutorial_kit.notebook.trips import _PROBE_BYTES
+from tutorial_kit.notebook.trips import inspect_trips as inspect_for
 from tutorial_kit.paths import SAMPLE_CSV, SAMPLE_CSV_PATH
-from tutorial_kit.tooling.notebook_code import read_cell, read_function
+from tutorial_kit.tooling.notebook_code import read_cell, read_function, reads_constants
 
 TOLERANCE = 1e-12
+#: What the notebook's flow reads (its ``reads`` cell): what the checks look for.
+READS = reads_constants()
+
+
+def inspect_trips(data_url):
+    """The checks, as the notebook makes them: for the columns and dtypes its read reads."""
+    return inspect_for(data_url, READS["COLUMNS"], READS["DTYPES"])
 
 
 @pytest.fixture(scope="module")
@@ -322,7 +330,7 @@ def test_text_in_passenger_count_near_the_top_fails_before_the_read(tmp_path):
 def test_text_deep_in_the_file_fails_on_the_worker_naming_column_and_value(read, tmp_path):
     path = notebooks.bad_deep_in_the_file(tmp_path)
     offset = len(b"\r\n".join(path.read_bytes().split(b"\r\n")[: notebooks.DEEP_BAD_ROW]))
-    assert offset > 2 * 2**16  # beyond what the early check reads
+    assert offset > 2 * _PROBE_BYTES  # beyond what the early check reads
     inspect_trips(str(path))  # the top is fine
     with pytest.raises(DataError) as error:
         read(str(path))

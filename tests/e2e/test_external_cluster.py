@@ -15,6 +15,7 @@ from pathlib import Path
 import papermill
 import pytest
 
+from standin.client.dask_saturn import forget_clusters_of
 from standin.client.protocol import SCHEDULER_VAR
 from standin.testing import clusters, processes
 from support import notebooks, own_cluster
@@ -129,7 +130,7 @@ def test_dask_saturn_gets_your_cluster_and_never_scales_or_stops_it(external_clu
     for asked in ("n_workers=5", "scale(7)", "adapt(minimum=1, maximum=9)"):
         assert f"{asked} is not applied" in log
     assert "which keeps running" in log
-    cluster.cluster_url = again.cluster_url = None  # see test_saturn_standin: no status call at exit
+    forget_clusters_of(standin.url)  # no status call at exit, to a stand-in then stopped: see the shim
 
 
 def test_scheduler_info_right_after_a_task_and_no_5xx_while_tasks_run(external_cluster, saturn_env_for):

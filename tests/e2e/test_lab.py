@@ -17,13 +17,13 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import urllib.request
 from contextlib import contextmanager, suppress
 
 import nbformat
 
+from lifeline import address
 from standin.testing import processes
 from standin.testing.waiting import wait_for
 from tutorial_kit.notebook.report import TITLE
@@ -48,12 +48,6 @@ STDOUT = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stdout"]
 STDERR = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def make_lab(tmp_path, mark: str):
     """`make lab` on a free port; yields the URL it prints. Shuts the server down through its API (as
@@ -73,7 +67,7 @@ def make_lab(tmp_path, mark: str):
         env.pop(name, None)
     log = tmp_path / "lab.log"  # holds the token: the test's tmp_path only
     # -o: never (re)make the venv from inside a test; it is the one running this test
-    cmd = ["make", "--no-print-directory", "-o", ".venv/.installed", "lab", f"LAB_PORT={free_port()}"]
+    cmd = ["make", "--no-print-directory", "-o", ".venv/.installed", "lab", f"LAB_PORT={address.free_port()}"]
     with open(log, "w") as out:
         server = subprocess.Popen(
             cmd,

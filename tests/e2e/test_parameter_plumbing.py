@@ -12,6 +12,7 @@ from support import notebooks
 from tutorial_kit.exceptions import ParameterError
 from tutorial_kit.notebook.parameters import check_parameters
 from tutorial_kit.paths import NOTEBOOK, SAMPLE_CSV
+from tutorial_kit.tooling.notebook_code import reads_constants
 
 
 # A value parsed by papermill (2.5, a float) reaches check_parameters, which stops the run in the
@@ -19,7 +20,8 @@ from tutorial_kit.paths import NOTEBOOK, SAMPLE_CSV
 # for 2.5) in the scheduler's log.
 def test_papermill_stops_before_anything_starts(tmp_path, mark):
     with pytest.raises(ParameterError) as raised:
-        check_parameters(project="x", username="y", n_workers=2.5, data_url=SAMPLE_CSV)
+        reads = reads_constants()
+        check_parameters("x", "y", 2.5, SAMPLE_CSV, reads["COLUMNS"], reads["DTYPES"])
     params, message = ["-p", "n_workers", "2.5"], f"ParameterError: {raised.value}"
     out = tmp_path / "out.ipynb"
     run = notebooks.run_papermill(NOTEBOOK, out, "-p", "project", "x", "-p", "username", "y", *params, mark=mark)

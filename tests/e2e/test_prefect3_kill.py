@@ -1,6 +1,7 @@
 """A companion run killed with ``kill -9`` (papermill and its kernel) while its Dask workers compute leaves no server,
-``serve`` process, worker or Dask process within 30 s, and the next run succeeds. Its own module: it starts servers of
-its own (the run's, as ``make run-prefect3`` does), and runs beside the other modules."""
+``serve`` process, worker or Dask process within :data:`STOP_SECONDS`, and the next run succeeds. Its own
+module: it starts servers of its own (the run's, as ``make run-prefect3`` does), and runs beside the other
+modules."""
 
 from __future__ import annotations
 
@@ -49,8 +50,8 @@ def big_csv(path, copies: int = 20):
 
 def test_a_run_killed_with_kill_9_leaves_nothing_within_30_s_and_the_next_run_succeeds(tmp_path, mark):
     """papermill and its kernel killed with SIGKILL while the run's Dask workers compute: the server's supervisor and
-    the serve process see their stdin close and stop what they started; nothing is left within 30 s. The next run,
-    on the same home, starts its server there (the killed run's lock is gone) and completes."""
+    the serve process see their stdin close and stop what they started; nothing is left within STOP_SECONDS.
+    The next run, on the same home, starts its server there (the killed run's lock is gone) and completes."""
     home = tmp_path / "home"
     home.mkdir()
     data = big_csv(tmp_path / "big.csv")

@@ -1,10 +1,11 @@
 """The companion notebook (notebooks/prefect3-dask-cluster.ipynb) run as a user runs it: its own venv's papermill
-(.venv-prefect3/, which holds no part of the stand-in), injected parameters, against one shared Prefect 3 server for
-the module (tests/support/prefect3.py), so that its runs pay for one server start. nbval checks its stored outputs
-separately (the root conftest collects notebooks/), with a server of the run's own. The server's real UI shows that
-run in a browser (headless Chromium, nothing beyond loopback: standin.testing.browser). On your own Dask cluster
-(``scheduler_address``), a real ``dask scheduler`` and two ``dask worker``s run the read, and what is deployed is the
-cells as they ran: an edited cell is what the run runs."""
+(.venv-prefect3/, which holds no part of the stand-in), injected parameters, against one shared Prefect 3
+server for the module (tests/support/prefect3.py), so that its runs pay for one server start. nbval checks its
+stored outputs separately (pyproject.toml's testpaths and --nbval collect notebooks/), with a server of the
+run's own. The server's real UI shows that run in a browser (headless Chromium, nothing beyond loopback:
+standin.testing.browser). On your own Dask cluster (``scheduler_address``), a real ``dask scheduler`` and two
+``dask worker``s run the read, and what is deployed is the cells as they ran: an edited cell is what the run
+runs."""
 
 from __future__ import annotations
 

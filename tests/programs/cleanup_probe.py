@@ -2,9 +2,7 @@
 module (from ``$TEST_PROGRAMS``) and have cloudpickle send it by value with the flow, so that
 :func:`count_while_running`, a state handler on ``read``, runs in the flow-run process.
 
-Processes are counted by the test's environment marker, by kind: the variable that
-``standin.testing.processes.MARK`` names, written out here because this program runs in the flow-run
-process, which does not have the tests' helpers.
+Processes are counted by the test's environment marker (``standin.testing.processes.MARK``), by kind.
 """
 
 import json
@@ -14,15 +12,17 @@ import time
 
 import psutil
 
+from standin.testing.processes import MARK
+
 
 def processes() -> dict[str, int]:
     """This run's processes, by kind, found by the test's marker (this process and its ancestors aside)."""
-    mark, me = os.environ["TUTORIAL_TEST_RUN"], psutil.Process()
+    mark, me = os.environ[MARK], psutil.Process()
     mine = {me.pid} | {p.pid for p in me.parents()}
     kinds = {}
     for p in psutil.process_iter():
         try:
-            if p.pid in mine or p.environ().get("TUTORIAL_TEST_RUN") != mark or p.status() == psutil.STATUS_ZOMBIE:
+            if p.pid in mine or p.environ().get(MARK) != mark or p.status() == psutil.STATUS_ZOMBIE:
                 continue
             cmd = " ".join(p.cmdline())
             parent = p.parent()

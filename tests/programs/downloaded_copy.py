@@ -7,5 +7,7 @@ Usage: ``python tests/programs/downloaded_copy.py URL``; prints the copy's path.
 import sys
 
 from tutorial_kit.notebook.trips import inspect_trips
+from tutorial_kit.tooling.notebook_code import reads_constants
 
-print(inspect_trips(sys.argv[1]).paths[0])
+reads = reads_constants()
+print(inspect_trips(sys.argv[1], reads["COLUMNS"], reads["DTYPES"]).paths[0])

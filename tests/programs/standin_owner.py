@@ -1,8 +1,8 @@
 """A notebook's process, as far as the stand-in is concerned: ``connect()`` starts a stand-in, and a
 2-worker cluster is made through dask-saturn; then ``ready`` is printed.
 
-Usage: ``python tests/programs/standin_owner.py exit|wait`` — ``exit``: a normal exit at once (atexit
-stops the stand-in); ``wait``: sleep until killed (tests/component/test_standin_owner.py sends SIGKILL).
+Usage: ``python tests/programs/standin_owner.py exit|sigkill`` — ``exit``: a normal exit at once (atexit
+stops the stand-in); anything else: sleep until killed (tests/component/test_standin_owner.py sends SIGKILL).
 """
 
 import sys

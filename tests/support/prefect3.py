@@ -17,7 +17,8 @@ import pytest
 
 from standin.testing.processes import MARK, assert_none_left, clean_env
 from standin.testing.waiting import wait_for
-from tutorial_kit.paths import PREFECT3_NOTEBOOK, REPO_ROOT
+from tutorial_kit.paths import PREFECT3_HOME_VAR, PREFECT3_NOTEBOOK, REPO_ROOT
+from tutorial_kit.prefect3.server import SHARED_FILE_VAR
 
 PREFECT3_BIN = REPO_ROOT / ".venv-prefect3" / "bin"
 #: Seconds for a server to answer: a fresh database's migration is slow on a busy 2-core machine.
@@ -26,8 +27,8 @@ SERVER_START_SECONDS = 120
 
 def prefect3_env(home: Path, address_file: Path, **extra) -> dict:
     """A user's environment, its companion's server state in ``home`` and its shared server's address file at
-    ``address_file`` (one that does not exist: each run starts a server of its own)."""
-    return clean_env(PREFECT3_SHARED_SERVER_FILE=str(address_file), TUTORIAL_PREFECT3_HOME=str(home), **extra)
+    ``address_file`` (a missing file: each run starts a server of its own; the shared server's: runs use it)."""
+    return clean_env(**{SHARED_FILE_VAR: str(address_file), PREFECT3_HOME_VAR: str(home)}, **extra)
 
 
 @contextlib.contextmanager

@@ -1,4 +1,4 @@
-"""The README, the pages under docs/ and the notebooks' markdown: every relative link and image leads somewhere (a
+"""Every tracked Markdown page and notebook: every relative link and image leads somewhere (a
 file, and the heading its ``#anchor`` names), the README stays a front door, and the result it links is the
 notebook's.
 

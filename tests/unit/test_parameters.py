@@ -6,11 +6,23 @@ import pytest
 
 from standin.client import protocol
 from tutorial_kit.exceptions import ParameterError
-from tutorial_kit.notebook.parameters import MAX_PROJECT_NAME_LENGTH, MAX_WORKERS, check_parameters
+from tutorial_kit.notebook.parameters import (
+    MAX_PROJECT_NAME_LENGTH,
+    MAX_USERNAME_LENGTH,
+    MAX_WORKERS,
+    check_parameters,
+)
 from tutorial_kit.paths import SAMPLE_CSV
+from tutorial_kit.tooling.notebook_code import reads_constants
 
-GOOD = dict(project="p", username="u", n_workers=3, data_url=SAMPLE_CSV)
-USERNAME_RULE = "use 1 to 39 lowercase letters, digits and single hyphens, starting and ending with a letter or digit"
+READS = reads_constants()  # what the notebook's flow reads, which the data's check looks for
+GOOD = dict(
+    project="p", username="u", n_workers=3, data_url=SAMPLE_CSV, columns=READS["COLUMNS"], dtypes=READS["DTYPES"]
+)
+USERNAME_RULE = (
+    f"use 1 to {MAX_USERNAME_LENGTH} lowercase letters, digits and single hyphens, starting and ending with a "
+    "letter or digit"
+)
 SCHEMES = "use a local path, file://, http://, https://, s3://"
 
 
@@ -38,8 +50,8 @@ def test_defaults_pass():
         {"username": "a"},
         {"username": "7"},
         {"username": "j-doe-2"},
-        {"username": "x" * 39},
-        # Prefect Cloud's own examples: spaces and punctuation are fine in a project name
+        {"username": "x" * MAX_USERNAME_LENGTH},
+        # Prefect Cloud's own example, and others like it: spaces and punctuation are fine in a project name
         {"project": "Hello, World!"},
         {"project": "nightly taxi"},
         {"project": "données 2019"},
@@ -126,7 +138,13 @@ EXACT = [
     ({"username": "-jdoe"}, NOT_A_USER.format("-jdoe", "it starts or ends with a hyphen")),
     ({"username": "jdoe-"}, NOT_A_USER.format("jdoe-", "it starts or ends with a hyphen")),
     ({"username": "j--doe"}, NOT_A_USER.format("j--doe", "it has two hyphens in a row")),
-    ({"username": "x" * 40}, NOT_A_USER.format("x" * 40, "it is 40 characters long, more than 39")),
+    (
+        {"username": "x" * (MAX_USERNAME_LENGTH + 1)},
+        NOT_A_USER.format(
+            "x" * (MAX_USERNAME_LENGTH + 1),
+            f"it is {MAX_USERNAME_LENGTH + 1} characters long, more than {MAX_USERNAME_LENGTH}",
+        ),
+    ),
     (
         {"username": 42},
         "username must be text, got the number 42: papermill reads -p values that look like "

@@ -4,7 +4,7 @@ where each use has a test that fails when the library changes it. A library's ne
 its private parts without a word; a shim is where that shows.
 
 Read from the source with ``ast``, in every Python file and notebook of the checkout: the kit, the
-stand-in, both test suites and their programs, the benchmarks, ``conftest.py``. What counts as a
+stand-in, lifeline, the three test suites and their programs, the benchmarks, ``conftest.py``. What counts as a
 library's private part (a name with one leading underscore):
 
 - imported from a library (``from prefect.storage.webhook import _render_dict``);

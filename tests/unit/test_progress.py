@@ -34,7 +34,10 @@ def test_a_line_every_log_every_seconds_while_work_remains(bar, caplog):
             clock["now"] = 1000.0 + second
             drawn.on_counts(done=4 * second, total=100)
         drawn.on_counts(done=100, total=100)
-    assert caplog.messages == ["read: 40 of 100 tasks done", "read: 80 of 100 tasks done"]  # at 10 s and 20 s
+    assert caplog.messages == [
+        "read: 40 of 100 tasks done",
+        "read: 80 of 100 tasks done",
+    ]  # at LOG_EVERY and twice that
 
 
 def test_the_graph_is_optimized_once_before_the_cluster_gets_it(monkeypatch):

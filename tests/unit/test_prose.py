@@ -1,5 +1,5 @@
-"""What the repo's prose names exists: every repo path, every ``make TARGET``, every module or name of the kit and
-the stand-in, and every heading cited by its title, in every Markdown page, notebook, docstring, comment and
+"""What the repo's prose names exists: every repo path, every ``make TARGET``, every module or name of the kit, the
+stand-in and lifeline, and every heading cited by its title, in every Markdown page, notebook, docstring, comment and
 set-up file's comment (``support/prose.py`` reads them all).
 
 Why: a fact written in several places goes stale in all but the one that changed; a file moved, a target renamed or

@@ -33,6 +33,7 @@ from __future__ import annotations
 import random
 from typing import NamedTuple
 
+from ..whole_numbers import check_whole_number
 from . import calibration as cal
 from .model import DAY, EPOCH, Model
 from .text import line
@@ -114,8 +115,7 @@ def first_filled(rows: int) -> int:
 
 def plan(rows: int, seed: int) -> list[Day]:
     """The 31 :class:`Day` of a file of ``rows`` rows: the decisions about the whole file."""
-    if not isinstance(rows, int) or rows < MIN_ROWS:
-        raise ValueError(f"rows must be at least {MIN_ROWS} to hold the pinned rows, got {rows!r}")
+    check_whole_number("rows", rows, minimum=MIN_ROWS, advice=": the pinned rows need that many")
     filled = first_filled(rows)
     pins, bad_rows = _pin_rows(rows, filled, random.Random(f"{seed}/plan"))
     return _split_days(seed, rows, filled, pins, bad_rows)

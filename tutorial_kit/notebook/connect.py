@@ -1,19 +1,21 @@
 """Decide where the tutorial runs: the real Saturn Cloud, or the local stand-in.
 
-On Saturn Cloud (both ``SATURN_BASE_URL`` and ``SATURN_TOKEN`` set) nothing is started and the
-environment is left as the platform set it. Anywhere else a stand-in process is started and
-this kernel's ``os.environ`` is pointed at it, BEFORE ``prefect`` is imported, because prefect
+On Saturn Cloud (both ``SATURN_BASE_URL`` and ``SATURN_TOKEN`` set) nothing is started, and the environment is
+left as the platform set it but for ``PATH`` (the venv's scripts first) and the Prefect config keys a shell
+pointed at the shared stand-in left (they would stop ``prefect auth login``). Anywhere else a stand-in process
+is started and this kernel's ``os.environ`` is pointed at it, BEFORE ``prefect`` is imported, because prefect
 reads ``PREFECT__CLOUD__API`` and ``PREFECT__HOME_DIR`` once, at import.
 
 Offline, ``STANDIN_DASK_SCHEDULER=tcp://HOST:PORT`` makes the stand-in hand out the user's own
 Dask cluster (a running ``dask scheduler`` with ``dask worker``s) instead of starting a
 ``LocalCluster``; it is checked here, before anything starts.
 
-Offline, each run gets a Prefect home of its own (``prefect_home.py``). The stand-in's log,
-``.standin/standin.log``, stays shared: every stand-in appends whole lines to it.
+Offline, each run gets a Prefect home of its own (``prefect_home.py``). The private stand-ins' log,
+``.standin/standin.log``, stays shared: each appends whole lines to it.
 
-The stand-in's client (``standin.client``) and lifeline are imported on the offline path only: on Saturn Cloud
-(``environment.yml``) neither is installed, and nothing of them is needed.
+The stand-in's client (``standin.client``, which imports lifeline) is imported when it is installed (to find a
+shared stand-in) and needed offline only: on Saturn Cloud (``environment.yml``) it is not installed, and nothing of
+it is needed.
 """
 
 from __future__ import annotations
@@ -162,7 +164,7 @@ def _connect_saturn(client) -> Connection:
 
 
 def _offline_dask_scheduler() -> str | None:
-    """The user's Dask scheduler for the stand-in (:data:`SCHEDULER_VAR`), or None; checked
+    """The user's Dask scheduler for the stand-in (``standin.client.SCHEDULER_VAR``), or None; checked
     before anything starts, so that a bad value fails first.  Warns when only dask's own
     ``DASK_SCHEDULER_ADDRESS`` is set, which a user may expect to work and the stand-in ignores."""
     from standin.client import SCHEDULER_VAR, SchedulerAddressError, dask_scheduler_from_env
@@ -214,10 +216,10 @@ def _connect_private(username: str, dask_scheduler: str | None, prefect_home: Ho
     return connection
 
 
-#: Prefect's key and tenant as configuration. A shell pointed at the shared stand-in (``standin env``)
-#: sets them; ``prefect auth login`` refuses to run while they are set ("Your API key is set in the
-#: Prefect config instead of with the CLI"), and the notebook logs in with the CLI, as the tutorial
-#: does, with PREFECT_USER_TOKEN: on Saturn Cloud too.
+#: Prefect's key and tenant as configuration. A shell pointed at the shared stand-in (``standin env``) sets
+#: the first two (the auth token is an older Prefect's setting, in the way the same); ``prefect auth login``
+#: refuses to run while they are set ("Your API key is set in the Prefect config instead of with the CLI"),
+#: and the notebook logs in with the CLI, as the tutorial does, with PREFECT_USER_TOKEN: on Saturn Cloud too.
 _PREFECT_CONFIG_KEYS = ("PREFECT__CLOUD__API_KEY", "PREFECT__CLOUD__TENANT_ID", "PREFECT__CLOUD__AUTH_TOKEN")
 
 

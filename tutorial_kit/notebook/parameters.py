@@ -14,7 +14,8 @@ The rules, and where they come from:
   ``str.isprintable`` refuses), spaces at either end (Prefect matches names exactly, so
   ``"taxi "`` would be a second project next to ``"taxi"``), more than
   :data:`MAX_PROJECT_NAME_LENGTH` characters.
-- ``data_url``: opened and checked by :mod:`tutorial_kit.notebook.trips` (scheme, existence, columns).
+- ``data_url``: opened and checked by :mod:`tutorial_kit.notebook.trips` (scheme, existence, and the columns the
+  read reads, with its dtypes: the notebook's ``COLUMNS`` and ``DTYPES``, which its caller passes).
 - ``scheduler_address`` (the companion's): None, or the address of a Dask scheduler that answers now.
 
 A value papermill read as a number (``-p project 2024``) gets a hint to pass it as text (``-r``).
@@ -48,12 +49,13 @@ USERNAME_PATTERN = re.compile(rf"[a-z\d](?:[a-z\d]|-(?=[a-z\d])){{0,{MAX_USERNAM
 MAX_PROJECT_NAME_LENGTH = 255
 
 
-def check_parameters(project, username, n_workers, data_url) -> None:
-    """Raise :class:`ParameterError` for the first invalid parameter."""
+def check_parameters(project, username, n_workers, data_url, columns, dtypes) -> None:
+    """Raise :class:`ParameterError` for the first invalid parameter; ``data_url``'s data is checked for
+    ``columns`` with ``dtypes``, what the notebook's read reads."""
     check_project(project)
     check_username(username)
     check_n_workers(n_workers)
-    check_data_url(data_url)
+    check_data_url(data_url, columns, dtypes)
 
 
 def _require_text(name: str, value) -> str:
@@ -157,9 +159,9 @@ def check_scheduler_address(scheduler_address) -> None:
         ) from None
 
 
-def check_data_url(data_url) -> None:
-    """Open the data and check it (header, first and last rows, or Parquet footer): a missing
-    file, an unsupported scheme or unusable data fails here, before any cluster starts."""
+def check_data_url(data_url, columns, dtypes) -> None:
+    """Open the data and check it for ``columns`` with ``dtypes`` (header, first and last rows, or Parquet
+    footer): a missing file, an unsupported scheme or unusable data fails here, before any cluster starts."""
     from .trips import inspect_trips
 
-    inspect_trips(data_url)
+    inspect_trips(data_url, columns, dtypes)

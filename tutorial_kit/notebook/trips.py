@@ -3,8 +3,8 @@ own readers (``dd.read_csv``, ``dd.read_parquet``) read them.
 
 Why: users have the month as a CSV or as the TLC's current Parquet file, on disk, on a web
 server or in S3, and the copies differ: renamed columns, other delimiters, a byte order mark,
-downloads cut off half-way. :func:`inspect_trips` checks the files in well under a second (a
-CSV's header, first rows and last row, or a Parquet file's footer), so that a bad file fails
+downloads cut off half-way. :func:`inspect_trips` checks the files cheaply (a CSV's header,
+first rows and last row, or a Parquet file's footer), so that a bad file fails
 with a message that says what is wrong, before any worker reads it; and it tells the readers
 what these files need (:meth:`TripSource.read_options`): the delimiter and encoding of a
 re-saved CSV, one block for a compressed CSV (which dask cannot split), the filesystem's options.
@@ -30,8 +30,6 @@ from dataclasses import dataclass
 from ..exceptions import DataError
 from .filesystems import LocatedFile, Location, first_line, locate
 
-#: The columns the computation reads (the notebook's ``read`` asks dask for these).
-REQUIRED_COLUMNS = ("VendorID", "passenger_count")
 #: How much of a CSV file the checks read at each end.
 _PROBE_BYTES = 64 * 2**10
 #: Delimiters a re-saved copy may use instead of the TLC's comma (e.g. Excel in many locales).
@@ -58,6 +56,8 @@ class TripSource:
 
     location: Location
     files: tuple[TripFile, ...]
+    #: The columns the caller reads (the notebook's ``COLUMNS``): what the checks looked for.
+    columns: tuple[str, ...]
 
     @property
     def url(self) -> str:
@@ -92,23 +92,25 @@ class TripSource:
     def data_errors(self):
         """Turn what pyarrow or pandas raise about bad data (in a worker) into one
         :class:`DataError` line naming the column and the value; anything else goes through."""
-        return _data_errors(self.url, self.format, self.compressed)
+        return _data_errors(self.url, self.format, self.compressed, self.columns)
 
 
 @contextlib.contextmanager
-def _data_errors(url: str, format: str, compressed: bool, where: str = ""):
+def _data_errors(url: str, format: str, compressed: bool, columns, where: str = ""):
     try:
         yield
     except DataError:
         raise
     except (ValueError, TypeError, OSError, EOFError) as error:
-        translated = _as_data_error(error, url, format, compressed, where)
+        translated = _as_data_error(error, url, format, compressed, columns, where)
         if translated is None:
             raise
         raise translated from None
 
 
-def _as_data_error(error: BaseException, url: str, format: str, compressed: bool, where: str) -> DataError | None:
+def _as_data_error(
+    error: BaseException, url: str, format: str, compressed: bool, columns, where: str
+) -> DataError | None:
     message = first_line(error)
     wrapped = re.search(r"Original Message: (.*)", str(error))  # dask's wrapper around a reader's error
     if wrapped:
@@ -121,7 +123,7 @@ def _as_data_error(error: BaseException, url: str, format: str, compressed: bool
     )
     if not_a_number:
         value, column = not_a_number.groups()
-        column = column or " or ".join(REQUIRED_COLUMNS)  # pandas' own parser names no column
+        column = column or " or ".join(columns)  # pandas' own parser names no column
         return DataError(
             f"column {column!r} of {url} holds a value that is not a number: {value!r}{place}; fix or drop that row"
         )
@@ -144,16 +146,19 @@ def _as_data_error(error: BaseException, url: str, format: str, compressed: bool
 # --------------------------------------------------------------------------------------------
 
 
-def inspect_trips(data_url: str | None) -> TripSource:
-    """Find the files ``data_url`` names (:func:`~.filesystems.locate`) and check each of them;
-    raise a one-line error if they cannot be used.
+def inspect_trips(data_url: str | None, columns, dtypes: dict[str, str]) -> TripSource:
+    """Find the files ``data_url`` names (:func:`~.filesystems.locate`) and check each of them for
+    what the caller reads, ``columns`` with ``dtypes`` (the notebook's ``COLUMNS`` and ``DTYPES``:
+    its read cell owns them); raise a one-line error if they cannot be used.
 
-    Reads at most a few hundred KiB per file (a file from a web server that ignores Range
-    requests is downloaded once first).  Raises :class:`~tutorial_kit.exceptions.ParameterError`
+    Reads the ends of each file only (a CSV's first and last ``_PROBE_BYTES``, a Parquet footer;
+    over HTTP or S3, in the filesystem's own blocks), and a file from a web server that ignores
+    Range requests is downloaded once first.  Raises :class:`~tutorial_kit.exceptions.ParameterError`
     when nothing is there, :class:`DataError` when what is there cannot give the result.
     """
     location = locate(data_url)
-    files = tuple(_inspect_file(location.fs, file) for file in location.files)
+    columns = tuple(columns)
+    files = tuple(_inspect_file(location.fs, file, columns, dtypes) for file in location.files)
     for what in ("format", "delimiter", "encoding"):  # one way to read every file
         values = sorted({getattr(f, what) for f in files})
         if len(values) > 1:
@@ -161,10 +166,10 @@ def inspect_trips(data_url: str | None) -> TripSource:
                 f"data_url {location.url!r} names files of different {what}s ({', '.join(map(repr, values))}): "
                 "read them one at a time, or make them alike"
             )
-    return TripSource(location, files)
+    return TripSource(location, files, columns)
 
 
-def _inspect_file(fs, file: LocatedFile) -> TripFile:
+def _inspect_file(fs, file: LocatedFile, columns: tuple[str, ...], dtypes: dict[str, str]) -> TripFile:
     import fsspec
 
     url, path, size = file.url, file.path, file.size
@@ -180,13 +185,15 @@ def _inspect_file(fs, file: LocatedFile) -> TripFile:
     except (OSError, EOFError) as error:
         raise DataError(f"data_url {url!r} cannot be read: {first_line(error)}") from None
     if parquet:
-        return _inspect_parquet(fs, path, url)
-    return _inspect_csv(url, head, tail, size if compression is None else None, compression)
+        return _inspect_parquet(fs, path, url, columns)
+    return _inspect_csv(url, head, tail, size if compression is None else None, compression, columns, dtypes)
 
 
-def _inspect_csv(url: str, head: bytes, tail: bytes, size: int | None, compression: str | None) -> TripFile:
+def _inspect_csv(
+    url: str, head: bytes, tail: bytes, size: int | None, compression: str | None, wanted, dtypes
+) -> TripFile:
     if not head.strip():
-        raise DataError(f"{url} is empty: expected a CSV header with the columns {', '.join(REQUIRED_COLUMNS)}")
+        raise DataError(f"{url} is empty: expected a CSV header with the columns {', '.join(wanted)}")
     if b"\n" not in head and len(head) == _PROBE_BYTES:
         raise DataError(f"{url} has no line break in its first {_PROBE_BYTES:,} bytes: it is not a CSV file")
     try:
@@ -201,7 +208,7 @@ def _inspect_csv(url: str, head: bytes, tail: bytes, size: int | None, compressi
     header = header.rstrip("\r")
     delimiter = max(_DELIMITERS, key=header.count)
     columns = tuple(next(csv.reader([header], delimiter=delimiter)))
-    _check_columns(url, columns)
+    _check_columns(url, columns, wanted)
     if size is not None:
         has_rows = size > len(head) or bool(body.strip())
     else:
@@ -209,35 +216,35 @@ def _inspect_csv(url: str, head: bytes, tail: bytes, size: int | None, compressi
     file = TripFile(url, "csv", compression, columns, delimiter, encoding)
     if compression is None and has_rows:
         _check_last_row(file, tail or head)
-        # The first rows, parsed as the workers will parse them (pandas with pyarrow, the two
-        # columns as numbers): a bad value near the top fails here in a millisecond.
-        _parse_first_rows(file, head[: head.rfind(b"\n") + 1])
+        # The first rows, parsed as the workers will parse them (pandas with pyarrow, the columns
+        # the caller reads with its dtypes): a bad value near the top fails here in a millisecond.
+        _parse_first_rows(file, head[: head.rfind(b"\n") + 1], wanted, dtypes)
     return file
 
 
-def _parse_first_rows(file: TripFile, complete: bytes) -> None:
+def _parse_first_rows(file: TripFile, complete: bytes, wanted, dtypes) -> None:
     import io
 
     import pandas as pd
 
-    with _data_errors(file.url, file.format, compressed=False, where="near the top"):
+    with _data_errors(file.url, file.format, compressed=False, columns=wanted, where="near the top"):
         pd.read_csv(
             io.BytesIO(complete),
-            usecols=list(REQUIRED_COLUMNS),
+            usecols=list(wanted),
             engine="pyarrow",
             sep=file.delimiter,
             encoding=file.encoding,
-            dtype={name: "float64" for name in REQUIRED_COLUMNS},
+            dtype=dtypes,
         )
 
 
-def _check_columns(url: str, columns) -> None:
-    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+def _check_columns(url: str, columns, wanted) -> None:
+    missing = [c for c in wanted if c not in columns]
     if missing:
         found = ", ".join(columns) if columns else "none"
         raise DataError(
             f"{url} lacks the column(s) {', '.join(missing)} (found: {found}); "
-            f"the pipeline needs the TLC's columns {' and '.join(REQUIRED_COLUMNS)}: rename them in your copy"
+            f"the pipeline needs the TLC's columns {' and '.join(wanted)}: rename them in your copy"
         )
 
 
@@ -258,7 +265,7 @@ def _check_last_row(file: TripFile, end: bytes) -> None:
         )
 
 
-def _inspect_parquet(fs, path: str, url: str) -> TripFile:
+def _inspect_parquet(fs, path: str, url: str, wanted) -> TripFile:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -270,8 +277,8 @@ def _inspect_parquet(fs, path: str, url: str) -> TripFile:
             f"{url} is not a readable Parquet file ({first_line(error)}): it may be cut off; download it again"
         ) from None
     schema = metadata.schema.to_arrow_schema()
-    _check_columns(url, tuple(schema.names))
-    for name in REQUIRED_COLUMNS:
+    _check_columns(url, tuple(schema.names), wanted)
+    for name in wanted:
         # Text is refused too: the notebook's read hands `passenger_count > 1` to pyarrow (filters),
         # where a text column cannot be compared with a number (a CSV's text is cast first).
         kind = schema.field(name).type

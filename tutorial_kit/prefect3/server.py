@@ -12,7 +12,7 @@ child (``lifeline.child``): it starts ``prefect server start`` and stops it when
 server (a deployment's ``serve``) must be stopped first: a ``serve`` process whose server is gone hangs until killed.
 
 One server uses a home at a time: two servers on one SQLite database would lock each other out and mix their
-deployments (measured: two runs at once ran each other's flow runs). A server holds its home by lifeline's lock
+deployments (seen: two runs at once ran each other's flow runs). A server holds its home by lifeline's lock
 (``lifeline.homes``), and a run that finds ``PREFECT3_HOME`` held gets a home of its own, removed when it ends.
 The shared server's address file is lifeline's (``lifeline.address``), found only while that server answers.
 """
@@ -23,7 +23,6 @@ import argparse
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -74,12 +73,6 @@ def client_environ(home: Path, api_url: str) -> dict[str, str]:
     return {"PREFECT_HOME": str(home), "PREFECT_API_URL": api_url, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def healthy(api_url: str, timeout: float = 2.0) -> bool:
     """Whether the server at ``api_url`` answers ``GET /health`` with ``true``."""
     try:
@@ -114,7 +107,7 @@ class PrefectServer:
         """Start a server on ``home``, or on a home of this run's own when another server holds ``home``."""
         held = homes.claim(home)
         template.seed(held.path)  # a new home: the set-up's migrated database instead of a migration now
-        port = free_port()
+        port = address.free_port()
         log_path = held.path / "server.log"
         env = dict(os.environ, **server_environ(held.path, port))
         started = time.monotonic()
@@ -163,7 +156,7 @@ class PrefectServer:
     def stop(self, timeout: float = STOP_SECONDS) -> None:
         """Close the supervisor's stdin (it stops the server) and wait; kill its session if it hangs. Then give up
         the home, removing it if it was this run's own."""
-        child.stop(self.proc, timeout + 5)  # the supervisor's own wait for the server is ``timeout``
+        child.stop(self.proc, timeout + 5)  # the supervisor's own wait for the server is STOP_SECONDS
         self.held.release()
 
 
@@ -229,7 +222,7 @@ def shared(home: Path = PREFECT3_HOME) -> int:
         print(f"A companion run's server uses {home} now: start make prefect3-server once it ended", file=sys.stderr)
         return 1
     template.seed(home)
-    port = free_port()
+    port = address.free_port()
     os.environ.update(server_environ(home, port))
     address_file = shared_file(home)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))

@@ -19,12 +19,16 @@ def _notebook(path):
 
 
 def flow_source(path=PREFECT3_NOTEBOOK) -> tuple[str, str]:
-    """The file the notebook's flow cells append to, and what they append, in the notebook's order."""
+    """The file the notebook's flow cells append to, and what it holds once they ran: its first lines (what the flow
+    reads, as the ``reads`` cell sets it) and what the cells append, in the notebook's order."""
+    from ..prefect3.flow_file import first_lines
+    from .notebook_code import reads_constants
+
     appended = [(m[1], c.source[m.end() :]) for c in _notebook(path).cells if (m := APPEND.match(c.source))]
     files = {name for name, _ in appended}
     if len(files) != 1:
         raise LookupError(f"the companion's flow cells append to {sorted(files) or 'no file'}: one file expected")
-    return files.pop(), "".join(body for _, body in appended)
+    return files.pop(), first_lines(**reads_constants(path)) + "".join(body for _, body in appended)
 
 
 def task_runner_snippet(path=PREFECT3_NOTEBOOK) -> str:

@@ -15,8 +15,8 @@ from any shell once the repo's environment is set up (``make`` installs the spec
 
 ``python -m tutorial_kit.tooling.kernel [--user | --prefix ENV] [--name KERNEL]`` installs the spec: into this
 environment by default, into the user's Jupyter folder with ``--user`` (for a Jupyter server that runs elsewhere, as
-on Saturn Cloud), into another environment with ``--prefix`` (the companion's kernel into ``.venv``, for JupyterLab
-and nbval).
+on Saturn Cloud: without the provisioner, which that server's environment may not have, so over TCP), into another
+environment with ``--prefix`` (the companion's kernel into ``.venv``, for JupyterLab and nbval).
 """
 
 from __future__ import annotations
@@ -69,12 +69,17 @@ class IPCProvisioner(LocalProvisioner):
             self.socket_folder = None
 
 
-def kernel_spec(python: str = sys.executable, name: str = KERNEL_NAME) -> dict:
+def kernel_spec(python: str = sys.executable, name: str = KERNEL_NAME, ipc: bool = True) -> dict:
+    """The spec of kernel ``name``, ``python``'s; with ``ipc``, started by :class:`IPCProvisioner`, which only a
+    Jupyter that has this kit installed can load (jupyter_client refuses a spec whose provisioner it lacks)."""
+    metadata = {"debugger": True}
+    if ipc:
+        metadata["kernel_provisioner"] = {"provisioner_name": PROVISIONER_NAME}
     return {
         "argv": [python, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": DISPLAY_NAMES[name],
         "language": "python",
-        "metadata": {"debugger": True, "kernel_provisioner": {"provisioner_name": PROVISIONER_NAME}},
+        "metadata": metadata,
         "kernel_protocol_version": "5.5",
     }
 
@@ -82,13 +87,16 @@ def kernel_spec(python: str = sys.executable, name: str = KERNEL_NAME) -> dict:
 def install(user: bool = False, name: str = KERNEL_NAME, prefix: str | None = None) -> Path:
     """Write the spec ``name`` for this Python (``sys.executable``, an absolute path): into this environment, the
     user's Jupyter folder (``user``) or another environment (``prefix``, whose Jupyter then finds it); returns its
-    folder."""
+    folder. For the user's folder, without the IPC provisioner: the Jupyter that reads it there may run from an
+    environment without this kit (Saturn Cloud's), and its kernel then talks over TCP on 127.0.0.1, as Jupyter's
+    kernels do by default."""
     from jupyter_core.paths import jupyter_data_dir
 
     base = Path(jupyter_data_dir()) if user else Path(prefix or sys.prefix) / "share" / "jupyter"
     folder = base / "kernels" / name
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "kernel.json").write_text(json.dumps(kernel_spec(sys.executable, name), indent=1) + "\n")
+    spec = kernel_spec(sys.executable, name, ipc=not user)
+    (folder / "kernel.json").write_text(json.dumps(spec, indent=1) + "\n")
     return folder
 
 

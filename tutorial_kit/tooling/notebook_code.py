@@ -3,7 +3,7 @@ patch exactly what it runs.
 
 Why tags: a test that finds a cell by a piece of its code breaks when the code is reworded, and a
 patch made with ``str.replace`` silently does nothing when its text is gone. Each code cell carries
-one tag that says what it is (``parameters``, ``connect``, ``imports``, ``helpers``, ``login``,
+one tag that says what it is (``parameters``, ``reads``, ``connect``, ``imports``, ``helpers``, ``login``,
 ``project``, ``resource-manager``, ``read``, ``flow``, ``register``, ``run``, ``result``); tests add
 whole cells before or after a tagged one (:func:`cell_index`) instead of editing the notebook's code.
 
@@ -38,10 +38,17 @@ def cell(tag: str, nb=None):
     return nb.cells[cell_index(nb, tag)]
 
 
+def reads_constants(path=NOTEBOOK) -> dict:
+    """What the notebook's flow reads, as its ``reads`` cell sets it: ``COLUMNS``, ``DTYPES`` and ``BLOCKSIZE``."""
+    namespace: dict = {}
+    exec(compile(cell("reads", notebook(path)).source, f"{path.name}:reads", "exec"), namespace)  # noqa: S102
+    return {name: value for name, value in namespace.items() if name.isupper()}
+
+
 def read_cell(path=NOTEBOOK) -> dict:
     """The namespace of the notebook's ``read`` cell, executed with Prefect's ``@task`` replaced by
-    the identity (so without Prefect, whose import must come after ``connect()``): ``read`` itself
-    and the cell's constants, ``COLUMNS``, ``DTYPES`` and ``BLOCKSIZE``."""
+    the identity (so without Prefect, whose import must come after ``connect()``): ``read`` itself,
+    and what it reads, the ``reads`` cell's ``COLUMNS``, ``DTYPES`` and ``BLOCKSIZE``."""
     import dask
     import dask.dataframe as dd
 
@@ -58,6 +65,7 @@ def read_cell(path=NOTEBOOK) -> dict:
         "dd": dd,
         "inspect_trips": inspect_trips,
         "compute_with_progress": compute_with_progress,
+        **reads_constants(path),
     }
     source = cell("read", notebook(path)).source
     exec(compile(source, f"{path.name}:read", "exec"), namespace)  # noqa: S102 - our own notebook

@@ -2,31 +2,44 @@
 
 Stored outputs are what nbval compares against, so they are never edited by hand. The notebook
 is executed top to bottom in its own folder (as Jupyter and nbval run it), with its own kernel and its default
-parameters, against the local stand-in (the companion: a Prefect 3 server started for the run), and written back
-only if every cell succeeded. No
-timing metadata is recorded, so a re-run changes only what truly varies.
+parameters, against a local stand-in (the companion: a Prefect 3 server) started for the run, never a shared one that
+may be running (``make standin``, ``make prefect3-server``: their state is a developer's), and written back only if
+every cell succeeded. No timing metadata is recorded, so a re-run changes only what truly varies.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 from standin.client import TICKET_IN_URL
+from standin.client.protocol import SHARED_HOME_VAR
 
 from ..files import atomic_output
 from ..notebook.connect import SATURN_VARS
+from ..prefect3.server import SHARED_FILE_VAR
 from .kernel import KERNEL_NAME
 
 
 def regenerate(path: Path, timeout: int = 600) -> None:
     import nbformat
-    from nbclient import NotebookClient
 
     if any(os.environ.get(v) for v in SATURN_VARS):
         sys.exit("unset SATURN_BASE_URL and SATURN_TOKEN: stored outputs come from the local stand-in")
     nb = nbformat.read(path, as_version=4)
+    with tempfile.TemporaryDirectory(prefix="no-shared-") as nowhere:  # no shared stand-in or server answers there
+        os.environ.update({SHARED_HOME_VAR: nowhere, SHARED_FILE_VAR: os.path.join(nowhere, "none.json")})
+        _execute(nb, path, timeout)
+    redact_tickets(nb)
+    with atomic_output(path) as tmp:  # an interrupted run never leaves a half-written notebook
+        nbformat.write(nb, tmp)
+
+
+def _execute(nb, path: Path, timeout: int) -> None:
+    from nbclient import NotebookClient
+
     NotebookClient(
         nb,
         timeout=timeout,
@@ -34,9 +47,6 @@ def regenerate(path: Path, timeout: int = 600) -> None:
         record_timing=False,
         resources={"metadata": {"path": str(path.parent)}},
     ).execute()
-    redact_tickets(nb)
-    with atomic_output(path) as tmp:  # an interrupted run never leaves a half-written notebook
-        nbformat.write(nb, tmp)
 
 
 def redact_tickets(nb) -> None:

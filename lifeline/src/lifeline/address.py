@@ -3,7 +3,8 @@ the runs that start later how to reach it.
 
 It is written atomically (a reader never sees half a file) and 0600 (it may hold the server's keys), with the
 server's pid, and it is taken for an address only while that process lives and the server answers: a file left by a
-server that was killed, or whose port another program took since, is no address.
+server that was killed, or whose port another program took since, is no address. :func:`free_port` is a port for
+such a server to take.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import socket
 from collections.abc import Callable
 from pathlib import Path
 
@@ -59,3 +61,10 @@ def alive(pid: int) -> bool:
     except PermissionError:  # another user's process
         return True
     return True
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port on ``host`` that nothing listens on now, for a server to bind (the kernel's choice of a free one)."""
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]

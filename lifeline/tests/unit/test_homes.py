@@ -34,7 +34,7 @@ def test_homes_of_runs_that_are_gone_are_swept_and_a_live_runs_home_is_kept(tmp_
     gone = homes.run_home(tmp_path)
     os.close(gone.fd)  # its run ended without releasing it
     (gone.path / "state").write_text("left")
-    never_locked = tmp_path / "run-123"  # an older rule's home, or one whose run died before it was locked
+    never_locked = tmp_path / "run-123"  # an older rule's home (today's appear under run-* already locked)
     never_locked.mkdir()
     try:
         mine = homes.run_home(tmp_path)

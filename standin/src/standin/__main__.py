@@ -16,7 +16,6 @@ import asyncio
 import json
 import logging
 import os
-import secrets
 import signal
 import sys
 
@@ -30,6 +29,7 @@ from .client.protocol import (
     SCHEDULER_EXAMPLE,
     TOKEN_VARS,
     check_scheduler_address,
+    new_secret,
 )
 from .client.shared import (
     LOG,
@@ -97,7 +97,7 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
 def _platform(
     parser, saturn_token: str, prefect_api_key: str, username: str, dask_scheduler, store: Store | None = None
 ) -> Platform:
-    try:  # test-only: faults armed from the start (see faults.py)
+    try:  # test-only: faults armed from the start (see faults/__init__.py)
         faults = FaultSet.from_env()
     except FaultSpecError as exc:
         parser.error(f"{FAULTS_VAR}: {exc}")
@@ -172,8 +172,8 @@ def main_shared(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
         handlers=[logging.StreamHandler(sys.stderr), _private_file_handler(home / LOG)],
     )
     store = Store(home / STATE)
-    saturn_token = _kept(store, "saturn_token", lambda: secrets.token_hex(16))
-    prefect_api_key = _kept(store, "prefect_api_key", lambda: secrets.token_hex(16))
+    saturn_token = _kept(store, "saturn_token", new_secret)
+    prefect_api_key = _kept(store, "prefect_api_key", new_secret)
     username = args.username or store.get_meta("username") or DEFAULT_USERNAME
     store.set_meta("username", username)
     port = args.port or int(store.get_meta("port") or 0)

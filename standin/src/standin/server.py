@@ -2,7 +2,7 @@
 application, on 127.0.0.1, and the platform's background services (Saturn's agent, the
 scheduler, the zombie killer: ``services/``) on the same event loop.
 
-It runs in a process of its own (see ``process.py``), as the real platforms run elsewhere:
+It runs in a process of its own (see ``client/process.py``), as the real platforms run elsewhere:
 its log lines, its Dask schedulers, its flow runs and its memory stay out of the notebook's kernel.
 """
 
@@ -43,7 +43,7 @@ class Platform:
 
     saturn: SaturnBackend
     prefect_cloud: PrefectCloudBackend
-    #: Test-only fault injection (``faults.py``): empty unless a test arms some.
+    #: Test-only fault injection (``faults/``): empty unless a test arms some.
     faults: FaultSet = field(default_factory=FaultSet)
     #: Where the state is kept (nowhere, for a notebook's private stand-in).
     store: Store = field(default_factory=Store)

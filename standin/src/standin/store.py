@@ -7,11 +7,11 @@ back and has lost nothing it had acknowledged. A ``kill -9`` loses the process, 
 system's page cache, so a committed SQLite transaction in WAL mode survives it without an
 ``fsync`` per request (``synchronous=NORMAL``).
 
-A record is a JSON document in the ``records`` table, keyed by its kind (the record class's
-name) and id; bytes that are not JSON (the cloudpickled flows prefect-saturn uploads) go to
-``blobs``; single values (the shared stand-in's keys and port) to ``meta``. Why not one table per
-record with columns: the stand-in filters in memory, as Hasura's semantics need, and one
-document per record keeps the schema out of the way of the models as they grow.
+A record is a JSON document in the ``records`` table, keyed by its kind (the record class's name) and id;
+bytes that are not JSON (the cloudpickled flows prefect-saturn uploads) go to ``blobs``; single values (the
+shared stand-in's keys, port and user, the PIDs of its runs in flight) to ``meta``. Why not one table per
+record with columns: the stand-in filters in memory, as Hasura's semantics need, and one document per record
+keeps the schema out of the way of the models as they grow.
 
 :class:`Store` with ``path=None`` keeps nothing: a notebook's private stand-in lives and dies with
 its kernel.

@@ -1,7 +1,7 @@
 """``STANDIN_DASK_SCHEDULER`` set wrong: a stand-in that hands out a Dask scheduler that is not there (a
 closed port, a silent one, a web server) fails dask-saturn's cluster request clearly, in bounded time,
-and the stand-in's command line refuses an address that is not one. The user's own running cluster:
-tests/e2e/test_external_cluster.py."""
+and the stand-in's command line refuses an address that is not one. The user's own running cluster: the
+repo's tests/e2e/test_external_cluster.py."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 ``standin.testing.faults.FaultRoom``), and what users see, through the real client libraries (dask-saturn,
 prefect-saturn, prefect) against a stand-in process whose faults are armed through its control
 endpoint. The message a user reads is asserted exactly. The same faults through the notebook are in
-tests/e2e/test_faults_notebook.py.
+the repo's tests/e2e/test_faults_notebook.py.
 
 What the clients do with one 500 (read from their sources, checked here call by call):
 dask-saturn has no retry (``ValueError(json["message"])``), except ``status``, which falls back

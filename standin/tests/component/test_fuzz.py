@@ -1,6 +1,6 @@
 """Bad requests to the stand-in: a bounded, seeded fuzz over loopback.
 
-1,200 requests, each bad in at least one way by construction (so none of them can change the
+:data:`REQUESTS` requests, each bad in at least one way by construction (so none of them can change the
 stand-in's state, e.g. start a cluster): no or a wrong token, malformed JSON, a wrong method, an
 unknown path, invalid GraphQL, an oversized body (declared, or chunked), a wrong content type, and
 well-formed GraphQL for the flow-run operations (``create_flow_run``, ``set_flow_run_states``,
@@ -11,7 +11,7 @@ gets 200 with an ``UNAUTHENTICATED`` error, as prefect's client needs (``standin
 and refused GraphQL content gets 200 with GraphQL errors (never ``INTERNAL_SERVER_ERROR``) when
 graphql-core accepts the document, or 400 when it does not. The stand-in must never
 answer 5xx, log no uncaught exception, still answer normal requests at the end, and its memory
-(RSS) must not grow by 50 MiB.
+(RSS) must not grow by :data:`RSS_GROWTH_LIMIT`.
 
 Not fuzzed: broken HTTP framing (a bad request line, a control character in a header, a header
 block over 64 KiB, a chunked body over twice the limit), which tornado answers itself with a

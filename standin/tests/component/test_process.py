@@ -1,6 +1,6 @@
 """The stand-in process as its client starts it: the environment it hands out, and a start that fails.
 That it and everything it starts end with the process that started it, however that ends, is
-tested through the tutorial's ``connect()`` (``tests/component/test_standin_owner.py``)."""
+tested through the tutorial's ``connect()`` (the repo's ``tests/component/test_standin_owner.py``)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The stand-in's shims, each against the real library: a test fails when the library stops behaving
-as its shim relies on. prefect's (``standin/shims/prefect.py``) is tested by
+as its shim relies on. prefect's (``standin.shims.prefect``) is tested by
 ``test_client_surface.py``, which fails when a call site it drives is no longer reached."""
 
 from __future__ import annotations

@@ -98,7 +98,7 @@ def test_prefect_clouds_agents_page_lists_every_agent_that_queried(standin, flow
     assert set(agents) == {AGENT_NAME, USER_AGENT}, agents
     name, type_, labels, last_query, health, runs, registered = agents[USER_AGENT]
     assert (type_, labels) == ("LocalAgent", "my-laptop") and re.fullmatch(r"[\d-]+ [\d:]+", last_query)
-    assert health == "healthy" and runs == "0"  # it queried within the last minute; nothing had its label
+    assert health == "healthy" and runs == "0"  # it queried within HEALTHY_WITHIN; nothing had its label
     name, type_, labels, last_query, health, runs, registered = agents[AGENT_NAME]
     assert (type_, labels, health, runs) == ("KubernetesAgent", "saturn-cloud", "healthy", "1")
     assert f'<a href="/ui/saturn/prefect-cloud-agent">{AGENT_NAME}</a>' in page.text

@@ -240,7 +240,7 @@ def test_a_mapped_task_in_the_browser(flow_url, browser_page, screenshot):
     assert mapped.locator("rect.stacked").count() == 2
     screenshot(page.locator("#schematic"), "standin-schematic-mapped")
     page.click("#quick-run")
-    page.wait_for_selector("#run-state.state-Success", timeout=120_000)  # reloads every 2 s meanwhile
+    page.wait_for_selector("#run-state.state-Success", timeout=120_000)  # reloads every REFRESH_SECONDS meanwhile
     children = [t for t in page.locator("#timeline rect.task-run title").all_text_contents() if t.startswith("double[")]
     # one bar each, or one for those that touched: "double[0] to double[2]: Success, 3 task runs"
     counted = [int(re.search(r"(\d+) task runs$", t)[1]) if t.endswith("task runs") else 1 for t in children]

@@ -22,12 +22,15 @@ from pathlib import Path
 import psutil
 import pytest
 
+from standin.services.scheduler import MAX_RUNS
 from standin.testing import processes, programs, standins
 from standin.testing.waiting import wait_for
 
 VENV_BIN = Path(sys.executable).parent
 PROJECT = "users-own"
-HEARTBEAT = 1.0  # seconds between a flow run's heartbeats: the zombie killer acts after 6 missed
+HEARTBEAT = (
+    1.0  # seconds between heartbeats: the zombie killer acts after standin.services.agent.ZOMBIE_AFTER_BEATS missed
+)
 RUN_TIMEOUT = 180  # seconds for one `prefect run --watch` on a busy machine
 _MODULE_MARK = uuid.uuid4().hex
 
@@ -291,8 +294,9 @@ def test_two_runs_of_one_flow_at_once_each_with_its_own_cluster(standin, shell, 
 
 
 def test_the_agent_picks_a_run_up_when_it_is_created(standin, shell, flows):
-    """Woken by the backend, not by its idle tick (10 s): a run is Submitted within a fraction of
-    that (the benchmark measures it; here a bound far below the tick proves the wake-up)."""
+    """Woken by the backend, not by its idle tick (standin.services.agent.IDLE_SECONDS): a run is
+    Submitted within a fraction of that (the benchmark measures it; here a bound far below the tick
+    proves the wake-up)."""
     from datetime import datetime
 
     flows("user-params")
@@ -325,13 +329,13 @@ def test_a_scheduled_flow_runs_on_its_schedule(standin, shell, flows):
     def first_run_done_and_logged():
         # its log lines reach the backend in batches, the last one after the final state: wait for both
         runs = graphql(standin, query)["flow_run"]
-        if runs and runs[0]["state"] == "Success" and len(runs) == 11:
+        if runs and runs[0]["state"] == "Success" and len(runs) == 1 + MAX_RUNS:
             return any(log["message"] == hello for log in runs[0]["logs"]) and runs
         return None
 
     runs = wait_for(first_run_done_and_logged, 90, "the first scheduled run did not succeed with its log", every=0.5)
     assert all(run["auto_scheduled"] for run in runs)
-    assert [run["state"] for run in runs[1:]] == ["Scheduled"] * 10  # the next ten, as Prefect Cloud kept them
+    assert [run["state"] for run in runs[1:]] == ["Scheduled"] * MAX_RUNS  # the next ones, as Prefect Cloud kept them
     starts = [datetime.fromisoformat(run["scheduled_start_time"]) for run in runs]
     assert {(b - a).total_seconds() for a, b in zip(starts, starts[1:], strict=False)} == {60.0}
 

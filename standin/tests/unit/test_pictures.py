@@ -1,4 +1,4 @@
-"""The pages' pictures (``standin/ui/pictures/``) drawn from the backend's own records: the
+"""The pages' pictures (``standin.ui.pictures``) drawn from the backend's own records: the
 tutorial's flow registered as prefect 1.4.1 registers it, runs and task runs set through the
 backend. Checked on the layout's geometry, and on the SVG a browser gets."""
 

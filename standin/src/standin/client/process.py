@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import secrets
 import selectors
 import subprocess
 import sys
@@ -22,11 +21,13 @@ from lifeline import child
 from .exceptions import SchedulerAddressError, StandInError
 from .protocol import (
     GRAPHQL_PATH,
+    LOG_FILE,
     PREFECT_API_KEY_VAR,
     SATURN_TOKEN_VAR,
     SCHEDULER_EXAMPLE,
     SCHEDULER_VAR,
     check_scheduler_address,
+    new_secret,
     saturn_environ,
 )
 from .tickets import ui_endpoint
@@ -75,8 +76,8 @@ class StandIn:
             dask_scheduler = check_dask_scheduler(dask_scheduler)
             argv += ["--dask-scheduler", dask_scheduler]  # not a secret: argv is fine
         home.mkdir(parents=True, exist_ok=True)
-        log_path = home / "standin.log"
-        saturn_token, prefect_api_key = secrets.token_hex(16), secrets.token_hex(16)
+        log_path = home / LOG_FILE
+        saturn_token, prefect_api_key = new_secret(), new_secret()
         env = dict(os.environ, **(env or {}), **{SATURN_TOKEN_VAR: saturn_token, PREFECT_API_KEY_VAR: prefect_api_key})
         with open(log_path, "ab") as log:
             # lifeline's child: our end of its stdin closing (even by our death) stops the stand-in. Its own session:

@@ -6,8 +6,17 @@ import this module, which imports only the standard library.
 
 from __future__ import annotations
 
+import secrets
 from urllib.parse import urlsplit
 
+
+def new_secret() -> str:
+    """A new Saturn token or Prefect API key of a stand-in."""
+    return secrets.token_hex(16)
+
+
+#: The stand-in's log file, in its home (a private stand-in's home, or the shared one's folder).
+LOG_FILE = "standin.log"
 #: The stand-in's two secrets, handed to its process through these variables (never argv, which
 #: any user can read in ``ps``), which the stand-in removes from its environment at once.
 SATURN_TOKEN_VAR = "STANDIN_SATURN_TOKEN"
@@ -20,14 +29,14 @@ HEARTBEAT_SECONDS_VAR = "STANDIN_HEARTBEAT_SECONDS"
 #: Prefect's default is 30 s; a stand-in's runs last seconds, so a hung run is found sooner: after
 #: ``standin.services.agent.ZOMBIE_AFTER_BEATS`` of these missed.
 DEFAULT_HEARTBEAT_SECONDS = 5.0
-#: Test-only: faults armed from the stand-in's start, a JSON list (``standin/faults/``).
+#: Test-only: faults armed from the stand-in's start, a JSON list (``standin.faults``).
 FAULTS_VAR = "STANDIN_FAULTS"
 #: The emulated Saturn user of a shared stand-in started without ``--username`` (``make standin USERNAME=...``
 #: gives one). The stand-in's own: a notebook run on the shared stand-in works as its user, whatever its parameter.
 DEFAULT_USERNAME = "standin-user"
 #: Where Prefect Cloud's GraphQL API is served (``PREFECT__CLOUD__API`` is the stand-in's URL + this).
 GRAPHQL_PATH = "/graphql"
-#: The test-only fault room's control endpoint (``standin/faults/``; ``standin.testing`` calls it).
+#: The test-only fault room's control endpoint (``standin.faults``; ``standin.testing.faults.FaultRoom`` calls it).
 FAULTS_CONTROL_PATH = "/_standin/faults"
 #: The setting that points the stand-in at the user's own Dask cluster. Not ``DASK_SCHEDULER_ADDRESS``:
 #: dask reads every ``DASK_*`` variable as its own config, and that one is ``scheduler-address``,

@@ -33,11 +33,11 @@ from pathlib import Path
 from lifeline import address
 
 from .process import client_environ
-from .protocol import SHARED_HOME_VAR
+from .protocol import LOG_FILE, SHARED_HOME_VAR
 
 DISCOVERY = "standin.json"
 STATE = "state.sqlite"
-LOG = "standin.log"
+LOG = LOG_FILE
 #: Where ``prefect`` keeps its files for shells pointed at the shared stand-in (``env``).
 PREFECT_HOME = "prefect-home"
 

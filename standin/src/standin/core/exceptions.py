@@ -3,7 +3,8 @@ pipeline itself answers with (``responses.py``). Like moto's ``moto/core/excepti
 
 An :class:`APIError` is an answer the stand-in means to give: an HTTP ``status``, a
 machine-readable ``code`` and a ``message`` for people. Each API's own errors derive from it
-(``saturn/exceptions.py``, ``prefect_cloud/exceptions.py``, ``faults/exceptions.py``), so the
+(``saturn/exceptions.py``, ``prefect_cloud/exceptions.py``; the fault room's ``FaultSpecError`` is a
+bad spec, not an answer), so the
 models raise them without knowing any HTTP machinery, and the pipeline turns every one into the
 wire shape of the API that was called, in one place (``APIHandler.write_error``).
 

@@ -211,7 +211,8 @@ class APIHandler(tornado.web.RequestHandler):
 
     def run_request_hooks(self) -> None:
         """Step 4: the application's ``request_hooks`` (``web.Application``), in order, each with
-        this handler, after the token check and before the body is read."""
+        this handler, after the token check and before the content type and the JSON are checked
+        (steps 5 and 6)."""
         for hook in self.settings.get("request_hooks", ()):
             hook(self)
 

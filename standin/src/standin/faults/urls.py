@@ -1,6 +1,6 @@
 """Route of the fault room: its control endpoint, mounted next to the two APIs by ``server.py``."""
 
-#: The control endpoint's path, on the stand-in's loopback port (``process.StandIn`` calls it).
+#: The control endpoint's path, on the stand-in's loopback port (``standin.testing.faults.FaultRoom`` calls it).
 from ..client.protocol import FAULTS_CONTROL_PATH as CONTROL_PATH
 from .responses import FaultsHandler
 

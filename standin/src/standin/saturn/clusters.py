@@ -26,9 +26,8 @@ log = logging.getLogger("standin.saturn")
 #: :func:`cluster_starter` (the one place they are set):
 #: - ``forkserver``: each worker process is forked from one server process that imported dask,
 #:   distributed, numpy and pandas once (distributed's own preload list), instead of a fresh
-#:   interpreter importing them per worker (``spawn``). Measured with 3 workers on this 2-core
-#:   machine, busy: up 0.45 s against 4.2 s, the first read of the sample 0.78 s against 1.46 s,
-#:   close 0.07 s against 1.9 s. The server outlives the cluster, so later clusters start warm.
+#:   interpreter importing them per worker (``spawn``): a cluster starts and closes in a fraction of the
+#:   time (docs/benchmarks.md#a-runs-fixed-costs). The server outlives the cluster, so later clusters start warm.
 #: - no statistical profiling: the stand-in's clusters show no dashboard, so nothing reads it.
 LOCAL_CLUSTER_CONFIG = {
     "distributed.worker.multiprocessing-method": "forkserver",
@@ -38,16 +37,16 @@ LOCAL_CLUSTER_CONFIG = {
 
 #: What the fork server imports before it forks a worker (with ``warm_worker_processes``): distributed's
 #: own list (dask, distributed, numpy, pandas, ...) is what ``distributed`` and ``dask.dataframe`` import;
-#: with ``dask.dataframe`` and ``pyarrow`` too, a fresh worker's first read of the sample takes 0.24 s
-#: against 0.75 s (median of 3 clusters x 3 runs, busy 2-core machine). The server holds no more threads
-#: with them than with distributed's list (2, with the Nanny's BLAS settings), so forking stays as safe.
+#: with ``dask.dataframe`` and ``pyarrow`` too, a fresh worker's first read of the sample is faster
+#: (docs/benchmarks.md#a-runs-fixed-costs). The server holds no more threads with them than with
+#: distributed's list (the Nanny's BLAS settings keep them few), so forking stays as safe.
 WORKER_PRELOAD = ["distributed", "dask.dataframe", "pyarrow"]
 
 
 def warm_worker_processes() -> None:
     """Start the fork server the workers of the LocalClusters are forked from, ahead of the first
-    cluster: the agent calls this when it submits a run (in a thread: the server takes a second or
-    more to import :data:`WORKER_PRELOAD`, while the run's own process starts). Without it, the
+    cluster: the agent calls this when it submits its first run (in a thread: the server imports
+    :data:`WORKER_PRELOAD` while the run's own process starts). Without it, the
     first cluster starts the server, with distributed's shorter list. Nothing in a stand-in that
     hands out the user's cluster (no forkserver method set).
 

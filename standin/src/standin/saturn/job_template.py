@@ -11,6 +11,9 @@ from __future__ import annotations
 
 #: The image the tutorial's own recipe ran in; handed back to prefect-saturn for its KubernetesRun.
 IMAGE = "public.ecr.aws/saturncloud/saturn:2022.03.01"
+#: What the template's container has in its environment, which the agent's run processes get too: dask-saturn
+#: closes its cluster on exit in a flow run's process.
+FLOW_RUN_ENV = {"SATURN_RESOURCE_TYPE": "PrefectCloudFlow"}
 
 
 def run_job_spec(flow) -> dict:
@@ -28,7 +31,7 @@ def run_job_spec(flow) -> dict:
                         {
                             "name": "flow",
                             "image": IMAGE,
-                            "env": [{"name": "SATURN_RESOURCE_TYPE", "value": "PrefectCloudFlow"}],
+                            "env": [{"name": name, "value": value} for name, value in FLOW_RUN_ENV.items()],
                         }
                     ],
                 }

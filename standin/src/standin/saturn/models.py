@@ -1,4 +1,5 @@
-"""State of the emulated Saturn Cloud: the user's resource, with its one Dask cluster at a time,
+"""State of the emulated Saturn Cloud: the user's resource, with its Dask clusters (one for the Jupyter server,
+one per flow run),
 and the flows prefect-saturn registers, with the flow bytes its Webhook storage uploads.
 
 Nothing here knows about HTTP (that is ``responses.py``). Clusters are REAL: asked for one, the
@@ -91,8 +92,9 @@ def _new_id() -> str:
 
 
 class SaturnBackend:
-    """One Saturn user's resource: at most one Dask cluster at a time, as on Saturn, where
-    "only one dask cluster can be associated with a particular resource"."""
+    """One Saturn user's resource: one Dask cluster for its Jupyter server, as on Saturn, where "only one
+    dask cluster can be associated with a particular resource", and one for each flow run (dask-saturn sends
+    the run's id)."""
 
     def __init__(
         self,

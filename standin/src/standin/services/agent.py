@@ -4,10 +4,11 @@ Saturn did, with ``prefect execute flow-run``, on this machine.
 Saturn Cloud ran a Kubernetes-type Prefect agent labelled ``saturn-cloud`` in the customer's
 installation; for each flow run it made a Kubernetes Job from the flow's job template, whose
 container ran ``prefect execute flow-run`` with the agent's variables and the platform's own
-(``../shared/docs/flow-runs-api.md``, "What Saturn's agent did"). This agent lives inside the
+(the platform notes beside the repo, ``../shared/docs/flow-runs-api.md``, "What Saturn's agent did").
+This agent lives inside the
 stand-in, where the platform lives, and talks to the backend directly instead of polling
 ``get_runs_in_queue`` over GraphQL: the backend wakes it when a run is created or changes (a run is
-picked up within milliseconds, where an agent polled every 0.25 to 10 s), and it records itself as
+picked up at once, where a polling agent waits for its next poll: benchmarks/flow_runs.py), and it records itself as
 an ``agent`` so that ``prefect run --watch`` sees one. Prefect Server's own agent query
 (``get_runs_in_queue``) answers other agents the same way, with the same label rule.
 
@@ -47,7 +48,7 @@ from ..client.protocol import DEFAULT_HEARTBEAT_SECONDS, HEARTBEAT_SECONDS_VAR
 from ..prefect_cloud.models import PrefectCloudBackend
 from ..prefect_cloud.models import states as prefect_states
 from ..saturn.clusters import warm_worker_processes
-from ..saturn.job_template import IMAGE
+from ..saturn.job_template import FLOW_RUN_ENV, IMAGE
 from ..saturn.models import SaturnBackend
 
 log = logging.getLogger("standin.agent")
@@ -58,8 +59,8 @@ AGENT_NAME = "saturn-agent"
 AGENT_TYPE = "KubernetesAgent"  # what Saturn ran; the pages tell Saturn's agent by its name and type
 #: The zombie killer gives up on a run after this many missed heartbeats.
 ZOMBIE_AFTER_BEATS = 6
-#: How often the agent looks at the queue when nothing wakes it: it keeps ``last_queried``
-#: fresh (``prefect run --watch`` calls an agent silent for a minute unhealthy).
+#: How often the agent looks at the queue when nothing wakes it: it keeps ``last_queried`` fresh
+#: (``prefect run --watch`` calls an agent unhealthy that was silent for the backend's ``HEALTHY_WITHIN``).
 IDLE_SECONDS = 10.0
 
 
@@ -87,8 +88,8 @@ class RunProcess:
 
 
 class SaturnAgent:
-    """See the module docstring. ``platform_environ``: the Saturn and Prefect API variables
-    that point at this stand-in (``process.StandIn.environ`` without the user's key)."""
+    """See the module docstring. ``platform_environ``: the Saturn variables that point at this
+    stand-in (``client.protocol.saturn_environ``); the Prefect ones are each run's own (:meth:`environ`)."""
 
     def __init__(
         self,
@@ -208,7 +209,7 @@ class SaturnAgent:
         waiter.add_done_callback(self._waiters.discard)
 
     def _warm_worker_processes(self) -> None:
-        """Once, with the first run: while its process starts and imports (a second or more), the
+        """Once, with the first run: while its process starts and imports, the
         processes that the Dask workers of its cluster are forked from start too (a thread: they
         import numpy and pandas), so that its ``setup`` finds them warm."""
         if self._warming is None:
@@ -224,7 +225,7 @@ class SaturnAgent:
         run_config = run.run_config or {}
         # a pod has none of the platform's or the notebook session's own variables
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT", "STANDIN_", "SATURN", "JPY_"))}
-        env.update(SATURN_RESOURCE_TYPE="PrefectCloudFlow")  # the job template's: dask-saturn closes on exit
+        env.update(FLOW_RUN_ENV)  # the job template's: dask-saturn closes its cluster on exit
         env.update({str(k): str(v) for k, v in (run_config.get("env") or {}).items()})
         env.update(self.platform_environ)
         env.update(

@@ -5,9 +5,9 @@ runs each when it is due.
 
 Up to :data:`MAX_RUNS` of a flow's next events are scheduled, each run created with the idempotency
 key ``auto-scheduled:<start time>`` (plus a hash of the event's parameters and labels, when it has
-some), so that scheduling again never doubles a run; events not later than the flow's last
-auto-scheduled run are skipped. A new version of the flow archives the old one, which deletes its
-runs still waiting.
+some), so that scheduling again never doubles a run; events without parameters or labels that are not
+later than the flow's last auto-scheduled run are skipped (the others rely on their key). A new
+version of the flow archives the old one, which deletes its runs still waiting.
 
 The schedule arrives serialized by prefect (clocks, filters, adjustments); it is loaded with
 prefect's own ``ScheduleSchema``, imported only when a flow has a schedule, so that its semantics

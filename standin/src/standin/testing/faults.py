@@ -1,5 +1,5 @@
 """The test-only fault room, from the outside: arm faults in a running stand-in, read them back
-with their hits, clear them. It calls the room's control endpoint (``standin/faults/``), which
+with their hits, clear them. It calls the room's control endpoint (``standin.faults``), which
 answers only the stand-in's own Saturn token; no request-handling code imports it (the room joins
 the request pipeline through a hook: see ``core/responses.py``).
 """

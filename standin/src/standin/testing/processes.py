@@ -11,11 +11,13 @@ import os
 
 import psutil
 
+from ..client.protocol import SCHEDULER_VAR, saturn_environ
 from .waiting import WaitTimedOut, wait_for
 
 #: The environment variable that marks a test's processes.
 MARK = "TUTORIAL_TEST_RUN"
-SATURN_ENV = ("SATURN_BASE_URL", "SATURN_TOKEN", "BASE_URL", "SATURN_IS_INTERNAL", "STANDIN_DASK_SCHEDULER")
+#: What points a process at Saturn Cloud (the variables the platform sets) or at a Dask cluster of the user's own.
+SATURN_ENV = (*saturn_environ("", ""), SCHEDULER_VAR)
 
 
 def clean_env(**extra) -> dict:

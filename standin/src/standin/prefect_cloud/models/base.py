@@ -5,7 +5,7 @@ Every record lives in a dict keyed by its id (``TABLES`` names them); every chan
 inside :meth:`BackendBase._write` (the re-entrant lock, and one store transaction: a change of
 several records is saved whole), and every timestamp comes from one injectable ``clock``.
 ``changed`` is a callback the stand-in's services set to be woken at once when a run is created
-or changes state (the agent's sub-second pick-up).
+or changes state, or a flow's schedule is turned on (the agent's and the scheduler's pick-up).
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ class BackendBase:
         self.store = store or Store()
         self._lock = threading.RLock()
         self.user_id = user_id or new_id()
-        #: called (with no argument) after a flow run is created or changes state
+        #: called (with no argument) after a flow run is created or changes state, or a schedule is turned on
         self.changed: Callable[[], None] = lambda: None
         for table in self.TABLES:
             setattr(self, table, {})

@@ -251,7 +251,7 @@ class FlowsMixin(BackendBase):
                 self.archive_flow(other.id)
 
     def archive_flow(self, flow_id: str) -> bool:
-        """Archive one flow version and delete its runs that are still only scheduled, as
+        """Archive one flow version and delete its auto-scheduled runs that have not started, as
         Prefect Server does (``api.flows.archive_flow``): a new version takes over the schedule."""
         with self._write():
             flow = self.flows.get(flow_id)
@@ -266,8 +266,8 @@ class FlowsMixin(BackendBase):
         """Turn a flow's schedule on; False when there is no such flow.
 
         As Prefect Server: refused when the schedule's clocks (plus the flow group's
-        default parameters) leave a required parameter without a value. The stand-in
-        does not create scheduled runs (yet).
+        default parameters) leave a required parameter without a value. Its runs are then
+        created by the scheduler (``services/scheduler.py``).
         """
         with self._write():
             flow = self.flows.get(flow_id)

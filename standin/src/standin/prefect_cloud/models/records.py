@@ -2,7 +2,7 @@
 database (``prefect_server/database/orm.py``), with the columns prefect's client reads.
 
 Plain data: no behaviour, no HTTP. The backend keeps them in dicts keyed by id and writes each
-one it changes to the store (``standin/store.py``); the GraphQL layer reads their attributes.
+one it changes to the store (``standin.store``); the GraphQL layer reads their attributes.
 """
 
 from __future__ import annotations

@@ -12,7 +12,8 @@ CORE_VERSION = "1.4.1"
 #: States whose ``start_time`` says when the run is due (Prefect's ``Scheduled`` subclasses and
 #: ``Queued``): what ``get_runs_in_queue`` looks for.
 SCHEDULED_STATES = ("Scheduled", "Paused", "Queued", "Resume", "Retrying")
-#: Prefect's ``Finished`` subclasses: a run in one of these is over.
+#: A run in one of these is over: Prefect's ``Finished`` subclasses, ``ClientFailed`` (a meta state that
+#: prefect 1.4.1 sets when its client gives up) and an older Prefect's ``Remote``.
 FINISHED_STATES = (
     "Finished",
     "Success",

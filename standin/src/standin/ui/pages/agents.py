@@ -4,10 +4,13 @@ submitted and its log)."""
 
 from __future__ import annotations
 
-from ...prefect_cloud.models.agents import AGENT_LOG_LINES
+from ...prefect_cloud.models.agents import AGENT_LOG_LINES, HEALTHY_WITHIN
 from ...services.agent import AGENT_NAME as SATURN_AGENT_NAME
 from ...services.agent import AGENT_TYPE as SATURN_AGENT_TYPE
 from .base import PageHandler
+
+#: How recent an agent's last query must be for it to count as healthy, as the pages say it.
+HEALTHY_WITHIN_SECONDS = int(HEALTHY_WITHIN.total_seconds())
 
 
 class AgentsHandler(PageHandler):
@@ -28,6 +31,7 @@ class AgentsHandler(PageHandler):
                 ],
                 "agents",
             ),
+            healthy_within=HEALTHY_WITHIN_SECONDS,
             saturn_agent=(SATURN_AGENT_NAME, SATURN_AGENT_TYPE),
             **self.common(),
         )
@@ -66,5 +70,6 @@ class SaturnAgentHandler(PageHandler):
             runs=runs,
             log=log,
             log_lines=AGENT_LOG_LINES,
+            healthy_within=HEALTHY_WITHIN_SECONDS,
             **self.common(),
         )

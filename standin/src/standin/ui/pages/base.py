@@ -26,6 +26,11 @@ PAGE_SIZE = 50
 SATURN_AGENT_PATH = UI_PATH + "/saturn/prefect-cloud-agent"
 
 
+def page_count(total: int, size: int = PAGE_SIZE) -> int:
+    """How many pages ``total`` rows make, ``size`` a page (an empty table is one empty page)."""
+    return max(1, -(-total // size))
+
+
 @dataclass
 class Page:
     """One page of a table, newest first: its rows, its number (from 1) and the total."""
@@ -41,7 +46,7 @@ class Page:
 
     @property
     def count(self) -> int:
-        return max(1, -(-self.total // self.size))
+        return page_count(self.total, self.size)
 
     @property
     def first(self) -> int:
@@ -92,7 +97,7 @@ class PageHandler(tornado.web.RequestHandler):
         if not text.isdigit() or int(text) < 1:
             raise tornado.web.HTTPError(400, reason=f"{parameter} must be a page number from 1, not {text!r}")
         number = int(text)
-        last = max(1, -(-total // PAGE_SIZE))
+        last = page_count(total)
         if number > last:
             raise tornado.web.HTTPError(
                 404, reason=f"No page {number} of {what}: {total} {what} make {last} page{'s' * (last > 1)}"

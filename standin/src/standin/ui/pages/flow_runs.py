@@ -56,7 +56,7 @@ class FlowRunHandler(PageHandler):
 
 def tasks_of(backend: PrefectCloudBackend, run) -> list:
     """``(task, parent task run, [mapped children])`` in the order the tasks ran (a mapped task by
-    its first child), those that have not run last, by name."""
+    its first child), those that have not run last, by slug."""
     by_task: dict[str, list] = {}
     for task_run in backend.task_runs_of(run.id):
         by_task.setdefault(task_run.task_id, []).append(task_run)

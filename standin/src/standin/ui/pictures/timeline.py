@@ -125,7 +125,7 @@ def timeline_layout(rows: Sequence, start: datetime | None, end: datetime | None
 
 
 def _tick_step(seconds: float) -> float:
-    """1, 2 or 5 times a power of ten: four to ten ticks across ``seconds``."""
+    """1, 2 or 5 times a power of ten: three to six ticks across ``seconds`` (the zero one included)."""
     raw = seconds / 5
     power = 10 ** math.floor(math.log10(raw))
     return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
