@@ -148,8 +148,9 @@ def test_a_flow_cell_that_does_not_load_stops_the_notebook_in_one_line_before_a_
     loads that file as a run would, stops the notebook with its error, in one line, before any ``serve`` starts."""
     edited = nbformat.read(PREFECT3_NOTEBOOK, as_version=4)
     read = cell("read", edited)
-    assert 'BLOCKSIZE = "48MiB"' in read.source
-    read.source = read.source.replace('BLOCKSIZE = "48MiB"', "BLOCKSIZE = BLOCK_SIZE_TYPO")
+    assert "@task(persist_result=True)" in read.source  # a name mistyped where the file is loaded, above the task
+    decorator = "@task(persist_result=True)"
+    read.source = read.source.replace(decorator, f"SIZE = BLOCK_SIZE_TYPO\n\n\n{decorator}")
     nbformat.write(edited, tmp_path / "edited.ipynb")
     done, out = prefect3.run_companion(tmp_path, mark, server, notebook=tmp_path / "edited.ipynb")
     assert done.returncode != 0
