@@ -7,9 +7,10 @@ Each candidate is one way of writing the notebook's ``read`` with dask's own rea
 (``dd.read_csv`` / ``dd.read_parquet``, a dask config, pyarrow's thread count in the workers); all of them run
 on the same warm LocalCluster, one after the other in each round (``--rounds`` of them, after one untimed
 warm-up round), so that a busy moment of the shared machine falls on all of them alike; the table shows each
-one's median and its ratio to the first line (the notebook's reader options, copied: the candidates differ
-from it), with the workers' CPU seconds (``time.process_time`` in each worker, summed: what a busy machine
-disturbs least).  A candidate whose result is not the notebook's to the last digit is marked ``NO``.
+one's median and its ratio to the first line (the notebook's reader options, with its ``reads`` cell's
+columns, dtypes and block size: the candidates differ from it), with the workers' CPU seconds
+(``time.process_time`` in each worker, summed: what a busy machine disturbs least).  A candidate whose result
+is not the notebook's to the last digit is marked ``NO``.
 ``--stream`` then shows where one read's wall goes (dask's task stream; dask's performance report would need
 bokeh, which the project does not install); ``--cluster-settings`` compares settings of the workers' start
 instead.
@@ -36,9 +37,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 from read_engines import CACHE  # noqa: E402 - the benchmark's own cache
 
 from tutorial_kit.generator.calibration import MONTH_ROWS  # noqa: E402
+from tutorial_kit.tooling.notebook_code import reads_constants  # noqa: E402
 
-COLUMNS = ["VendorID", "passenger_count"]
-DTYPES = {"VendorID": "float64", "passenger_count": "float64"}
+READS = reads_constants()  # what the notebook's flow reads
+COLUMNS, DTYPES, BLOCKSIZE = READS["COLUMNS"], READS["DTYPES"], READS["BLOCKSIZE"]
 MORE_THAN_ONE = [("passenger_count", ">", 1)]
 
 
@@ -58,7 +60,9 @@ TUNE_OFF = {"optimization.tune.active": False}
 def candidates(fmt: str) -> dict:
     if fmt == "parquet":
         return {
-            "notebook (filters, tune off)": candidate(fmt, blocksize="48MiB", filters=MORE_THAN_ONE, _config=TUNE_OFF),
+            "notebook (filters, tune off)": candidate(
+                fmt, blocksize=BLOCKSIZE, filters=MORE_THAN_ONE, _config=TUNE_OFF
+            ),
             "before: no filters, tune on": candidate(fmt, blocksize="64MiB"),
             "filesystem=arrow": candidate(fmt, filesystem="arrow"),
             "filesystem=arrow, filters": candidate(fmt, filesystem="arrow", filters=MORE_THAN_ONE),
@@ -78,7 +82,7 @@ def candidates(fmt: str) -> dict:
             "dtype_backend=pyarrow": candidate(fmt, blocksize="64MiB", dtype_backend="pyarrow"),
         }
     return {
-        "notebook (pyarrow, 48MiB)": candidate(fmt, blocksize="48MiB"),
+        f"notebook (pyarrow, {BLOCKSIZE})": candidate(fmt, blocksize=BLOCKSIZE),
         "before: blocksize 64MiB": candidate(fmt, blocksize="64MiB"),
         "blocksize 32MiB": candidate(fmt, blocksize="32MiB"),
         "blocksize 44MiB": candidate(fmt, blocksize="44MiB"),

@@ -1,7 +1,10 @@
 """The companion's read is the tutorial's read: "the same dask readers and the same checks of data_url", as its
-introduction says. Its cell may differ from the first notebook's only where Prefect 3 differs from Prefect 1: the
-decorator (a persisted result instead of PrefectResult), the compute (Prefect 3's run logger instead of the tutorial's
-progress helper), and the line that appends the cell to the flow's file, which the deployment runs."""
+introduction says. What it reads (its ``reads`` cell: the columns, their dtypes and the block size) is the
+tutorial's, line for line: each notebook stands alone, so each holds its own copy, and this test keeps the two
+one fact. Its read cell may differ from the first notebook's only where Prefect 3 differs from Prefect 1: the
+decorator (a persisted result instead of PrefectResult), the compute (Prefect 3's run logger instead of the
+tutorial's progress helper), and the line that appends the cell to the flow's file, which the deployment
+runs."""
 
 from __future__ import annotations
 
@@ -33,3 +36,8 @@ def test_the_companions_read_differs_from_the_tutorials_only_in_prefects_own_lin
     removed, added = changed_lines("read")
     assert removed == PREFECT1_LINES
     assert added == PREFECT3_LINES
+
+
+def test_the_companion_reads_what_the_tutorial_reads():
+    removed, added = changed_lines("reads")
+    assert (removed, added) == (set(), set())
