@@ -29,8 +29,9 @@ def forget_clusters_of(url: str) -> int:
     if saturn is None:
         return 0
     forgotten = 0
+    platform = url.rstrip("/") + "/"  # http://127.0.0.1:4 is not http://127.0.0.1:45123
     for cluster in list(saturn.SaturnCluster._instances):
-        if (getattr(cluster, "cluster_url", None) or "").startswith(url):
+        if (getattr(cluster, "cluster_url", None) or "").startswith(platform):
             cluster.cluster_url = None
             forgotten += 1
     return forgotten
