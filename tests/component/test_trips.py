@@ -412,7 +412,7 @@ def test_the_real_cut_file_message():
 
 
 def test_real_rows_with_the_cut_row_removed_parse(read, tmp_path):
-    """The 8 whole rows of the cut file read fine once the partial row is dropped."""
+    """The whole rows of the cut file read fine once the partial row is dropped."""
     path = cut_file(tmp_path)
     data = path.read_bytes()
     whole = tmp_path / "whole.csv"

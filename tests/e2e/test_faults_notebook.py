@@ -52,7 +52,7 @@ def test_rejected_saturn_token_stops_the_notebook_naming_saturn_token(tmp_path, 
 
 def test_one_graphql_500_is_retried_at_once_and_the_run_succeeds(tmp_path, mark):
     """prefect's client retries a 500 at once (its first back-off is 0 s): flow.register goes
-    through (the 500 came before the mutation ran, so the retry creates the one flow)."""
+    through on the retry, the fault hit once, and the run succeeds."""
     name = standins.unique_name("graphql-500")
     done, out = run_notebook(
         tmp_path,

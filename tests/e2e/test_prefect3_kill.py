@@ -80,7 +80,10 @@ def test_a_run_killed_with_kill_9_leaves_nothing_within_30_s_and_the_next_run_su
     left = wait_until_gone(mark, timeout=STOP_SECONDS)
     assert not left, f"left running {STOP_SECONDS} s after kill -9: {describe(left)}"
 
+    server_log = home / "server.log"  # a home's server writes its log there; a run's home of its own, under runs/
+    killed_runs_log = server_log.stat().st_size
     done, out = prefect3.run_companion(tmp_path, f"{mark}-next", None, home=home)
     assert done.returncode == 0, done.stderr[-3000:]
+    assert server_log.stat().st_size > killed_runs_log, "the next run's server did not start on the killed run's home"
     assert result_text(out) == MAKE_RUN_RESULT.read_text()
     assert_none_left(f"{mark}-next", what="the next run left processes")

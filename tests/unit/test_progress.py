@@ -40,7 +40,7 @@ def test_a_line_every_log_every_seconds_while_work_remains(bar, caplog):
     ]  # at LOG_EVERY and twice that
 
 
-def test_the_graph_is_optimized_once_before_the_cluster_gets_it(monkeypatch):
+def test_the_graph_is_optimized_once_before_the_cluster_gets_it(monkeypatch, caplog):
     """The task count comes from the optimized graph that is then computed: the collection as the
     notebook built it is not optimized a second time (its cost on the month's read: docs/benchmarks.md)."""
     import dask.dataframe as dd
@@ -60,12 +60,15 @@ def test_the_graph_is_optimized_once_before_the_cluster_gets_it(monkeypatch):
     monkeypatch.setattr(progress, "default_client", Client)
     monkeypatch.setattr(progress, "interactive", lambda: True)
     monkeypatch.setattr(progress, "progress", lambda future: None)
+    monkeypatch.setattr(progress, "task_logger", lambda: logging.getLogger("test-progress"))
     trips = pd.DataFrame({"VendorID": [1.0, 2.0, 1.0], "passenger_count": [2.0, 3.0, 4.0]})
     frame = dd.from_pandas(trips, npartitions=2)
     kept = frame[frame.passenger_count > 1]
     std = kept.groupby("VendorID").passenger_count.std()
-    result = progress.compute_with_progress(std)
+    with caplog.at_level("INFO", logger="test-progress"):
+        result = progress.compute_with_progress(std)
     (sent,) = computed
+    assert caplog.messages[0] == f"read: computing {len(std.optimize().__dask_graph__())} tasks"
     assert sent.__dask_keys__() == std.optimize().__dask_keys__()  # the optimized expression, not the notebook's
     assert sent.__dask_keys__() != std.__dask_keys__()
     pd.testing.assert_series_equal(result, std.compute(scheduler="sync"))
