@@ -30,12 +30,15 @@ $(error $(PY))
 endif
 endif
 
-# Who installs what: requirements/*.txt, pinned by `make lock` (see lock) from the *.in of the same name.
-#   notebook.txt  the notebook and its flow at run time   every goal with a venv (make run installs only these two)
-#   standin.txt   the stand-in's own                      every goal with a venv
-#   lab.txt       JupyterLab                              make lab; make test, make test-fast, make lint, make screenshots
+# Who installs what: requirements/*.txt, pinned by `make lock` (see lock) from the *.in of the same name, and the goals
+# that install each (tests/component/test_setup_files.py checks them against what make -n runs).
+#   notebook.txt  the notebook and its flow at run time   every goal but make run-prefect3 and make prefect3-server
+#   standin.txt   the stand-in's own                      every goal but make run-prefect3 and make prefect3-server
+#   lab.txt       JupyterLab                              make lab, make test, make test-fast, make lint, make screenshots
 #   tests.txt     the tests and the lint                  make test, make test-fast, make lint, make screenshots
-#   bench.txt     DuckDB, polars and nbconvert            make bench
+#   bench.txt     DuckDB, polars and nbconvert            make bench (nbconvert is lab.txt's too)
+#   prefect3.txt  the companion, in .venv-prefect3        make run-prefect3, make prefect3-server, make prefect3-kernel,
+#                                                         make lab, make test, make screenshots, make outputs, make bench
 # A later file is pinned under the earlier files' pins (-c), so a package in two files has one version.
 REQUIREMENTS := notebook standin lab tests bench
 RUN_REQUIREMENTS := requirements/notebook.txt requirements/standin.txt
@@ -168,7 +171,7 @@ run: $(STAMP)
 	$(BIN)/python -m tutorial_kit.tooling.results $(OUTPUT)
 
 # JupyterLab from .venv, on the notebook, with the venv's kernels (prefect-tutorial included). Its settings
-# are these options and nothing else of the repo's, so that `make lab` and tests/e2e/test_lab.py (which runs
+# are these options and the venv's labconfig (LAB_DEFAULTS), nothing else of the repo's, so that `make lab` and tests/e2e/test_lab.py (which runs
 # `make lab`) serve the same thing: 127.0.0.1 only; Jupyter's own token auth (the URL it prints carries
 # ?token=); no browser started by the server (click the printed URL, which opens the notebook: that is the
 # default URL); the repo as the file browser's root (with a file to open, Jupyter would take the file's
@@ -234,8 +237,8 @@ data: $(STAMP)
 # docs/benchmarks.md), then `make run` against the notebook's code as a script, then the emulated platform's flow
 # runs (the agent's pick-up latency, a run's duration, the notebook's run cell over its run), its pages' response
 # times, and the Prefect 3 companion beside the notebook (.venv-prefect3: papermill, its deployment run, its
-# server's start). DuckDB, polars and nbconvert are benchmark-only dependencies (requirements/bench.txt), installed
-# here and not by the other goals. The benchmarks' commands are not echoed: on a set-up venv, what it prints is
+# server's start). DuckDB and polars are benchmark-only dependencies (requirements/bench.txt), installed here and
+# not by the other goals; nbconvert, which a benchmark imports, comes with lab.txt to the other goals. The benchmarks' commands are not echoed: on a set-up venv, what it prints is
 # their tables and PASS/FAIL lines.
 bench: $(BENCH_STAMP) $(PREFECT3_STAMP)
 	@$(BIN)/python benchmarks/read_engines.py

@@ -7,6 +7,7 @@ when it makes the venv again."""
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 import json
 import os
 import re
@@ -225,20 +226,35 @@ def test_the_run_time_holds_no_test_lint_browser_or_jupyterlab_package(checkout)
         assert_run_time_only(pins(pinned(name)), f"make run (requirements/{name}.txt)")
 
 
-@pytest.mark.parametrize(
-    "goal, audiences",
-    [
-        # the companion's venv (prefect3) too where its notebook is opened, tested or timed
-        ("lab", {"notebook", "standin", "lab", "prefect3"}),
-        ("lint", {"notebook", "standin", "lab", "tests"}),
-        ("test", {"notebook", "standin", "lab", "tests", "prefect3"}),
-        ("test-fast", {"notebook", "standin", "lab", "tests"}),
-        ("bench", {"notebook", "standin", "bench", "prefect3"}),
-        ("run-prefect3", {"prefect3"}),
-    ],
-)
-def test_each_goal_installs_its_audiences(checkout, goal, audiences):
-    assert installed_requirements(make_dry(checkout, goal)) == audiences
+def who_installs_what(makefile: str) -> dict[str, set[str]]:
+    """The Makefile's "Who installs what" table: each requirements file and the goals its row names ("every goal but
+    make X" is every phony goal that is not)."""
+    table = makefile.split("# Who installs what:", 1)[1].split("\n# A later file", 1)[0]
+    rows: dict[str, str] = {}
+    for line in table.splitlines():
+        if found := re.match(r"#   (\w+)\.txt (.*)", line):
+            rows[found[1]] = found[2]
+        elif rows and re.match(r"#\s{20,}", line):  # a row's continuation
+            rows[list(rows)[-1]] += line
+    goals = set(re.search(r"^\.PHONY: (.+)$", makefile, re.M)[1].split()) - {"clean", "lock", "pythons", "FORCE"}
+    return {
+        name: goals - set(re.findall(r"make ([\w-]+)", text))
+        if "every goal but" in text
+        else set(re.findall(r"make ([\w-]+)", text))
+        for name, text in rows.items()
+    }
+
+
+def test_the_makefiles_who_installs_what_is_what_make_installs(checkout):
+    table = who_installs_what((checkout / "Makefile").read_text())
+    assert set(table) == {path.stem for path in (REPO_ROOT / "requirements").glob("*.in")}
+    goals = sorted(set().union(*table.values()))
+    with concurrent.futures.ThreadPoolExecutor() as pool:  # one make -n each: a second or so, mostly make's start
+        installs = dict(
+            zip(goals, pool.map(lambda goal: installed_requirements(make_dry(checkout, goal)), goals), strict=True)
+        )
+    for name, goals in table.items():
+        assert {goal for goal, installed in installs.items() if name in installed} == goals, name
 
 
 def prefect1_only() -> set[str]:
