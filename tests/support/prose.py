@@ -22,10 +22,9 @@ from pathlib import Path, PurePosixPath
 from tutorial_kit.paths import REPO_ROOT
 
 #: Files whose text is data, pictures, a generated file or a third party's, not the repo's prose: the bundled sample,
-#: the screenshots, prefect's GraphQL schema, the pins `make lock` writes (their comments are uv's) and the result
-#: file, the pages' templates (their text is checked in a browser), the recipe and JupyterLab's defaults (JSON has no
-#: comments).
-NOT_PROSE = (".csv", ".png", ".graphql", ".txt", ".html", ".json")
+#: the screenshots, the pins `make lock` writes (their comments are uv's) and the result file, the pages' templates
+#: (their text is checked in a browser), the recipe and JupyterLab's defaults (JSON has no comments).
+NOT_PROSE = (".csv", ".png", ".txt", ".html", ".json")
 #: How a comment starts in the set-up files that are neither Python nor Markdown.
 _CONFIG_COMMENT = re.compile(r"(?:^|\s)#")
 

@@ -1,5 +1,5 @@
 """No private attribute of dask, distributed, dask-saturn, prefect or pytest anywhere in the repo but in
-its shims (``tutorial_kit/shims/``, ``standin/src/standin/shims/`` and ``standin/client/dask_saturn.py``),
+its shims (``tutorial_kit/shims/``, ``standin/src/standin/shims/`` and ``standin/src/standin/client/dask_saturn.py``),
 where each use has a test that fails when the library changes it. A library's next release may move
 its private parts without a word; a shim is where that shows.
 

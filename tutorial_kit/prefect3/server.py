@@ -3,8 +3,8 @@ it, or shared across runs (``python -m tutorial_kit.prefect3.server``, ``make pr
 
 Its state stays in the repo: the SQLite database, the UI's files (which the server otherwise copies into
 site-packages on its first start) and the clients' results are under ``PREFECT_HOME`` = :data:`PREFECT3_HOME`
-(git-ignored). Settings it needs offline (measured, docs/prefect3.md): analytics off (else failed telemetry and a
-"database is locked"), the UI told the API's real port (else it calls 4200).
+(git-ignored). Settings it needs offline: analytics off (else failed telemetry and a "database is locked"), the UI
+told the API's real port (else it calls 4200).
 
 A server for one run is a supervisor process (``python -m tutorial_kit.prefect3.server --supervise``), a lifeline
 child (``lifeline.child``): it starts ``prefect server start`` and stops it when its stdin closes, when
@@ -172,7 +172,8 @@ def find_shared(home: Path = PREFECT3_HOME) -> str | None:
 
 def _run_server(until) -> int:
     """Run ``prefect server start`` with the settings in this process's environment until ``until(server)``
-    returns, then stop it (SIGTERM, then SIGKILL after :data:`STOP_SECONDS`). Returns its exit code."""
+    returns, then stop it (SIGTERM, then SIGKILL after :data:`STOP_SECONDS`). Returns 0 when it stopped the server
+    itself, else the server's own exit code."""
     prefect = Path(sys.executable).with_name("prefect")
     server = subprocess.Popen(
         [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", os.environ["PREFECT_SERVER_API_PORT"]]
@@ -213,7 +214,8 @@ def supervise() -> int:
 
 
 def shared(home: Path = PREFECT3_HOME) -> int:
-    """The shared server, in the foreground until Ctrl-C (or SIGTERM); runs use it while its address file exists."""
+    """The shared server, in the foreground until Ctrl-C (or SIGTERM); runs use it while its address file names it
+    and it answers."""
     if (api_url := find_shared(home)) is not None:
         print(f"A shared Prefect 3 server already runs at {api_url}", file=sys.stderr)
         return 1

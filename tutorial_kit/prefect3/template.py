@@ -1,9 +1,10 @@
 """The state a server on a new home starts from. A home's first server start migrates a new SQLite database and
-registers Prefect's block types, most of its start (``make bench`` measures both starts: docs/benchmarks.md). So the
-companion's set-up (``make .venv-prefect3/.installed``) runs ``python -m tutorial_kit.prefect3.template`` once: it
-starts a server on a home of its own, stops it, and keeps what that start made, the database (all its writes in the
-file itself) and the registration's memo. A server on a home without a database starts from a copy of them
-(:func:`seed`); without the template (a venv set up otherwise), it migrates as before.
+registers Prefect's block types, most of its start (``make bench`` times a new home's start, from this
+template, and a start on an existing home; the migrating start they replace: docs/benchmarks.md). So the
+companion's set-up (``make .venv-prefect3/.installed``) runs ``python -m tutorial_kit.prefect3.template``
+once: it starts a server on a home of its own, stops it, and keeps what that start made, the database (all its
+writes in the file itself) and the registration's memo. A server on a home without a database starts from a
+copy of them (:func:`seed`); without the template (a venv set up otherwise), it migrates as before.
 
 The template is the installed Prefect version's, inside the venv (``share/tutorial-kit/``), made again with it.
 """

@@ -6,6 +6,6 @@ stops behaving as the module relies on. Nothing else in the kit, the tests, the 
 
 - ``distributed.py``: a progress bar's counts, without the bar (``notebook/progress.py``);
 - ``pytest.py``: ``--lf`` reruns every test of a file when one failed (``conftest.py``, for notebooks);
-- dask-saturn's is the stand-in client's ``standin/client/dask_saturn.py``, which the stand-in's
+- dask-saturn's is the stand-in client's ``standin/src/standin/client/dask_saturn.py``, which the stand-in's
   tests use too (the kit imports only ``standin.client``).
 """

@@ -1,10 +1,10 @@
 """The stand-in's tornado ``Application``: the routes, and what answers a path that none matches.
 
 - **Size limits** are tornado's own (``HTTPServer(max_body_size=...)`` and, per request,
-  ``HTTP1Connection.set_max_body_size``): :data:`SERVER_MAX_BODY` bounds what is read of any
-  request, and each API route sets its own bound from its ``body_limit`` once its headers are in,
-  where a ``Content-Length`` past it is refused with 413 before the body is read (the request
-  pipeline, ``core/responses.py``, step 1).
+  ``HTTP1Connection.set_max_body_size``): :data:`SERVER_MAX_BODY` bounds a request until its
+  headers are in, and one that no route matches; each API route then sets its own bound from its
+  ``body_limit`` (the flow upload's is higher), where a ``Content-Length`` past it is refused with
+  413 before the body is read (the request pipeline, ``core/responses.py``, step 1).
 - **Unknown paths** get 404 as JSON (``{"message"}``), whatever the method.
 - **Request hooks** are the application's ``request_hooks`` setting, which the pipeline calls
   once per request (``core/responses.py``, step 4); the test-only fault room is one.

@@ -11,7 +11,8 @@ until Ctrl-C or SIGTERM, keeps its state in SQLite (``state.sqlite``, see ``stor
   CLI at it.
 
 Its keys (the Saturn token and the Prefect API key) and its port are made once and kept in its
-state, so that a restart, even after ``kill -9``, changes nothing a shell or a stored flow knows.
+state, so that a restart, even after ``kill -9``, changes nothing a shell or a stored flow knows;
+unless another process took the port meanwhile: it then listens on another, which ``env`` prints.
 Its folder is private (0700) and its files 0600; its keys are never printed to its log or its
 terminal, only by ``env``, into the shell that evaluates them.
 

@@ -1,5 +1,5 @@
 """prefect's shim: the GraphQL calls of prefect 1's agent and flow-run execution that no public
-function makes on its own, for ``tests/programs/client_surface.py``, which drives every call site
+function makes on its own, for ``standin/tests/programs/client_surface.py``, which drives every call site
 that sends Prefect Cloud a query, so that the stand-in is checked against each of them.
 
 The public ways reach them only with a process or idle seconds around them:

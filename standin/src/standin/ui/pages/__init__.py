@@ -16,9 +16,10 @@ module per family of pages, on the handler they share (``base.py``).
   runs for the user, its status, the runs it submitted and its log (``agents.py``).
 
 What grows with the history (runs, logs, task runs, agents) is shown a page at a time, newest
-first, with the total (``?page=N``; :data:`PAGE_SIZE` rows): each page asks the backend for its
-rows only (a slice of an index, and a count), so a page costs the same after 10,000 runs as after
-ten (``benchmarks/pages.py``).
+first, with the total (``?page=N``; :data:`PAGE_SIZE` rows). A flow's runs and a run's logs are
+asked of the backend a page only (a slice of an index, and a count), so those pages cost the same
+after 10,000 runs as after ten (``benchmarks/pages.py``); the agents, and a run's task runs (which
+its timeline draws all of), are read whole and sliced here.
 
 Access, the way Jupyter does it: a session cookie (signed, HttpOnly, SameSite=Strict) that a
 ticket in the URL prefect prints sets (``client/tickets.py``), or that the login page sets from the
