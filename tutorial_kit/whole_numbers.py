@@ -1,6 +1,8 @@
 """The kit's one whole-number check, for a value that counts something (workers, processes, rows):
 an ``int`` (not a ``bool``, which Python counts as one) of at least a minimum, else one line that
-says so, in the error class of the caller's choice."""
+says so, in the error class of the caller's choice. The stand-in has its own
+(``standin.core.numbers``): the two distributions do not import each other (the import contracts,
+pyproject.toml), and the companion's venv has no stand-in."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The one whole-number check of the stand-in, for both APIs and the fault room.
+"""The one whole-number check of the stand-in, for both APIs and the fault room. The tutorial's
+kit has its own (``tutorial_kit.whole_numbers``): the stand-in imports nothing of the kit.
 
 A JSON number reaches Python as an ``int`` or a ``float``, and ``true``/``false`` as a ``bool``,
 which Python counts as an ``int``. Every field the stand-in takes as a whole number (a cluster's
