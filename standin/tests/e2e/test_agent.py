@@ -114,13 +114,15 @@ def gate_run(shell, gate, *args: str, **popen) -> subprocess.Popen:
     )
 
 
-def started_gate_run(shell, flows, tmp_path, *watch: str):
+def started_gate_run(shell, flows, tmp_path, request, *watch: str):
     """``prefect run`` of ``user-gate`` (with ``--watch`` if asked), held at its gate: the CLI's
-    Popen, the gate folder and the flow-run process's pid (the task writes it when it waits)."""
+    Popen, the gate folder and the flow-run process's pid (the task writes it when it waits). The
+    gate is opened and the CLI stopped after the test (:func:`let_go`), passed or failed."""
     flows("user-gate")
     gate = tmp_path / "gate"
     gate.mkdir()
     cli = gate_run(shell, gate, *watch, stdin=subprocess.PIPE, start_new_session=True)
+    request.addfinalizer(lambda: let_go(cli, gate))
     pid = int(
         wait_for(
             lambda: (gate / "running").exists() and (gate / "running").read_text(), 120, "the gate task did not start"
@@ -213,8 +215,8 @@ def test_get_flow_runs_logs_and_describe(standin, shell, flows):
 
 
 # -- what goes wrong --------------------------------------------------------------------------------
-def test_killed_flow_run_process_fails_the_run_and_its_cluster_is_closed(standin, shell, flows, tmp_path):
-    cli, gate, pid = started_gate_run(shell, flows, tmp_path)
+def test_killed_flow_run_process_fails_the_run_and_its_cluster_is_closed(standin, shell, flows, tmp_path, request):
+    cli, gate, pid = started_gate_run(shell, flows, tmp_path, request)
     cli.wait(60)
     name = run_name(cli.stdout.read())
     assert dask_workers()  # the run's cluster is up
@@ -255,8 +257,17 @@ def ctrl_c(cli: subprocess.Popen, every: float = 5) -> tuple[list[str], threadin
     return lines, reader
 
 
-def test_ctrl_c_on_watch_cancels_the_run_and_its_cluster_is_closed(standin, shell, flows, tmp_path):
-    cli, gate, pid = started_gate_run(shell, flows, tmp_path, "--watch")
+def let_go(cli: subprocess.Popen, gate: Path) -> None:
+    """After a test, passed or failed: its gate open and its CLI gone, so that no run it left outlives it (and its
+    Dask workers, counted by the next tests)."""
+    (gate / "go").touch()
+    if cli.poll() is None:
+        cli.kill()
+        cli.wait(10)
+
+
+def test_ctrl_c_on_watch_cancels_the_run_and_its_cluster_is_closed(standin, shell, flows, tmp_path, request):
+    cli, gate, pid = started_gate_run(shell, flows, tmp_path, request, "--watch")
     lines, reader = ctrl_c(cli)
     # prefect asks "Do you want to cancel this flow run? [Y/n]": the user presses Enter
     cli.stdin.write("\n")
@@ -285,8 +296,8 @@ def test_ctrl_c_on_watch_cancels_the_run_and_its_cluster_is_closed(standin, shel
     wait_for(lambda: not dask_workers(), 30, "the cancelled run's Dask workers were not stopped")
 
 
-def test_a_run_that_stops_heart_beating_is_failed_by_the_zombie_killer(standin, shell, flows, tmp_path):
-    cli, gate, pid = started_gate_run(shell, flows, tmp_path)
+def test_a_run_that_stops_heart_beating_is_failed_by_the_zombie_killer(standin, shell, flows, tmp_path, request):
+    cli, gate, pid = started_gate_run(shell, flows, tmp_path, request)
     cli.wait(60)
     name = run_name(cli.stdout.read())
     os.kill(pid, signal.SIGSTOP)  # hung: no heartbeat, no state, no exit
