@@ -21,6 +21,7 @@ import pytest
 from standin.testing import levels
 from standin.testing.browser import browser_page, chromium, outside_requests, screenshot  # noqa: F401  (fixtures)
 from standin.testing.fixtures import mark, prefect_env, saturn_env, saturn_env_for, standin  # noqa: F401  (fixtures)
+from standin.testing.processes import ctrl_c_reaches_children
 from standin.testing.standins import isolate_from_shared_standins
 from tutorial_kit.prefect3.server import SHARED_FILE_VAR
 from tutorial_kit.shims.pytest import RerunWholeFiles
@@ -29,6 +30,8 @@ from tutorial_kit.shims.pytest import RerunWholeFiles
 LONGEST_FIRST = ("e2e", "component", "unit")
 #: The stand-in's own suite, whose conftest.py marks its tests.
 STANDIN_SUITE = Path(__file__).parent / "standin" / "tests"
+
+ctrl_c_reaches_children()
 
 # A developer's running shared stand-in (`make standin`) must never serve the tests; the same for the
 # companion's shared Prefect 3 server (make prefect3-server): an address file that never exists.

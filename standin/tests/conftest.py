@@ -25,11 +25,13 @@ from standin.testing.fixtures import (  # noqa: F401  (fixtures, for every test 
     shell,
     standin,
 )
+from standin.testing.processes import ctrl_c_reaches_children
 from standin.testing.standins import isolate_from_shared_standins
 
 SUITE = Path(__file__).parent
 
 isolate_from_shared_standins()
+ctrl_c_reaches_children()
 
 
 def pytest_configure(config):

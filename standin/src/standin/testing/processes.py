@@ -8,6 +8,7 @@ whoever its parent is now.
 from __future__ import annotations
 
 import os
+import signal
 
 import psutil
 
@@ -18,6 +19,17 @@ from .waiting import WaitTimedOut, wait_for
 MARK = "TUTORIAL_TEST_RUN"
 #: What points a process at Saturn Cloud (the variables the platform sets) or at a Dask cluster of the user's own.
 SATURN_ENV = (*saturn_environ("", ""), SCHEDULER_VAR)
+
+
+def ctrl_c_reaches_children() -> None:
+    """Ctrl-C (SIGINT) handled by this process, so that the processes a test starts get it as a terminal gives it.
+
+    A shell without job control (``make test &`` in a script, ``( make test & )``, nohup) starts a background command
+    with SIGINT ignored, and an ignored signal stays ignored in every child: a test that presses Ctrl-C in ``prefect
+    run --watch`` or a work pool's worker would press it in vain (measured: both failed that way, in a clean clone's
+    ``make test`` started so). A signal this process handles is reset to its default in the programs it starts."""
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def clean_env(**extra) -> dict:
