@@ -37,13 +37,12 @@ from pathlib import Path
 import requests
 
 from standin.testing.processes import clean_env
-from tutorial_kit.paths import NOTEBOOK, PREFECT3_HOME_VAR, PREFECT3_NOTEBOOK, REPO_ROOT, SAMPLE_CSV
+from tutorial_kit.paths import NOTEBOOK, PREFECT3_BIN, PREFECT3_HOME_VAR, PREFECT3_NOTEBOOK, REPO_ROOT, SAMPLE_CSV
 from tutorial_kit.prefect3.server import SHARED_FILE_VAR
 
 sys.path.insert(0, str(Path(__file__).parent))
 from notebook_vs_script import timed  # noqa: E402
 
-PREFECT3_BIN = REPO_ROOT / ".venv-prefect3" / "bin"
 #: Bound of a Prefect 3 server's start (tutorial_kit.prefect3.server.STARTUP_SECONDS's reasons).
 SERVER_START_S = 120
 #: What the shared server prints once it answers.
@@ -212,7 +211,7 @@ def main() -> int:  # noqa: C901  (one run, one report)
             p1_env = clean_env(**standin.environ(), PREFECT__HOME_DIR=str(tmp / "prefect1-home"))
             for i in range(args.repeats):
                 p1_out, p3_out = tmp / f"prefect1-{i}.ipynb", tmp / f"prefect3-{i}.ipynb"
-                papermill_s["prefect1"].append(papermill(REPO_ROOT / ".venv" / "bin", NOTEBOOK, p1_out, p1_env))
+                papermill_s["prefect1"].append(papermill(Path(sys.executable).parent, NOTEBOOK, p1_out, p1_env))
                 papermill_s["prefect3"].append(papermill(PREFECT3_BIN, PREFECT3_NOTEBOOK, p3_out, server.env))
                 p3_cells.append(cells(p3_out))
             p1_runs = standin_flow_run_seconds(standin, p1_env)

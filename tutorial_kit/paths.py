@@ -33,6 +33,10 @@ MAKE_RUN_RESULT = REPO_ROOT / "docs" / "make-run-result.txt"
 #: The companion notebook: the same pipeline on Prefect 3 (its own venv, .venv-prefect3/).
 PREFECT3_NOTEBOOK = REPO_ROOT / "notebooks" / "prefect3-dask-cluster.ipynb"
 
+#: The companion's venv's programs (python, papermill, prefect): the Makefile's PREFECT3_BIN, for the tests and
+#: benchmarks that run the companion from .venv.
+PREFECT3_BIN = REPO_ROOT / ".venv-prefect3" / "bin"
+
 #: Everything the companion's Prefect 3 server and clients write (PREFECT_HOME: the SQLite database, the UI's
 #: files, persisted results; the deployment's flow source): project-local and git-ignored. The tests give their
 #: server a home of its own (PREFECT3_HOME_VAR): two servers on one SQLite database mix their deployments.

@@ -27,7 +27,7 @@ from lifeline import address
 from standin.testing import processes
 from standin.testing.waiting import wait_for
 from tutorial_kit.notebook.report import TITLE
-from tutorial_kit.paths import NOTEBOOK, PREFECT3_NOTEBOOK, REPO_ROOT
+from tutorial_kit.paths import NOTEBOOK, PREFECT3_BIN, PREFECT3_NOTEBOOK, REPO_ROOT
 from tutorial_kit.tooling.kernel import PREFECT3_KERNEL_NAME as PREFECT3_KERNEL  # installed into .venv by make
 from tutorial_kit.tooling.results import RESULT_TAG, parse_result, read_result
 
@@ -192,7 +192,7 @@ def test_notebook_runs_in_jupyterlab(browser_page, outside_requests, screenshot,
         )
         assert kernel_of(url, PREFECT3_NOTEBOOK)["name"] == PREFECT3_KERNEL
         companion_spec = lab_api(url, f"kernelspecs/{PREFECT3_KERNEL}")["spec"]
-        assert companion_spec["argv"][0] == str(REPO_ROOT / ".venv-prefect3" / "bin" / "python")
+        assert companion_spec["argv"][0] == str(PREFECT3_BIN / "python")
         page.locator(".jp-StatusBar-Widget", has_text=companion_spec["display_name"]).first.wait_for()
 
         # make lab asked nothing (by now JupyterLab would have, in a toast) and reached for nothing outside

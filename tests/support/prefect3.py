@@ -17,10 +17,9 @@ import pytest
 
 from standin.testing.processes import MARK, assert_none_left, clean_env
 from standin.testing.waiting import wait_for
-from tutorial_kit.paths import PREFECT3_HOME_VAR, PREFECT3_NOTEBOOK, REPO_ROOT
+from tutorial_kit.paths import PREFECT3_BIN, PREFECT3_HOME_VAR, PREFECT3_NOTEBOOK, REPO_ROOT
 from tutorial_kit.prefect3.server import SHARED_FILE_VAR
 
-PREFECT3_BIN = REPO_ROOT / ".venv-prefect3" / "bin"
 #: Seconds for a server to answer: a fresh database's migration is slow on a busy 2-core machine.
 SERVER_START_SECONDS = 120
 
